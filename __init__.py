@@ -1,0 +1,26 @@
+"""Polar Bridge & Pluggable Scheduler — an Anki add-on.
+
+This file only wires hooks and menus. Importing it outside a running Anki (tests, tools) does nothing.
+"""
+
+from __future__ import annotations
+
+
+def setup() -> None:
+    """Connect the add-on to Anki's main window: the Connect server and the rescheduling GUI."""
+    from . import gui, server_glue
+
+    server_glue.setup()
+    gui.setup()
+
+
+def _running_inside_anki() -> bool:
+    try:
+        from aqt import mw
+    except ImportError:
+        return False
+    return mw is not None
+
+
+if _running_inside_anki():
+    setup()

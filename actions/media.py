@@ -1,0 +1,5 @@
+"""media actions."""
+
+from __future__ import annotations
+
+from . import ActionContext, ActionError, action  # noqa: F401

@@ -1,0 +1,5 @@
+"""models actions."""
+
+from __future__ import annotations
+
+from . import ActionContext, ActionError, action  # noqa: F401

@@ -1,0 +1,50 @@
+"""The settings users edit: defaults, validation messages, and documentation of every key."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from polar_bridge.config import AddonConfig, ConfigError, config_keys, load_config
+from conftest import REPO_ROOT
+
+
+def test_shipped_config_json_loads_to_the_defaults() -> None:
+    shipped = json.loads((REPO_ROOT / "config.json").read_text())
+    assert set(shipped) == set(config_keys())
+    assert load_config(shipped) == AddonConfig()
+
+
+def test_every_key_is_documented_in_config_md() -> None:
+    doc = (REPO_ROOT / "config.md").read_text()
+    missing = [key for key in config_keys() if f"`{key}`" not in doc]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ({"webBindPort": "8765"}, "'webBindPort' must be an integer"),
+        ({"webBindPort": True}, "'webBindPort' must be an integer"),
+        ({"webBindPort": 70000}, "between 0 and 65535"),
+        ({"apiKey": 5}, "'apiKey' must be a string or null"),
+        ({"webCorsOriginList": [1]}, "list of strings"),
+        ({"deckStrategy": "random"}, "'deckStrategy' must be one of tags, document"),
+        ({"defaultDeck": "  "}, "'defaultDeck' must name a deck"),
+        ({"maxRequestBytes": 0}, "'maxRequestBytes' must be a positive"),
+    ],
+)
+def test_bad_values_are_named(raw: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(raw)
+
+
+def test_after_sync_follows_after_review_unless_set() -> None:
+    assert load_config({"rescheduleAfterReview": True}).after_sync_enabled is True
+    assert load_config({"rescheduleAfterReview": True, "rescheduleAfterSync": False}).after_sync_enabled is False
+    assert load_config({}).after_sync_enabled is False
+
+
+def test_unknown_keys_from_older_versions_are_ignored() -> None:
+    assert load_config({"someOldKey": 1}) == AddonConfig()
