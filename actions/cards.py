@@ -1,5 +1,60 @@
-"""cards actions."""
+"""Card actions: findCards, cardsInfo."""
 
 from __future__ import annotations
 
-from . import ActionContext, ActionError, action  # noqa: F401
+from typing import Any
+
+from anki.cards import Card, CardId
+from anki.errors import NotFoundError, SearchError
+
+from .. import note_identity
+from . import ActionContext, ActionError, action
+from .note_params import require, require_ids
+
+
+@action("findCards")
+def find_cards(ctx: ActionContext, params: dict) -> list[int]:
+    query = require(params, "query", str, "a search string")
+    try:
+        return list(ctx.col.find_cards(note_identity.rewrite_query(ctx.col, query)))
+    except SearchError as exc:
+        raise ActionError(f"invalid search: {exc}") from exc
+
+
+def card_info(col, card: Card) -> dict[str, Any]:
+    note = card.note()
+    notetype = card.note_type()
+    fields = {f["name"]: {"value": note.fields[f["ord"]], "order": f["ord"]} for f in notetype["flds"]}
+    return {
+        "cardId": card.id,
+        "fields": fields,
+        "fieldOrder": card.ord,
+        "question": card.question(),
+        "answer": card.answer(),
+        "modelName": notetype["name"],
+        "ord": card.ord,
+        "deckName": col.decks.name(card.did),
+        "css": notetype["css"],
+        "factor": card.factor,
+        "interval": card.ivl,
+        "note": card.nid,
+        "type": card.type,
+        "queue": card.queue,
+        "due": card.due,
+        "reps": card.reps,
+        "lapses": card.lapses,
+        "left": card.left,
+        "mod": card.mod,
+    }
+
+
+@action("cardsInfo")
+def cards_info(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
+    """Info for each card id; ``{}`` for ids that don't exist (as AnkiConnect does)."""
+    result = []
+    for cid in require_ids(params, "cards"):
+        try:
+            result.append(card_info(ctx.col, ctx.col.get_card(CardId(cid))))
+        except NotFoundError:
+            result.append({})
+    return result

@@ -1,5 +1,215 @@
-"""notes actions."""
+"""Note actions: finding, checking, adding, updating, tagging and deleting notes.
+
+Adding goes through note_push (validate everything first, then one batched write); identity searches
+(``guid:X``, ``tag:polar_guid:X``) go through note_identity.
+"""
 
 from __future__ import annotations
 
-from . import ActionContext, ActionError, action  # noqa: F401
+from typing import Any
+
+from anki.errors import NotFoundError, SearchError
+from anki.notes import Note, NoteId
+
+from .. import content, note_identity, note_push, note_types
+from . import ActionContext, ActionError, action
+from .note_params import require, require_id, require_ids
+
+# --- Finding ------------------------------------------------------------------------------------------------
+
+
+def find_note_ids(col, query: str) -> list[int]:
+    guid = note_identity.single_guid_query(query)
+    if guid is not None:
+        # Polar asks this once per card per sync: answer from the in-memory identity index.
+        return note_identity.guid_index(col).lookup(col, guid)
+    try:
+        return list(col.find_notes(note_identity.rewrite_query(col, query)))
+    except SearchError as exc:
+        raise ActionError(f"invalid search: {exc}") from exc
+
+
+@action("findNotes")
+def find_notes(ctx: ActionContext, params: dict) -> list[int]:
+    return find_note_ids(ctx.col, require(params, "query", str, "a search string"))
+
+
+def note_info(col, note: Note) -> dict[str, Any]:
+    notetype = note.note_type()
+    return {
+        "noteId": note.id,
+        "modelName": notetype["name"],
+        "tags": list(note.tags),
+        "fields": {f["name"]: {"value": note.fields[f["ord"]], "order": f["ord"]} for f in notetype["flds"]},
+        "mod": note.mod,
+        "cards": [int(cid) for cid in note.card_ids()],
+    }
+
+
+@action("notesInfo")
+def notes_info(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
+    """Info for ``notes`` (ids) or the notes matching ``query``; ``{}`` for ids that don't exist."""
+    if "notes" in params:
+        ids = require_ids(params, "notes")
+    elif "query" in params:
+        ids = find_note_ids(ctx.col, require(params, "query", str, "a search string"))
+    else:
+        raise ActionError('notesInfo needs "notes" (a list of ids) or "query" (a search string)')
+    result = []
+    for nid in ids:
+        try:
+            result.append(note_info(ctx.col, ctx.col.get_note(NoteId(nid))))
+        except NotFoundError:
+            result.append({})
+    return result
+
+
+# --- Adding ---------------------------------------------------------------------------------------------------
+
+
+def _notes_param(params: dict) -> list[Any]:
+    return require(params, "notes", list, "a list of notes")
+
+
+@action("canAddNotes")
+def can_add_notes(ctx: ActionContext, params: dict) -> list[bool]:
+    return [not isinstance(item, str) for item in note_push.check_notes(ctx.col, ctx.config, _notes_param(params))]
+
+
+@action("canAddNotesWithErrorDetail")
+def can_add_notes_with_error_detail(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
+    return [{"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
+            for item in note_push.check_notes(ctx.col, ctx.config, _notes_param(params))]
+
+
+@action("addNote")
+def add_note(ctx: ActionContext, params: dict) -> int:
+    note = require(params, "note", dict, "a note object")
+    result = note_push.push_notes(ctx.col, ctx.config, [note])
+    if result.errors[0] is not None:
+        raise ActionError(result.errors[0])
+    return result.ids[0]
+
+
+@action("addNotes")
+def add_notes(ctx: ActionContext, params: dict) -> list[int | None]:
+    """AnkiConnect v6 semantics: one id per note, ``null`` for a note that could not be added; the notes that
+    can be added are written in one batch (one undo step)."""
+    return note_push.push_notes(ctx.col, ctx.config, _notes_param(params)).ids
+
+
+# --- Updating -------------------------------------------------------------------------------------------------
+
+
+def _existing_note(col, note_id: int) -> Note:
+    try:
+        return col.get_note(NoteId(note_id))
+    except NotFoundError as exc:
+        raise ActionError(f"note was not found: {note_id}") from exc
+
+
+def _apply_fields(col, note: Note, fields: dict[str, Any]) -> bool:
+    """Set the client's fields on ``note`` (names as in addNote); True when something changed. Writes media."""
+    for name, value in fields.items():
+        if not isinstance(value, str):
+            raise ActionError(f'note.fields["{name}"] must be a string')
+    notetype = note.note_type()
+    new_values: dict[int, str] = {}
+    media: list[content.MediaFile] = []
+    for pos, value in note_types.field_positions(notetype, fields).items():
+        try:
+            new_values[pos], files = content.extract_inline_images(value)
+        except content.InlineImageError as exc:
+            raise ActionError(f'field "{notetype["flds"][pos]["name"]}": {exc}') from exc
+        media.extend(files)
+    for file in media:
+        col.media.write_data(file.name, file.data)
+    changed = False
+    for pos, value in new_values.items():
+        if note.fields[pos] != value:
+            note.fields[pos] = value
+            changed = True
+    return changed
+
+
+def _apply_tags(note: Note, tags: Any) -> bool:
+    if isinstance(tags, str):
+        tags = tags.split()
+    if not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        raise ActionError("note.tags must be a list of strings")
+    new_tags = content.normalize_tags(tags)
+    if sorted(t.lower() for t in note.tags) == sorted(t.lower() for t in new_tags):
+        return False
+    note.tags = new_tags
+    return True
+
+
+def _note_param(params: dict) -> tuple[Note, dict]:
+    raw = require(params, "note", dict, "a note object with an id")
+    note_id = require_id(raw, "id")
+    return note_id, raw
+
+
+@action("updateNoteFields")
+def update_note_fields(ctx: ActionContext, params: dict) -> None:
+    note_id, raw = _note_param(params)
+    fields = require(raw, "fields", dict, "an object mapping field names to text")
+    note = _existing_note(ctx.col, note_id)
+    # col.update_note fires the op-change hooks, so an open editor or Browser shows the new text.
+    if _apply_fields(ctx.col, note, fields):
+        ctx.col.update_note(note)
+
+
+@action("updateNote")
+def update_note(ctx: ActionContext, params: dict) -> None:
+    note_id, raw = _note_param(params)
+    if "fields" not in raw and "tags" not in raw:
+        raise ActionError('updateNote needs "fields" and/or "tags" in "note"')
+    fields = require(raw, "fields", dict, "an object mapping field names to text", default={})
+    note = _existing_note(ctx.col, note_id)
+    changed = _apply_fields(ctx.col, note, fields)
+    if "tags" in raw:
+        changed = _apply_tags(note, raw["tags"]) or changed
+    if changed:
+        ctx.col.update_note(note)
+
+
+def _tags_string(params: dict) -> str:
+    tags = require(params, "tags", (str, list), "a space-separated string of tags")
+    if isinstance(tags, list):
+        if not all(isinstance(t, str) for t in tags):
+            raise ActionError('parameter "tags" must be a space-separated string of tags')
+        return " ".join(content.normalize_tags(tags))
+    return " ".join(content.normalize_tags(tags.split()))
+
+
+def _existing_ids(col, ids: list[int]) -> list[NoteId]:
+    if not ids:
+        return []
+    found = set(col.db.list(f"select id from notes where id in ({','.join(map(str, ids))})"))
+    return [NoteId(i) for i in ids if i in found]
+
+
+@action("addTags")
+def add_tags(ctx: ActionContext, params: dict) -> None:
+    ids = require_ids(params, "notes")
+    tags = _tags_string(params)
+    existing = _existing_ids(ctx.col, ids)
+    if existing and tags:
+        ctx.col.tags.bulk_add(existing, tags)
+
+
+@action("removeTags")
+def remove_tags(ctx: ActionContext, params: dict) -> None:
+    ids = require_ids(params, "notes")
+    tags = _tags_string(params)
+    existing = _existing_ids(ctx.col, ids)
+    if existing and tags:
+        ctx.col.tags.bulk_remove(existing, tags)
+
+
+@action("deleteNotes")
+def delete_notes(ctx: ActionContext, params: dict) -> None:
+    existing = _existing_ids(ctx.col, require_ids(params, "notes"))
+    if existing:
+        ctx.col.remove_notes(existing)

@@ -1,0 +1,130 @@
+"""A pushed card's identity: the client's ``guid`` is stored as the Anki note's own guid.
+
+Why the note guid and not a tag or field: Anki's guid is exactly "the identity of this note across collections"
+(import/export match on it), it is invisible to the user, and it costs no tag clutter. Anki does not require
+guids to be unique (sync matches by note id), and this add-on never creates a second note with a guid that
+already exists, so the guid stays unique for pushed notes. Polar's guids (10 base58 characters) can't clash
+with Anki's own (base91 with punctuation) in practice; if one ever did, the push would be treated as that note.
+
+Search: Anki has no ``guid:`` search, and Polar looks notes up with ``tag:polar_guid:<guid>`` (a tag Polar 1.x
+added). :func:`rewrite_query` turns both terms into note ids (still matching the legacy tag), and
+:class:`GuidIndex` answers Polar's one-term lookups from memory, because Polar sends one per card per sync.
+Pure domain code: no aqt.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import weakref
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+
+LEGACY_TAG_PREFIX = "polar_guid:"
+MAX_GUID_LENGTH = 128
+
+# `guid:X`, `tag:polar_guid:X` (optionally quoted, as a whole search term).
+_TERM = re.compile(r'''(?<![^\s(])(?P<q>"?)(?P<kind>guid:|tag:polar_guid:)(?P<guid>[^\s"()]+)(?P=q)(?=[\s)]|$)''',
+                   re.IGNORECASE)
+_SINGLE = re.compile(r'''^\s*"?(?:guid:|tag:polar_guid:)([^\s"()*_]+)"?\s*$''', re.IGNORECASE)
+
+
+def validate_guid(guid: object) -> str:
+    """The client's guid, checked; raises ValueError naming the problem."""
+    if not isinstance(guid, str):
+        raise ValueError(f"note.guid must be a string, not {guid!r}")
+    if not guid or len(guid) > MAX_GUID_LENGTH or any(c.isspace() for c in guid):
+        raise ValueError(f"note.guid must be 1 to {MAX_GUID_LENGTH} characters without spaces")
+    return guid
+
+
+class GuidIndex:
+    """guid → note ids (own guid or legacy ``polar_guid:`` tag) for one collection, kept in memory.
+
+    Valid while the collection's modification stamp (``col.mod``, bumped by every change, ours, the user's,
+    sync's, undo's) is unchanged. While the collection keeps changing between lookups (Polar's first sync
+    alternates findNotes and addNote) each lookup is one indexed-free SQL query instead of a rebuild; once two
+    lookups in a row see the same stamp, the whole index is built and later lookups are dictionary hits.
+    """
+
+    def __init__(self) -> None:
+        self._stamp: int | None = None
+        self._by_guid: dict[str, list[int]] = {}
+        self._last_seen: int | None = None
+
+    def lookup(self, col: "Collection", guid: str) -> list[int]:
+        stamp = _stamp(col)
+        if stamp == self._stamp:
+            return list(self._by_guid.get(guid, ()))
+        if stamp == self._last_seen:
+            self._rebuild(col, stamp)
+            return list(self._by_guid.get(guid, ()))
+        self._last_seen = stamp
+        return _query_guid(col, guid)
+
+    def lookup_many(self, col: "Collection", guids: Iterable[str]) -> dict[str, list[int]]:
+        stamp = _stamp(col)
+        if stamp != self._stamp:
+            self._rebuild(col, stamp)
+        return {guid: list(self._by_guid[guid]) for guid in guids if guid in self._by_guid}
+
+    def _rebuild(self, col: "Collection", stamp: int) -> None:
+        index: dict[str, list[int]] = {}
+        for nid, guid, tags in col.db.execute("select id, guid, tags from notes"):
+            index.setdefault(guid, []).append(nid)
+            if LEGACY_TAG_PREFIX in tags.lower():
+                for tag in tags.split():
+                    if tag.lower().startswith(LEGACY_TAG_PREFIX):
+                        legacy = tag[len(LEGACY_TAG_PREFIX):]
+                        if nid not in index.get(legacy, ()):
+                            index.setdefault(legacy, []).append(nid)
+        self._by_guid = index
+        # A change in the same millisecond as the build would not move the stamp: only trust older stamps.
+        self._stamp = stamp if int(time.time() * 1000) > stamp else None
+        self._last_seen = stamp
+
+
+def _stamp(col: "Collection") -> int:
+    return col.db.scalar("select mod from col")
+
+
+def _query_guid(col: "Collection", guid: str) -> list[int]:
+    escaped = guid.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return col.db.list(
+        "select id from notes where guid = ? or (' ' || tags || ' ') like ? escape '\\' order by id",
+        guid, f"% {LEGACY_TAG_PREFIX}{escaped} %")
+
+
+_INDEXES: "weakref.WeakKeyDictionary[Collection, GuidIndex]" = weakref.WeakKeyDictionary()
+
+
+def guid_index(col: "Collection") -> GuidIndex:
+    index = _INDEXES.get(col)
+    if index is None:
+        index = _INDEXES[col] = GuidIndex()
+    return index
+
+
+def single_guid_query(query: str) -> str | None:
+    """The guid when ``query`` is exactly one ``guid:X`` / ``tag:polar_guid:X`` term (Polar's lookup)."""
+    match = _SINGLE.match(query)
+    return match.group(1) if match else None
+
+
+def rewrite_query(col: "Collection", query: str) -> str:
+    """``query`` with each ``guid:X`` / ``tag:polar_guid:X`` term replaced by the matching note ids.
+
+    ``tag:polar_guid:X`` keeps matching the legacy tag itself (it may use wildcards); ``guid:X`` is exact.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        guid = match.group("guid")
+        nids = col.db.list("select id from notes where guid = ?", guid)
+        by_id = f"nid:{','.join(map(str, nids))}" if nids else "nid:0"
+        if match.group("kind").lower() == "guid:":
+            return by_id
+        return f'({by_id} OR "tag:{LEGACY_TAG_PREFIX}{guid}")'
+
+    return _TERM.sub(replace, query)

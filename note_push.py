@@ -1,0 +1,427 @@
+"""Adding (or updating) client-pushed notes in one batched, all-checked-first write.
+
+Every note of a request is first *prepared*: parameters validated, note type and deck resolved, fields mapped,
+inline images extracted, tags normalized, identity and duplicates checked. Only then is anything written: media
+files, missing decks/note types, new notes with one ``col.add_notes`` call, and in-place updates of notes whose
+guid already exists (when the client or the config asks for updates). Several writes are merged into one undo
+step. Pure domain code: no aqt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Sequence
+
+from anki.collection import AddNoteRequest, StripHtmlMode
+from anki.decks import DeckId
+from anki.models import NotetypeDict
+from anki.notes import Note, NoteId
+from anki.utils import checksum
+
+from . import content, deck_mapping, note_identity, note_types
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+
+    from .config import AddonConfig
+
+EMPTY_ERROR = "cannot create note because it is empty"
+DUPLICATE_ERROR = "cannot create note because it is a duplicate"
+NO_CLOZE_ERROR = "cannot create note because it has no cloze deletions"
+# Tags Anki itself manages on a note; an update from the client must not drop them.
+KEPT_ANKI_TAGS = ("marked", "leech")
+_CLOZE = re.compile(r"\{\{c\d+::")
+
+
+class NoteError(ValueError):
+    """One note can't be added; ``str()`` is the client-visible message."""
+
+
+@dataclass
+class DuplicateOptions:
+    allow: bool = False
+    scope_deck: bool = False
+    scope_deck_name: str | None = None
+    check_children: bool = False
+    check_all_models: bool = False
+
+
+@dataclass
+class PreparedNote:
+    notetype: NotetypeDict
+    stock_to_create: note_types.StockAlias | None  # the note type doesn't exist yet and will be added
+    deck_name: str
+    values: list[str]
+    assigned: set[int]  # positions the client sent (updates leave the others alone)
+    tags: list[str]
+    guid: str | None
+    media: list[content.MediaFile]
+    duplicates: DuplicateOptions
+    update_existing: bool
+    existing_nid: int | None = None  # set when this push updates that note
+    first_field_checksum: int = 0
+    first_field_text: str = ""
+
+
+@dataclass
+class PushResult:
+    """Per input note: note id, or the error message."""
+
+    ids: list[int | None] = field(default_factory=list)
+    errors: list[str | None] = field(default_factory=list)
+
+
+# --- Preparing ----------------------------------------------------------------------------------------------
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise NoteError(message)
+
+
+def _bool_option(options: dict, key: str, default: bool = False) -> bool:
+    value = options.get(key, default)
+    _require(isinstance(value, bool), f"note.options.{key} must be true or false")
+    return value
+
+
+def _duplicate_options(options: dict) -> DuplicateOptions:
+    scope = options.get("duplicateScope", "collection")
+    _require(scope is None or isinstance(scope, str), "note.options.duplicateScope must be a string")
+    scope_options = options.get("duplicateScopeOptions") or {}
+    _require(isinstance(scope_options, dict), "note.options.duplicateScopeOptions must be an object")
+    deck_name = scope_options.get("deckName")
+    _require(deck_name is None or isinstance(deck_name, str),
+             "note.options.duplicateScopeOptions.deckName must be a string")
+    return DuplicateOptions(
+        allow=_bool_option(options, "allowDuplicate"),
+        scope_deck=(scope or "").lower() == "deck",
+        scope_deck_name=deck_name,
+        check_children=_bool_option(scope_options, "checkChildren"),
+        check_all_models=_bool_option(scope_options, "checkAllModels"),
+    )
+
+
+def _notetype_for(col: "Collection", model_name: str) -> tuple[NotetypeDict, note_types.StockAlias | None]:
+    found = note_types.find_notetype(col, model_name, create_stock=False)
+    if found is not None:
+        return found, None
+    alias = note_types.stock_alias(model_name)
+    if alias is None:
+        raise NoteError(f"model was not found: {model_name}")
+    from anki.utils import from_json_bytes
+
+    return from_json_bytes(col._backend.get_stock_notetype_legacy(alias.stock_kind)), alias
+
+
+def _tags_param(raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return raw.split()
+    _require(isinstance(raw, list) and all(isinstance(t, str) for t in raw),
+             "note.tags must be a list of strings")
+    return raw
+
+
+def _source_field_position(notetype: NotetypeDict) -> int:
+    """Where the source block goes: a field named "Source", else the answer-side field of the stock kind."""
+    names = [f["name"].lower() for f in notetype["flds"]]
+    if "source" in names:
+        return names.index("source")
+    alias = note_types.alias_of(notetype)
+    if alias is not None:
+        return 1  # Back / Back Extra
+    return len(names) - 1
+
+
+def _document_title(note: dict, source: content.SourceContext | None) -> str | None:
+    title = note.get("documentTitle")
+    if isinstance(title, str) and title.strip():
+        return title
+    return source.title if source and source.title else None
+
+
+def prepare_note(col: "Collection", config: "AddonConfig", note: Any) -> PreparedNote:
+    """Validate and resolve one client note; raises NoteError with the client-visible message."""
+    _require(isinstance(note, dict), "note must be an object")
+    model_name = note.get("modelName")
+    _require(isinstance(model_name, str) and model_name.strip() != "", "note.modelName must be a non-empty string")
+    deck_name = note.get("deckName", "Default")
+    _require(deck_name is None or isinstance(deck_name, str), "note.deckName must be a string")
+    fields = note.get("fields")
+    _require(isinstance(fields, dict), "note.fields must be an object mapping field names to text")
+    for name, value in fields.items():
+        _require(isinstance(value, str), f'note.fields["{name}"] must be a string')
+    options = note.get("options") or {}
+    _require(isinstance(options, dict), "note.options must be an object")
+    raw_tags = _tags_param(note.get("tags"))
+    guid = note.get("guid")
+    if guid is not None:
+        try:
+            guid = note_identity.validate_guid(guid)
+        except ValueError as exc:
+            raise NoteError(str(exc)) from exc
+    try:
+        source = content.parse_source(note.get("source"))
+    except content.SourceError as exc:
+        raise NoteError(str(exc)) from exc
+    duplicates = _duplicate_options(options)
+    update_existing = _bool_option(options, "updateExisting", config.update_existing)
+
+    notetype, stock_to_create = _notetype_for(col, model_name)
+    try:
+        target_deck = deck_mapping.target_deck_name(config, deck_name, raw_tags, _document_title(note, source))
+    except deck_mapping.DeckNameError as exc:
+        raise NoteError(str(exc)) from exc
+
+    positions = note_types.field_positions(notetype, fields)
+    values = [""] * len(notetype["flds"])
+    media: list[content.MediaFile] = []
+    for pos, value in positions.items():
+        try:
+            values[pos], files = content.extract_inline_images(value)
+        except content.InlineImageError as exc:
+            raise NoteError(f'field "{notetype["flds"][pos]["name"]}": {exc}') from exc
+        media.extend(files)
+    _attach_media(note, notetype, values, positions, media)
+    assigned = set(positions)
+    if source is not None:
+        pos = _source_field_position(notetype)
+        values[pos] = content.append_source(values[pos], source)
+        assigned.add(pos)
+
+    first_text = _strip(col, values[0])
+    if not first_text.strip():
+        raise NoteError(EMPTY_ERROR)
+    if notetype.get("type") == note_types.MODEL_CLOZE and not any(_CLOZE.search(v) for v in values):
+        raise NoteError(NO_CLOZE_ERROR)
+    return PreparedNote(
+        notetype=notetype, stock_to_create=stock_to_create, deck_name=target_deck, values=values,
+        assigned=assigned, tags=content.normalize_tags(raw_tags), guid=guid, media=media,
+        duplicates=duplicates, update_existing=update_existing,
+        first_field_checksum=int(checksum(first_text.encode("utf-8"))[:8], 16), first_field_text=first_text,
+    )
+
+
+def _attach_media(note: dict, notetype: NotetypeDict, values: list[str], positions: dict[int, str],
+                  media: list[content.MediaFile]) -> None:
+    """AnkiConnect's ``picture``/``audio``/``video`` lists: base64 ``data`` stored and referenced in ``fields``."""
+    import base64
+    import binascii
+
+    own = {f["name"].lower(): f["ord"] for f in notetype["flds"]}
+    for kind in ("picture", "audio", "video"):
+        items = note.get(kind)
+        if items is None:
+            continue
+        if isinstance(items, dict):
+            items = [items]
+        _require(isinstance(items, list), f"note.{kind} must be a list")
+        for item in items:
+            _require(isinstance(item, dict) and isinstance(item.get("filename"), str) and item["filename"],
+                     f"note.{kind} entries need a filename")
+            _require(isinstance(item.get("data"), str),
+                     f'note.{kind} "{item["filename"]}": only base64 "data" is supported (not url or path)')
+            try:
+                data = base64.b64decode(item["data"], validate=True)
+            except (binascii.Error, ValueError) as exc:
+                raise NoteError(f'note.{kind} "{item["filename"]}": data is not valid base64') from exc
+            name = item["filename"]
+            media.append(content.MediaFile(name, data))
+            targets = item.get("fields") or []
+            if isinstance(targets, str):
+                targets = [targets]
+            for target in targets:
+                pos = own.get(str(target).lower())
+                if pos is None:
+                    continue
+                ref = f'<img src="{name}">' if kind == "picture" else f"[sound:{name}]"
+                values[pos] += ref
+                positions.setdefault(pos, values[pos])
+
+
+def _strip(col: "Collection", html: str) -> str:
+    if "<" not in html and "&" not in html:
+        return html
+    return col._backend.strip_html(text=html, mode=StripHtmlMode.PRESERVE_MEDIA_FILENAMES)
+
+
+# --- Duplicates -----------------------------------------------------------------------------------------------
+
+
+class DuplicateChecker:
+    """First-field duplicates (AnkiConnect semantics) and guid identity, for a batch, without per-note queries."""
+
+    def __init__(self, col: "Collection") -> None:
+        self.col = col
+        self._by_model: dict[int | None, dict[int, list[int]]] = {}
+        self._batch_fields: set[tuple[int | None, int, str]] = set()
+        self._batch_guids: set[str] = set()
+
+    def _csums(self, mid: int | None) -> dict[int, list[int]]:
+        if mid not in self._by_model:
+            index: dict[int, list[int]] = {}
+            sql = "select csum, id from notes" + ("" if mid is None else " where mid = ?")
+            for csum, nid in self.col.db.execute(sql, *([] if mid is None else [mid])):
+                index.setdefault(csum, []).append(nid)
+            self._by_model[mid] = index
+        return self._by_model[mid]
+
+    def first_field_duplicates(self, prepared: PreparedNote) -> list[int]:
+        mid = None if prepared.duplicates.check_all_models else prepared.notetype["id"]
+        candidates = self._csums(mid).get(prepared.first_field_checksum, []) if mid != 0 else []
+        same = [nid for nid in candidates if self._first_field(nid) == prepared.first_field_text]
+        if same and prepared.duplicates.scope_deck:
+            same = self._in_scope_deck(same, prepared)
+        return same
+
+    def _first_field(self, nid: int) -> str:
+        flds = self.col.db.scalar("select flds from notes where id = ?", nid) or ""
+        return _strip(self.col, flds.split("\x1f", 1)[0])
+
+    def _in_scope_deck(self, nids: list[int], prepared: PreparedNote) -> list[int]:
+        name = prepared.duplicates.scope_deck_name or prepared.deck_name
+        did = deck_mapping.existing_deck_id(self.col, name)
+        if did is None:
+            return []
+        dids = [did]
+        if prepared.duplicates.check_children:
+            dids += [child_id for _, child_id in self.col.decks.children(did)]
+        placeholders = ",".join("?" * len(dids))
+        nid_list = ",".join(str(int(n)) for n in nids)
+        return self.col.db.list(
+            f"select distinct nid from cards where nid in ({nid_list}) and (did in ({placeholders}) "
+            f"or odid in ({placeholders}))", *dids, *dids)
+
+    def claim_in_batch(self, prepared: PreparedNote) -> bool:
+        """Record ``prepared`` as part of this batch; False when an earlier note of the batch is the same."""
+        if prepared.guid is not None:
+            if prepared.guid in self._batch_guids:
+                return False
+            self._batch_guids.add(prepared.guid)
+        if not prepared.duplicates.allow:
+            key = (None if prepared.duplicates.check_all_models else prepared.notetype["id"],
+                   prepared.first_field_checksum, prepared.first_field_text)
+            if key in self._batch_fields:
+                return False
+            self._batch_fields.add(key)
+        return True
+
+
+def check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) -> list[PreparedNote | str]:
+    """Prepare every note: a PreparedNote (to add, or to update ``existing_nid``) or its error message."""
+    prepared_or_error: list[PreparedNote | str] = []
+    for note in notes:
+        try:
+            prepared_or_error.append(prepare_note(col, config, note))
+        except NoteError as exc:
+            prepared_or_error.append(str(exc))
+    guids = [p.guid for p in prepared_or_error if isinstance(p, PreparedNote) and p.guid]
+    existing = note_identity.guid_index(col).lookup_many(col, guids) if guids else {}
+    checker = DuplicateChecker(col)
+    for i, prepared in enumerate(prepared_or_error):
+        if isinstance(prepared, str):
+            continue
+        if not checker.claim_in_batch(prepared):
+            prepared_or_error[i] = DUPLICATE_ERROR
+            continue
+        same_guid = existing.get(prepared.guid) if prepared.guid else None
+        if same_guid:
+            if prepared.update_existing:
+                prepared.existing_nid = same_guid[0]
+            else:
+                prepared_or_error[i] = DUPLICATE_ERROR
+            continue
+        if not prepared.duplicates.allow and checker.first_field_duplicates(prepared):
+            prepared_or_error[i] = DUPLICATE_ERROR
+    return prepared_or_error
+
+
+# --- Writing --------------------------------------------------------------------------------------------------
+
+
+def push_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) -> PushResult:
+    """Add the notes that can be added (and update existing ones when asked), as one undo step."""
+    checked = check_notes(col, config, notes)
+    ready = [p for p in checked if isinstance(p, PreparedNote)]
+    ids_by_prepared: dict[int, int] = {}
+    if ready:
+        ids_by_prepared = _write(col, ready)
+    result = PushResult()
+    for item in checked:
+        if isinstance(item, str):
+            result.ids.append(None)
+            result.errors.append(item)
+        else:
+            result.ids.append(ids_by_prepared[id(item)])
+            result.errors.append(None)
+    return result
+
+
+def _write(col: "Collection", ready: list[PreparedNote]) -> dict[int, int]:
+    # Note types first: adding one is a schema-level write outside the undo step.
+    for alias in {p.stock_to_create for p in ready if p.stock_to_create is not None}:
+        notetype = note_types.ensure_stock_notetype(col, alias)
+        for p in ready:
+            if p.stock_to_create is alias:
+                p.notetype, p.stock_to_create = notetype, None
+    _store_media(col, [m for p in ready for m in p.media])
+
+    to_add = [p for p in ready if p.existing_nid is None]
+    to_update = [p for p in ready if p.existing_nid is not None]
+    deck_names = {p.deck_name for p in ready}
+    missing_decks = {name for name in deck_names if deck_mapping.existing_deck_id(col, name) is None}
+    composite = bool(missing_decks) or bool(to_update)
+    undo_target = col.add_custom_undo_entry("Add Notes") if composite else None
+    try:
+        deck_ids = {name: deck_mapping.ensure_deck(col, name) for name in sorted(deck_names)}
+        requests = []
+        for p in to_add:
+            note = Note(col, p.notetype)
+            note.fields = list(p.values)
+            note.tags = list(p.tags)
+            if p.guid:
+                note.guid = p.guid
+            requests.append(AddNoteRequest(note, deck_ids[p.deck_name]))
+        if requests:
+            col.add_notes(requests)
+        for p in to_update:
+            _update_in_place(col, p, deck_ids[p.deck_name])
+    finally:
+        if undo_target is not None:
+            col.merge_undo_entries(undo_target)
+    ids = {id(p): int(r.note.id) for p, r in zip(to_add, requests)}
+    ids.update({id(p): int(p.existing_nid) for p in to_update})
+    return ids
+
+
+def _store_media(col: "Collection", files: list[content.MediaFile]) -> None:
+    seen: set[str] = set()
+    for media in files:
+        if media.name not in seen:
+            seen.add(media.name)
+            col.media.write_data(media.name, media.data)
+
+
+def _update_in_place(col: "Collection", prepared: PreparedNote, deck_id: DeckId) -> None:
+    """Bring an existing note up to date; untouched when nothing changed (no mtime/usn churn)."""
+    note = col.get_note(NoteId(prepared.existing_nid))
+    changed = False
+    if note.mid == prepared.notetype["id"]:
+        for pos in sorted(prepared.assigned):
+            if pos < len(note.fields) and note.fields[pos] != prepared.values[pos]:
+                note.fields[pos] = prepared.values[pos]
+                changed = True
+    kept = [t for t in note.tags if t.lower() in KEPT_ANKI_TAGS]
+    new_tags = prepared.tags + [t for t in kept if t.lower() not in {x.lower() for x in prepared.tags}]
+    if sorted(t.lower() for t in note.tags) != sorted(t.lower() for t in new_tags):
+        note.tags = new_tags
+        changed = True
+    if changed:
+        col.update_note(note)
+    cards_elsewhere = col.db.list("select id from cards where nid = ? and did != ? and odid = 0",
+                                  note.id, deck_id)
+    if cards_elsewhere:
+        col.set_deck(cards_elsewhere, deck_id)
