@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import time
 import weakref
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -64,9 +64,12 @@ class GuidIndex:
         self._last_seen = stamp
         return _query_guid(col, guid)
 
-    def lookup_many(self, col: "Collection", guids: Iterable[str]) -> dict[str, list[int]]:
+    def lookup_many(self, col: "Collection", guids: list[str]) -> dict[str, list[int]]:
         stamp = _stamp(col)
         if stamp != self._stamp:
+            if len(guids) < 20:  # a few notes (Polar adds one at a time): cheaper than reading every guid
+                found = {guid: _query_guid(col, guid) for guid in guids}
+                return {guid: nids for guid, nids in found.items() if nids}
             self._rebuild(col, stamp)
         return {guid: list(self._by_guid[guid]) for guid in guids if guid in self._by_guid}
 

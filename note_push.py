@@ -254,8 +254,12 @@ def _strip(col: "Collection", html: str) -> str:
 class DuplicateChecker:
     """First-field duplicates (AnkiConnect semantics) and guid identity, for a batch, without per-note queries."""
 
-    def __init__(self, col: "Collection") -> None:
+    # Below this many notes, per-note queries on Anki's csum index beat reading every checksum of a note type.
+    SMALL_BATCH = 50
+
+    def __init__(self, col: "Collection", batch_size: int) -> None:
         self.col = col
+        self.small = batch_size < self.SMALL_BATCH
         self._by_model: dict[int | None, dict[int, list[int]]] = {}
         self._batch_fields: set[tuple[int | None, int, str]] = set()
         self._batch_guids: set[str] = set()
@@ -271,7 +275,13 @@ class DuplicateChecker:
 
     def first_field_duplicates(self, prepared: PreparedNote) -> list[int]:
         mid = None if prepared.duplicates.check_all_models else prepared.notetype["id"]
-        candidates = self._csums(mid).get(prepared.first_field_checksum, []) if mid != 0 else []
+        if mid == 0:  # its note type is about to be created: nothing to clash with
+            candidates: list[int] = []
+        elif self.small:
+            sql = "select id from notes where csum = ?" + ("" if mid is None else " and mid = ?")
+            candidates = self.col.db.list(sql, prepared.first_field_checksum, *([] if mid is None else [mid]))
+        else:
+            candidates = self._csums(mid).get(prepared.first_field_checksum, [])
         same = [nid for nid in candidates if self._first_field(nid) == prepared.first_field_text]
         if same and prepared.duplicates.scope_deck:
             same = self._in_scope_deck(same, prepared)
@@ -320,7 +330,7 @@ def check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) 
             prepared_or_error.append(str(exc))
     guids = [p.guid for p in prepared_or_error if isinstance(p, PreparedNote) and p.guid]
     existing = note_identity.guid_index(col).lookup_many(col, guids) if guids else {}
-    checker = DuplicateChecker(col)
+    checker = DuplicateChecker(col, len(notes))
     for i, prepared in enumerate(prepared_or_error):
         if isinstance(prepared, str):
             continue

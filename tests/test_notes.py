@@ -1,0 +1,314 @@
+"""Note actions on a real collection: Polar's exact notes, errors, identity, duplicates, updates, batches."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from notes_helpers import PNG_B64, call, call_error, deck_of_note, polar_cloze, polar_note
+
+EMPTY = "cannot create note because it is empty"
+DUPLICATE = "cannot create note because it is a duplicate"
+
+
+def test_polar_note_verbatim_is_added_with_its_fields_tags_and_guid(col):
+    nid = call(col, "addNote", {"note": polar_note()})
+    note = col.get_note(nid)
+    assert note.note_type()["name"] == "Basic"
+    assert note["Front"] == "<p>What does <b>ls</b> do?</p>"
+    assert note["Back"] == '<p>Lists files <img src="12car5hQMtho5zruBDcK.png"></p>'
+    assert note.guid == "1kyqEFBrFS"
+    assert sorted(note.tags) == sorted(["deck:compsci/linux", "linux", "cli", "_polar-flashcard"])
+    assert deck_of_note(col, nid) == "compsci::linux"
+
+
+def test_polar_lookup_finds_pushed_note_by_legacy_tag_query_and_guid(col):
+    assert call(col, "findNotes", {"query": "tag:polar_guid:1kyqEFBrFS"}) == []
+    nid = call(col, "addNote", {"note": polar_note()})
+    assert call(col, "findNotes", {"query": "tag:polar_guid:1kyqEFBrFS"}) == [nid]
+    assert call(col, "findNotes", {"query": "guid:1kyqEFBrFS"}) == [nid]
+    assert call(col, "findNotes", {"query": "guid:1kyqEFBrFS deck:compsci::linux"}) == [nid]
+    assert call(col, "findNotes", {"query": "guid:1kyqEFBrFS deck:Other"}) == []
+    assert call(col, "findNotes", {"query": "tag:polar_guid:other"}) == []
+    # Repeated lookups (served from the in-memory index) stay right after changes.
+    for _ in range(3):
+        assert call(col, "findNotes", {"query": "tag:polar_guid:1kyqEFBrFS"}) == [nid]
+    call(col, "deleteNotes", {"notes": [nid]})
+    for _ in range(3):
+        assert call(col, "findNotes", {"query": "tag:polar_guid:1kyqEFBrFS"}) == []
+
+
+def test_legacy_polar_guid_tag_is_still_found(col):
+    nid = call(col, "addNote", {"note": polar_note(guid=None, tags=["polar_guid:OldGuid123", "x"])})
+    for _ in range(3):
+        assert call(col, "findNotes", {"query": "tag:polar_guid:OldGuid123"}) == [nid]
+    assert call(col, "findNotes", {"query": "tag:polar_guid:OldGuid123 tag:x"}) == [nid]
+
+
+def test_find_notes_plain_queries_and_bad_search(col):
+    nid = call(col, "addNote", {"note": polar_note()})
+    assert call(col, "findNotes", {"query": "tag:linux"}) == [nid]
+    assert call(col, "findNotes", {"query": "deck:compsci"}) == [nid]
+    assert call_error(col, "findNotes", {"query": "deck:("}).startswith("invalid search:")
+    assert call_error(col, "findNotes", {}) == 'missing parameter "query" (a search string)'
+
+
+def test_same_guid_again_is_a_duplicate_and_adds_nothing(col):
+    call(col, "addNote", {"note": polar_note()})
+    edited = polar_note(fields={"Front": "other front", "Back": "b"})
+    assert call_error(col, "addNote", {"note": edited}) == DUPLICATE
+    assert call(col, "canAddNotes", {"notes": [edited]}) == [False]
+    assert call(col, "canAddNotesWithErrorDetail", {"notes": [edited]}) == [{"canAdd": False, "error": DUPLICATE}]
+    assert col.note_count() == 1
+
+
+def test_same_first_field_is_a_duplicate_unless_allowed(col):
+    call(col, "addNote", {"note": polar_note(guid=None)})
+    again = polar_note(guid=None)
+    assert call_error(col, "addNote", {"note": again}) == DUPLICATE
+    again["options"] = {"allowDuplicate": True}
+    call(col, "addNote", {"note": again})
+    assert col.note_count() == 2
+
+
+def test_duplicate_scope_deck_only_checks_that_deck(col):
+    call(col, "addNote", {"note": polar_note(guid=None)})
+    elsewhere = polar_note(guid=None, tags=["deck:Other"], options={"duplicateScope": "deck"})
+    call(col, "addNote", {"note": elsewhere})
+    same_deck = polar_note(guid=None, options={"duplicateScope": "deck"})
+    assert call_error(col, "addNote", {"note": same_deck}) == DUPLICATE
+
+
+def test_empty_and_missing_cloze_are_refused(col):
+    assert call_error(col, "addNote", {"note": polar_note(fields={"Front": "<p> </p>", "Back": "x"})}) == EMPTY
+    assert call_error(col, "addNote", {"note": polar_note(fields={"Back": "x"})}) == EMPTY
+    assert call_error(col, "addNote", {"note": polar_cloze(fields={"Text": "no deletions"})}) == \
+        "cannot create note because it has no cloze deletions"
+    assert col.note_count() == 0
+
+
+def test_image_only_front_is_not_empty(col):
+    nid = call(col, "addNote", {"note": polar_note(fields={"Front": '<img src="a.png">', "Back": ""})})
+    assert col.get_note(nid)["Front"] == '<img src="a.png">'
+
+
+@pytest.mark.parametrize("params, message", [
+    ({}, 'missing parameter "note" (a note object)'),
+    ({"note": []}, 'parameter "note" must be a note object'),
+    ({"note": {"fields": {"Front": "a"}}}, "note.modelName must be a non-empty string"),
+    ({"note": {"modelName": "Basic", "fields": ["a"]}}, "note.fields must be an object mapping field names to text"),
+    ({"note": {"modelName": "Basic", "fields": {"Front": 1}}}, 'note.fields["Front"] must be a string'),
+    ({"note": {"modelName": "Basic", "fields": {"Front": "a"}, "tags": [1]}}, "note.tags must be a list of strings"),
+    ({"note": {"modelName": "Basic", "fields": {"Front": "a"}, "deckName": 3}}, "note.deckName must be a string"),
+    ({"note": {"modelName": "Basic", "fields": {"Front": "a"}, "guid": 7}}, "note.guid must be a string, not 7"),
+    ({"note": {"modelName": "Basic", "fields": {"Front": "a"}, "options": {"allowDuplicate": "yes"}}},
+     "note.options.allowDuplicate must be true or false"),
+    ({"note": {"modelName": "Basic", "fields": {"Front": "a"}, "source": "x"}},
+     "note.source must be an object with optional url, title and text strings"),
+])
+def test_add_note_validates_params_and_writes_nothing(col, params, message):
+    assert call_error(col, "addNote", params) == message
+    assert col.note_count() == 0
+
+
+def test_field_names_case_insensitive_and_unknown_ignored(col):
+    nid = call(col, "addNote", {"note": polar_note(fields={"front": "f", "BACK": "b", "Whatever": "w"})})
+    assert col.get_note(nid).fields == ["f", "b"]
+
+
+def test_tags_stay_one_tag_each(col):
+    nid = call(col, "addNote", {"note": polar_cloze()})
+    assert sorted(col.get_note(nid).tags) == sorted(["Machine_Learning", "Books::SF", "_polar-flashcard"])
+
+
+def test_inline_images_become_media_files_stored_once(col):
+    img = f'<img src="data:image/png;base64,{PNG_B64}">'
+    jpeg = f"<img src='data:image/jpeg;base64,{PNG_B64}'>"
+    svg_b64 = "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4="
+    fields = {"Front": f"<p>Q {img}</p>", "Back": f"{img}{jpeg}<img src=\"data:image/svg+xml;base64,{svg_b64}\">"}
+    nid = call(col, "addNote", {"note": polar_note(fields=fields)})
+    note = col.get_note(nid)
+    assert "data:" not in note["Front"] + note["Back"]
+    files = sorted(p.name for p in __import__("pathlib").Path(col.media.dir()).iterdir())
+    assert len([f for f in files if f.endswith(".png")]) == 1
+    assert len([f for f in files if f.endswith(".jpg")]) == 1
+    assert len([f for f in files if f.endswith(".svg")]) == 1
+    png = next(f for f in files if f.endswith(".png"))
+    assert f'src="{png}"' in note["Front"] and f'src="{png}"' in note["Back"]
+
+
+def test_broken_inline_image_is_refused(col):
+    fields = {"Front": '<img src="data:image/png;base64,@@@">', "Back": ""}
+    assert "is not valid base64" in call_error(col, "addNote", {"note": polar_note(fields=fields)})
+    assert col.note_count() == 0
+
+
+def test_picture_attachment_with_data(col):
+    note = polar_note(picture=[{"filename": "pic.png", "data": PNG_B64, "fields": ["Back"]}])
+    nid = call(col, "addNote", {"note": note})
+    assert col.get_note(nid)["Back"].endswith('<img src="pic.png">')
+    assert col.media.have("pic.png")
+
+
+def test_source_context_is_linked_on_the_back(col):
+    note = polar_note(source={"url": "https://example.org/paper.pdf", "title": "A <Paper>", "text": "highlight"})
+    back = col.get_note(call(col, "addNote", {"note": note}))["Back"]
+    assert '<a href="https://example.org/paper.pdf">A &lt;Paper&gt;</a>' in back
+    assert "<blockquote>highlight</blockquote>" in back
+    assert back.startswith("<p>Lists files")
+
+
+def test_source_goes_to_a_source_field_when_the_type_has_one(col):
+    call(col, "createModel", {"modelName": "WithSource", "inOrderFields": ["Front", "Back", "Source"],
+                              "cardTemplates": [{"Front": "{{Front}}", "Back": "{{Back}}<hr>{{Source}}"}]})
+    note = {"modelName": "WithSource", "fields": {"Front": "q", "Back": "a"},
+            "source": {"url": "javascript:alert(1)", "title": "T"}}
+    stored = col.get_note(call(col, "addNote", {"note": note}))
+    assert stored["Back"] == "a" and stored["Source"] == '<div class="polar-source">T</div>'
+
+
+def test_add_notes_returns_ids_and_null_for_failures_in_one_batch(col):
+    notes = [polar_note(), polar_note(), polar_note(guid="second0001", fields={"Front": "", "Back": "x"}),
+             polar_cloze(), polar_note(modelName="Nope", guid="x1")]
+    ids = call(col, "addNotes", {"notes": notes})
+    assert ids[0] and ids[3] and ids[1:3] == [None, None] and ids[4] is None
+    assert col.note_count() == 2
+    col.undo()  # one undo step takes back the whole batch (and its new deck)
+    assert col.note_count() == 0
+
+
+def test_add_notes_malformed_request_writes_nothing(col):
+    assert call_error(col, "addNotes", {"notes": {"a": 1}}) == 'parameter "notes" must be a list of notes'
+    assert col.note_count() == 0
+    assert call(col, "addNotes", {"notes": [polar_note(), "not a note"]})[1] is None
+
+
+def test_add_notes_is_atomic_when_the_write_fails(col, monkeypatch):
+    def broken(requests):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(col, "add_notes", broken)
+    with pytest.raises(RuntimeError):
+        call(col, "addNotes", {"notes": [polar_note(), polar_cloze()]})
+    monkeypatch.undo()
+    assert col.note_count() == 0
+
+
+def test_can_add_notes_matches_add_note(col):
+    notes = [polar_note(), polar_note(fields={"Back": "x"}, guid="g2"), polar_note(modelName="X")]
+    assert call(col, "canAddNotes", {"notes": notes}) == [True, False, False]
+    details = call(col, "canAddNotesWithErrorDetail", {"notes": notes})
+    assert details == [{"canAdd": True}, {"canAdd": False, "error": EMPTY},
+                       {"canAdd": False, "error": "model was not found: X"}]
+    assert col.note_count() == 0
+
+
+def _review(col, card_id: int) -> None:
+    card = col.get_card(card_id)
+    card.start_timer()
+    col.sched.answerCard(card, 3)
+
+
+def test_update_existing_changes_fields_tags_and_deck_keeping_cards_and_history(col):
+    nid = call(col, "addNote", {"note": polar_note()})
+    card_ids = col.get_note(nid).card_ids()
+    _review(col, card_ids[0])
+    reviews = col.db.scalar("select count() from revlog where cid = ?", card_ids[0])
+    edited = polar_note(fields={"Front": "<p>new front</p>", "Back": "new back"},
+                        tags=["deck:Moved/Here", "renamed"], options={"updateExisting": True})
+    assert call(col, "addNote", {"note": edited}) == nid
+    note = col.get_note(nid)
+    assert note.fields == ["<p>new front</p>", "new back"]
+    assert sorted(note.tags) == ["deck:Moved/Here", "renamed"]
+    assert note.card_ids() == card_ids and deck_of_note(col, nid) == "Moved::Here"
+    assert col.db.scalar("select count() from revlog where cid = ?", card_ids[0]) == reviews == 1
+    assert col.note_count() == 1
+
+
+def test_update_existing_from_config(col):
+    nid = call(col, "addNote", {"note": polar_note()})
+    edited = polar_note(fields={"Front": "changed", "Back": "b"})
+    assert call(col, "addNote", {"note": edited}, updateExisting=True) == nid
+    assert col.get_note(nid)["Front"] == "changed"
+
+
+def test_unchanged_repush_does_not_touch_the_note(col):
+    nid = call(col, "addNote", {"note": polar_note(source={"url": "https://x.org", "title": "X"})})
+    before = col.get_note(nid)
+    time.sleep(1.1)  # note mtimes are in seconds
+    again = polar_note(source={"url": "https://x.org", "title": "X"}, options={"updateExisting": True})
+    assert call(col, "addNote", {"note": again}) == nid
+    after = col.get_note(nid)
+    assert (after.mod, after.usn, after.fields) == (before.mod, before.usn, before.fields)
+
+
+def test_update_keeps_anki_marked_tag(col):
+    nid = call(col, "addNote", {"note": polar_note()})
+    call(col, "addTags", {"notes": [nid], "tags": "marked"})
+    call(col, "addNote", {"note": polar_note(tags=["new"])}, updateExisting=True)
+    assert sorted(col.get_note(nid).tags) == ["marked", "new"]
+
+
+def test_update_note_fields_and_update_note(col):
+    nid = call(col, "addNote", {"note": polar_note()})
+    call(col, "updateNoteFields", {"note": {"id": nid, "fields": {"back": "B2", "Unknown": "x"}}})
+    assert col.get_note(nid).fields == ["<p>What does <b>ls</b> do?</p>", "B2"]
+    call(col, "updateNote", {"note": {"id": nid, "fields": {"Front": "F3"}, "tags": ["a b", "/X/Y"]}})
+    note = col.get_note(nid)
+    assert note.fields == ["F3", "B2"] and sorted(note.tags) == ["X::Y", "a_b"]
+    col.undo()  # one undo step per update
+    assert col.get_note(nid)["Front"] == "<p>What does <b>ls</b> do?</p>"
+
+
+def test_update_note_without_changes_keeps_mtime(col):
+    nid = call(col, "addNote", {"note": polar_note(tags=["t"], guid=None)})
+    before = col.get_note(nid).mod
+    time.sleep(1.1)
+    call(col, "updateNoteFields", {"note": {"id": nid, "fields": {"Back": col.get_note(nid)["Back"]}}})
+    call(col, "updateNote", {"note": {"id": nid, "tags": ["t"]}})
+    assert col.get_note(nid).mod == before
+
+
+@pytest.mark.parametrize("action, params, message", [
+    ("updateNoteFields", {"note": {"id": 123, "fields": {"Front": "x"}}}, "note was not found: 123"),
+    ("updateNoteFields", {"note": {"id": "1", "fields": {}}}, 'parameter "id" must be an id (integer)'),
+    ("updateNoteFields", {"note": {"id": 1}}, 'missing parameter "fields" (an object mapping field names to text)'),
+    ("updateNote", {"note": {"id": 1}}, 'updateNote needs "fields" and/or "tags" in "note"'),
+    ("addTags", {"notes": [1], "tags": 5}, 'parameter "tags" must be a space-separated string of tags'),
+    ("deleteNotes", {"notes": ["a"]}, 'parameter "notes" must be a list of ids (integers)'),
+    ("notesInfo", {}, 'notesInfo needs "notes" (a list of ids) or "query" (a search string)'),
+])
+def test_note_action_param_errors(col, action, params, message):
+    assert call_error(col, action, params) == message
+
+
+def test_update_note_fields_on_missing_note_writes_nothing(col):
+    nid = call(col, "addNote", {"note": polar_note()})
+    call_error(col, "updateNoteFields", {"note": {"id": nid + 1, "fields": {"Front": "x"}}})
+    assert col.get_note(nid)["Front"] == "<p>What does <b>ls</b> do?</p>"
+
+
+def test_add_and_remove_tags(col):
+    nid = call(col, "addNote", {"note": polar_cloze()})
+    call(col, "addTags", {"notes": [nid], "tags": "extra more"})
+    assert {"extra", "more"} <= set(col.get_note(nid).tags)
+    call(col, "removeTags", {"notes": [nid, 999], "tags": "extra Books::SF"})
+    assert sorted(col.get_note(nid).tags) == ["Machine_Learning", "_polar-flashcard", "more"]
+
+
+def test_delete_notes(col):
+    ids = call(col, "addNotes", {"notes": [polar_note(), polar_cloze()]})
+    call(col, "deleteNotes", {"notes": [ids[0], 12345]})
+    assert col.note_count() == 1
+    assert call(col, "findNotes", {"query": "guid:1kyqEFBrFS"}) == []
+
+
+def test_notes_info_by_ids_and_query(col):
+    nid = call(col, "addNote", {"note": polar_note()})
+    info = call(col, "notesInfo", {"notes": [nid, 42]})
+    assert info[1] == {}
+    assert info[0]["noteId"] == nid and info[0]["modelName"] == "Basic"
+    assert info[0]["fields"]["Back"] == {"value": col.get_note(nid)["Back"], "order": 1}
+    assert info[0]["cards"] == col.get_note(nid).card_ids()
+    assert call(col, "notesInfo", {"query": "tag:polar_guid:1kyqEFBrFS"}) == [info[0]]
