@@ -75,18 +75,39 @@ class GuidIndex:
 
     def _rebuild(self, col: "Collection", stamp: int) -> None:
         index: dict[str, list[int]] = {}
-        for nid, guid, tags in col.db.execute("select id, guid, tags from notes"):
+        for nid, guid in col.db.execute("select id, guid from notes"):
             index.setdefault(guid, []).append(nid)
-            if LEGACY_TAG_PREFIX in tags.lower():
-                for tag in tags.split():
-                    if tag.lower().startswith(LEGACY_TAG_PREFIX):
-                        legacy = tag[len(LEGACY_TAG_PREFIX):]
-                        if nid not in index.get(legacy, ()):
-                            index.setdefault(legacy, []).append(nid)
+        for nid, tags in col.db.execute("select id, tags from notes where tags like ?", f"%{LEGACY_TAG_PREFIX}%"):
+            for tag in tags.split():
+                if tag.lower().startswith(LEGACY_TAG_PREFIX):
+                    legacy = tag[len(LEGACY_TAG_PREFIX):]
+                    if nid not in index.get(legacy, ()):
+                        index.setdefault(legacy, []).append(nid)
         self._by_guid = index
         # A change in the same millisecond as the build would not move the stamp: only trust older stamps.
         self._stamp = stamp if int(time.time() * 1000) > stamp else None
         self._last_seen = stamp
+
+    def stamp_before_write(self, col: "Collection") -> int | None:
+        """Call before writing notes: a token for :meth:`record_own_write` (None when the index is stale)."""
+        stamp = _stamp(col)
+        return stamp if stamp == self._stamp else None
+
+    def record_own_write(self, col: "Collection", token: int | None, added: dict[str, int]) -> None:
+        """Keep the index current across our own write of ``added`` (guid → new note id).
+
+        Only when it was current just before (``token``): then the write is the only change in between, as
+        handlers run one at a time on the main thread.
+        """
+        if token is None:
+            return
+        for guid, nid in added.items():
+            self._by_guid.setdefault(guid, []).append(nid)
+        stamp = _stamp(col)
+        # Let the clock pass the write's millisecond, so any later change moves the stamp (see _rebuild).
+        while int(time.time() * 1000) <= stamp:
+            time.sleep(0.0005)
+        self._stamp = self._last_seen = stamp
 
 
 def _stamp(col: "Collection") -> int:

@@ -143,8 +143,13 @@ def _document_title(note: dict, source: content.SourceContext | None) -> str | N
     return source.title if source and source.title else None
 
 
-def prepare_note(col: "Collection", config: "AddonConfig", note: Any) -> PreparedNote:
-    """Validate and resolve one client note; raises NoteError with the client-visible message."""
+def prepare_note(col: "Collection", config: "AddonConfig", note: Any,
+                 notetypes: dict[str, tuple[NotetypeDict, note_types.StockAlias | None]] | None = None,
+                 ) -> PreparedNote:
+    """Validate and resolve one client note; raises NoteError with the client-visible message.
+
+    ``notetypes`` memoizes note type lookups across a batch (they don't change while it is prepared).
+    """
     _require(isinstance(note, dict), "note must be an object")
     model_name = note.get("modelName")
     _require(isinstance(model_name, str) and model_name.strip() != "", "note.modelName must be a non-empty string")
@@ -170,7 +175,11 @@ def prepare_note(col: "Collection", config: "AddonConfig", note: Any) -> Prepare
     duplicates = _duplicate_options(options)
     update_existing = _bool_option(options, "updateExisting", config.update_existing)
 
-    notetype, stock_to_create = _notetype_for(col, model_name)
+    if notetypes is None:
+        notetypes = {}
+    if model_name not in notetypes:
+        notetypes[model_name] = _notetype_for(col, model_name)
+    notetype, stock_to_create = notetypes[model_name]
     try:
         target_deck = deck_mapping.target_deck_name(config, deck_name, raw_tags, _document_title(note, source))
     except deck_mapping.DeckNameError as exc:
@@ -320,16 +329,29 @@ class DuplicateChecker:
         return True
 
 
+def _known_duplicate(config: "AddonConfig", note: Any, existing: dict[str, list[int]]) -> bool:
+    if not (isinstance(note, dict) and note.get("guid") in existing):
+        return False
+    options = note.get("options")
+    update = options.get("updateExisting") if isinstance(options, dict) else None
+    return (update if isinstance(update, bool) else config.update_existing) is False
+
+
 def check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) -> list[PreparedNote | str]:
     """Prepare every note: a PreparedNote (to add, or to update ``existing_nid``) or its error message."""
+    guids = [n["guid"] for n in notes if isinstance(n, dict) and isinstance(n.get("guid"), str)]
+    existing = note_identity.guid_index(col).lookup_many(col, guids) if guids else {}
+    notetypes: dict[str, tuple[NotetypeDict, note_types.StockAlias | None]] = {}
     prepared_or_error: list[PreparedNote | str] = []
     for note in notes:
+        if _known_duplicate(config, note, existing):
+            # A re-sync sends every card again: refuse known ones before the costly preparation.
+            prepared_or_error.append(DUPLICATE_ERROR)
+            continue
         try:
-            prepared_or_error.append(prepare_note(col, config, note))
+            prepared_or_error.append(prepare_note(col, config, note, notetypes))
         except NoteError as exc:
             prepared_or_error.append(str(exc))
-    guids = [p.guid for p in prepared_or_error if isinstance(p, PreparedNote) and p.guid]
-    existing = note_identity.guid_index(col).lookup_many(col, guids) if guids else {}
     checker = DuplicateChecker(col, len(notes))
     for i, prepared in enumerate(prepared_or_error):
         if isinstance(prepared, str):
@@ -379,6 +401,8 @@ def _write(col: "Collection", ready: list[PreparedNote]) -> dict[int, int]:
                 p.notetype, p.stock_to_create = notetype, None
     _store_media(col, [m for p in ready for m in p.media])
 
+    identity = note_identity.guid_index(col)
+    token = identity.stamp_before_write(col)
     to_add = [p for p in ready if p.existing_nid is None]
     to_update = [p for p in ready if p.existing_nid is not None]
     deck_names = {p.deck_name for p in ready}
@@ -402,6 +426,7 @@ def _write(col: "Collection", ready: list[PreparedNote]) -> dict[int, int]:
     finally:
         if undo_target is not None:
             col.merge_undo_entries(undo_target)
+    identity.record_own_write(col, token, {p.guid: int(r.note.id) for p, r in zip(to_add, requests) if p.guid})
     ids = {id(p): int(r.note.id) for p, r in zip(to_add, requests)}
     ids.update({id(p): int(p.existing_nid) for p in to_update})
     return ids
