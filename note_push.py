@@ -449,7 +449,9 @@ def _update_in_place(col: "Collection", prepared: PreparedNote, deck_id: DeckId)
             if pos < len(note.fields) and note.fields[pos] != prepared.values[pos]:
                 note.fields[pos] = prepared.values[pos]
                 changed = True
-    kept = [t for t in note.tags if t.lower() in KEPT_ANKI_TAGS]
+    # Keep Anki's own workflow tags, and Polar 1.x's identity tag (it is how this note is found again).
+    kept = [t for t in note.tags
+            if t.lower() in KEPT_ANKI_TAGS or t.lower().startswith(note_identity.LEGACY_TAG_PREFIX)]
     new_tags = prepared.tags + [t for t in kept if t.lower() not in {x.lower() for x in prepared.tags}]
     if sorted(t.lower() for t in note.tags) != sorted(t.lower() for t in new_tags):
         note.tags = new_tags

@@ -312,3 +312,21 @@ def test_notes_info_by_ids_and_query(col):
     assert info[0]["fields"]["Back"] == {"value": col.get_note(nid)["Back"], "order": 1}
     assert info[0]["cards"] == col.get_note(nid).card_ids()
     assert call(col, "notesInfo", {"query": "tag:polar_guid:1kyqEFBrFS"}) == [info[0]]
+
+
+def test_update_of_legacy_tagged_note_keeps_its_polar_guid_tag(col):
+    nid = call(col, "addNote", {"note": polar_note(guid=None, tags=["polar_guid:1kyqEFBrFS", "old"])})
+    assert call(col, "addNote", {"note": polar_note(fields={"Front": "new", "Back": "b"})},
+                updateExisting=True) == nid
+    note = col.get_note(nid)
+    assert note["Front"] == "new" and "polar_guid:1kyqEFBrFS" in note.tags and "old" not in note.tags
+    assert call(col, "findNotes", {"query": "tag:polar_guid:1kyqEFBrFS"}) == [nid]
+
+
+def test_update_push_is_one_undo_step(col):
+    nid = call(col, "addNote", {"note": polar_note()})
+    call(col, "addNote", {"note": polar_note(fields={"Front": "new", "Back": "b"}, tags=["deck:Else"])},
+         updateExisting=True)
+    col.undo()
+    assert col.get_note(nid)["Front"] == "<p>What does <b>ls</b> do?</p>"
+    assert deck_of_note(col, nid) == "compsci::linux"
