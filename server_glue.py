@@ -1,7 +1,104 @@
-"""GUI glue for the Connect server: starts it at profile open, stops it at close (owned by the server work)."""
+"""GUI glue for the Connect server: starts it when a profile opens, stops it before the collection closes.
+
+The only module of the server that touches ``mw``: it reads the config through the add-on manager, hands the
+server Anki's main-thread queue (``mw.taskman.run_on_main``) and the open collection, and tells the user, without
+blocking Anki, when the server cannot start.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from .config import ConfigError, load_config
+
+_ADDON_MODULE = __name__.split(".", 1)[0]  # the installed folder name (may be an AnkiWeb number)
+
+_server: Any = None  # ConnectServer while a profile is open
+_messages: list[Any] = []  # non-modal warning boxes, kept alive until closed
+
+
+def _logger() -> logging.Logger:
+    from aqt import mw
+
+    return mw.addonManager.get_logger(__name__)
+
 
 def setup() -> None:
-    pass
+    """Register the hooks (called once when Anki loads the add-on)."""
+    from aqt import gui_hooks, mw
+
+    gui_hooks.profile_did_open.append(start_server)
+    gui_hooks.profile_will_close.append(stop_server)
+    # Belt and braces: if Anki quits without closing the profile, still release the port.
+    mw.app.aboutToQuit.connect(stop_server)
+
+
+def start_server() -> None:
+    global _server
+    from aqt import mw
+
+    from .connect_server import ConnectServer, ServerStartError
+
+    stop_server()
+    log = _logger()
+    try:
+        config = load_config(mw.addonManager.getConfig(_ADDON_MODULE))
+    except ConfigError as exc:
+        message = f"Polar Bridge: the server was not started because of a config error: {exc}."
+        log.error(message)
+        _tell_user(message)
+        return
+    server = ConnectServer(
+        config,
+        post_to_main=mw.taskman.run_on_main,
+        get_collection=lambda: mw.col,
+        extras={"sync": _start_sync},
+        logger=log,
+    )
+    try:
+        server.start()
+    except ServerStartError as exc:
+        log.error("%s", exc)
+        _tell_user(str(exc))
+        return
+    _server = server
+
+
+def stop_server() -> None:
+    """Stop serving; requests still waiting for the main thread get an error (runs on the main thread)."""
+    global _server
+    server, _server = _server, None
+    if server is not None:
+        server.stop()
+
+
+def current_server() -> Any:
+    """The running ConnectServer or None (for the GUI and tests)."""
+    return _server
+
+
+def _start_sync() -> None:
+    from aqt import mw
+
+    from .actions import ActionError
+
+    if not mw.pm.sync_auth():
+        raise ActionError("sync: auth not configured (log in to AnkiWeb in Anki first)")
+    mw.on_sync_button_clicked()
+
+
+def _tell_user(message: str) -> None:
+    """Show ``message`` in a non-modal warning box once the main window is idle; Anki keeps running."""
+    from aqt import mw
+    from aqt.qt import QMessageBox
+
+    def show() -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Polar Bridge", message, QMessageBox.StandardButton.Ok, mw)
+        box.setModal(False)
+        box.silentlyClose = True  # Anki may close it at profile close without complaining
+        box.finished.connect(lambda _result: _messages.remove(box) if box in _messages else None)
+        _messages.append(box)
+        box.show()
+
+    mw.progress.single_shot(0, show, requires_collection=False)
