@@ -16,6 +16,9 @@ import base64
 import binascii
 import fnmatch
 import os
+import re
+import tempfile
+import unicodedata
 import urllib.error
 import urllib.request
 from typing import TYPE_CHECKING, Any
@@ -118,22 +121,56 @@ def media_item_bytes(col: "Collection", item: dict[str, Any], config: "AddonConf
     raise ActionError(MSG_NO_SOURCE)
 
 
-def store_media(col: "Collection", filename: str, data: bytes, delete_existing: bool = True) -> str:
-    """Write ``data`` as ``filename`` in the media folder and return the stored name.
+# Characters Anki refuses in media names (it would rename the file); such names are left to Anki to rename.
+_ANKI_ILLEGAL = re.compile(r'[][><:"/?*^\\|\x00\r\n]')
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
+_MAX_NAME_BYTES = 120
 
-    Anki's ``write_data`` keeps an existing file with the same content and renames on a conflict
-    (``name-<hash>.ext``). With ``delete_existing`` a different old file is trashed first, so the new content gets
-    exactly ``filename`` (which notes already reference). Without it, a conflicting name is renamed (returned).
+
+def _anki_keeps_name(name: str) -> bool:
+    """Whether ``name`` is one Anki's media check accepts unchanged (then we may write it ourselves)."""
+    return (
+        unicodedata.normalize("NFC", name) == name
+        and not _ANKI_ILLEGAL.search(name)
+        and not _WINDOWS_RESERVED.match(name)
+        and not name.endswith((".", " "))
+        and len(name.encode("utf-8")) <= _MAX_NAME_BYTES
+    )
+
+
+def store_media(col: "Collection", filename: str, data: bytes, delete_existing: bool = True) -> str:
+    """Write ``data`` as exactly ``filename`` in the media folder and return the stored name.
+
+    Anki 26.9's ``col.media.write_data`` lower-cases new names (``12carQM.png`` -> ``12carqm.png``), so notes
+    that reference the client's mixed-case name would show a broken image on case-sensitive file systems; it
+    also renames on a content conflict (``name-<hash>.ext``). So a name Anki accepts as is is written directly
+    (temp file + atomic rename); with ``delete_existing`` (the default) a different old file is moved to Anki's
+    media trash first. Without it, a conflict is left to Anki, which renames (the new name is returned). Names
+    Anki would not keep (illegal characters, too long) are also left to Anki.
     """
     check_filename(filename)
     media = col.media
-    existing = os.path.join(media.dir(), filename)
-    if delete_existing and os.path.isfile(existing):
-        with open(existing, "rb") as f:
-            same = f.read() == data
-        if not same:
-            media.trash_files([filename])
-    return media.write_data(filename, data)
+    target = os.path.join(media.dir(), filename)
+    exists = os.path.isfile(target)
+    if exists:
+        with open(target, "rb") as f:
+            if f.read() == data:
+                return filename
+    if not _anki_keeps_name(filename) or (exists and not delete_existing):
+        return media.write_data(filename, data)
+    if exists:
+        media.trash_files([filename])
+    fd, tmp = tempfile.mkstemp(prefix=".polar-bridge-", suffix=".tmp", dir=media.dir())
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; media files are ordinary files
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return filename
 
 
 def _bool_param(params: dict, key: str, default: bool) -> bool:
