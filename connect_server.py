@@ -138,6 +138,12 @@ class ConnectServer:
         return self._httpd.server_address[1]
 
     @property
+    def pending_count(self) -> int:
+        """Requests waiting for the main thread right now."""
+        with self._lock:
+            return len(self._pending)
+
+    @property
     def running(self) -> bool:
         return self._httpd is not None
 
