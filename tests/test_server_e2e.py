@@ -78,6 +78,9 @@ def test_polar_client_is_served_and_foreign_pages_are_refused(start_anki):
         "result": None, "error": "params must be an object"}
     assert invoke(port, "fooBar") == {"result": None, "error": "unsupported action: fooBar"}
 
+    # sync runs Anki's own sync; this profile has no AnkiWeb login, which the reply says.
+    assert invoke(port, "sync")["error"].startswith("sync: auth not configured")
+
     # Keep-alive: two requests on one connection.
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     assert request(port, body={"action": "version", "version": 6}, conn=conn).json()["result"] == 6
