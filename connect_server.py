@@ -106,7 +106,8 @@ class ConnectServer:
 
     ``post_to_main(fn)`` must run ``fn`` on the thread that owns the collection, soon, without waiting for it.
     ``get_collection()`` is called on that thread and returns the open collection or None. ``extras`` go into
-    every ActionContext (e.g. ``{"sync": mw.onSync}``).
+    every ActionContext (e.g. ``{"sync": mw.onSync}``). ``after_actions(names)`` runs on the main thread after
+    each request with the names of the actions that succeeded (the glue refreshes Anki's screens).
     """
 
     def __init__(
@@ -116,11 +117,13 @@ class ConnectServer:
         get_collection: Callable[[], "Collection | None"],
         extras: dict[str, Any] | None = None,
         logger: logging.Logger | None = None,
+        after_actions: Callable[[list[str]], None] | None = None,
     ) -> None:
         self.config = config
         self._post_to_main = post_to_main
         self._get_collection = get_collection
         self._extras = dict(extras or {})
+        self._after_actions = after_actions
         self.log = logger or logging.getLogger(__name__)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -232,15 +235,24 @@ class ConnectServer:
         extras[EXTRA_ORIGIN_ALLOWED] = allowed
         return ActionContext(col=col, config=self.config, origin=origin, extras=extras)
 
+    def _execute(self, plan: protocol.Plan, origin: str | None, allowed: bool) -> list[protocol.Outcome]:
+        """Main thread: run the plan, then tell the glue what changed (its failure never loses the reply)."""
+        outcomes = protocol.execute_plan(plan, lambda: self._make_context(origin, allowed))
+        if self._after_actions is not None:
+            done = [c.action for c, o in zip(plan.calls, outcomes) if o.error is None]
+            try:
+                self._after_actions(done)
+            except Exception:
+                self.log.exception("after-actions hook failed")
+        return outcomes
+
     def answer(self, payload: Any, origin: str | None, allowed: bool) -> Any:
         """The JSON reply to a decoded request body (connection thread; actions run on the main thread)."""
         plan = protocol.plan_request(payload, self.config)
         if plan.error is None and any(c.error is None for c in plan.calls):
             self.log.debug("request: %s", ", ".join(plan.action_names))
             try:
-                outcomes = self.run_on_main(
-                    lambda: protocol.execute_plan(plan, lambda: self._make_context(origin, allowed))
-                )
+                outcomes = self.run_on_main(lambda: self._execute(plan, origin, allowed))
             except _Stopping:
                 return protocol.error_reply(MSG_STOPPING)
             except Exception as exc:

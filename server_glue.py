@@ -55,6 +55,7 @@ def start_server() -> None:
         get_collection=lambda: mw.col,
         extras={"sync": _start_sync},
         logger=log,
+        after_actions=_refresh_after,
     )
     try:
         server.start()
@@ -76,6 +77,44 @@ def stop_server() -> None:
 def current_server() -> Any:
     """The running ConnectServer or None (for the GUI and tests)."""
     return _server
+
+
+# Actions that never change the collection; any other successful action refreshes Anki's screens.
+READ_ONLY_ACTIONS = frozenset({
+    "version", "requestPermission", "sync", "deckNames", "deckNamesAndIds", "modelNames", "modelNamesAndIds",
+    "modelFieldNames", "findNotes", "findCards", "notesInfo", "cardsInfo", "canAddNotes",
+    "canAddNotesWithErrorDetail", "retrieveMediaFile", "getMediaFilesNames", "getMediaDirPath",
+})
+_refresh_scheduled = False
+
+
+def _refresh_after(action_names: list[str]) -> None:
+    """After changes, tell Anki's screens (deck list, overview, reviewer queue, browser) once per burst.
+
+    Actions write through the collection directly, not through Anki's CollectionOp, so Anki doesn't know the
+    collection changed; a sync of 200 cards makes one refresh 0.3 s after the last request, not 200.
+    """
+    global _refresh_scheduled
+    from aqt import mw
+
+    if _refresh_scheduled or all(name in READ_ONLY_ACTIONS for name in action_names):
+        return
+    _refresh_scheduled = True
+
+    def refresh() -> None:
+        global _refresh_scheduled
+        from anki.collection import OpChanges
+        from aqt import gui_hooks
+
+        _refresh_scheduled = False
+        if mw.col is None:
+            return
+        changes = OpChanges(card=True, note=True, deck=True, tag=True, notetype=True, mtime=True,
+                            browser_table=True, browser_sidebar=True, note_text=True, study_queues=True)
+        gui_hooks.operation_did_execute(changes, None)
+        _logger().info("refreshed Anki's screens after changes made through the server")
+
+    mw.progress.single_shot(300, refresh)
 
 
 def _start_sync() -> None:

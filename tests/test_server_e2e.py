@@ -125,6 +125,8 @@ def test_polar_client_is_served_and_foreign_pages_are_refused(start_anki):
     ok = request(port, body={**store, "params": {"filename": "polar.png", "data": PNG}},
                  headers={"Origin": POLAR_ORIGIN})
     assert ok.json() == {"result": "polar.png", "error": None}
+    # Anki's screens are told about the change (once, shortly after the burst of requests).
+    wait_for_log(anki, "refreshed Anki's screens")
 
     # SIGTERM: Anki closes the profile and the port closes.
     assert anki.stop() == 0
@@ -133,6 +135,7 @@ def test_polar_client_is_served_and_foreign_pages_are_refused(start_anki):
     assert (media / "polar.png").read_bytes() == base64.b64decode(PNG)
     assert not (media / "evil.png").exists()
     assert not (media / "stolen.txt").exists()
+    assert "Traceback" not in anki.log()
 
 
 def test_api_key_and_request_size_limit(start_anki):
