@@ -398,12 +398,13 @@ class _Handler(BaseHTTPRequestHandler):
     # ---- methods ---------------------------------------------------------------------------------------------
 
     def do_OPTIONS(self) -> None:
-        if not self._check_host():
-            return
         try:
             self._read_body()  # drain, so the connection can be reused
         except _BodyError as exc:
             self._refuse(exc.status, str(exc), close=True)
+            self._lingering_close()
+            return
+        if not self._check_host():
             return
         origin = self.headers.get("Origin")
         if not protocol.origin_allowed(origin, self.owner.config.web_cors_origin_list):
@@ -433,15 +434,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, GET_BANNER, self._cors_headers(origin), content_type="text/plain; charset=utf-8")
 
     def do_POST(self) -> None:
-        if not self._check_host():
-            return
-        origin = self.headers.get("Origin")
+        # The (size-capped) body is read before any refusal, so the client reliably receives our reply.
         try:
             body = self._read_body()
         except _BodyError as exc:
             self._refuse(exc.status, str(exc), close=True)
             self._lingering_close()
             return
+        if not self._check_host():
+            return
+        origin = self.headers.get("Origin")
         allowed = protocol.origin_allowed(origin, self.owner.config.web_cors_origin_list)
         if not body.strip():
             if not allowed:

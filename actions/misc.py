@@ -26,9 +26,12 @@ def request_permission(ctx: ActionContext, params: dict) -> dict[str, Any]:
     """Tell a web page whether it may use the API. Disallowed origins are refused (no prompt): the user adds
     trusted origins to ``webCorsOriginList`` instead."""
     allowed = bool(ctx.extras.get(EXTRA_ORIGIN_ALLOWED, ctx.origin is None))
+    require_key = ctx.config.api_key is not None
     return {
         "permission": "granted" if allowed else "denied",
-        "requireApiKey": ctx.config.api_key is not None,
+        "requireApiKey": require_key,
+        # AnkiConnect's own reply spells it this way; some clients read that spelling.
+        "requireApikey": require_key,
         "version": API_VERSION,
     }
 

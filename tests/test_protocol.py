@@ -128,7 +128,7 @@ def test_api_key_required_except_for_request_permission(col):
                          "params": {"actions": [{"action": "version", "version": 6}]}}, config) == {
         "result": [{"result": 6, "error": None}], "error": None}
     assert _answer(col, {"action": "requestPermission", "version": 6}, config) == {
-        "result": {"permission": "granted", "requireApiKey": True, "version": 6}, "error": None}
+        "result": {"permission": "granted", "requireApiKey": True, "requireApikey": True, "version": 6}, "error": None}
 
 
 def test_request_permission_denied_for_a_disallowed_origin(col):

@@ -148,7 +148,7 @@ def test_api_key_and_request_size_limit(start_anki):
     assert request(port, body={"action": "version", "version": 6, "key": "s3cret"}).json() == {
         "result": 6, "error": None}
     permission = invoke(port, "requestPermission")["result"]
-    assert permission == {"permission": "granted", "requireApiKey": True, "version": 6}
+    assert permission == {"permission": "granted", "requireApiKey": True, "requireApikey": True, "version": 6}
 
     # A body over maxRequestBytes gets 413 and an error reply; the file is not stored.
     big = {"action": "storeMediaFile", "version": 6, "key": "s3cret",
