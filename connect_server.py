@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import protocol
-from .actions import ActionContext
+from .actions import ActionContext, action_names
 from .actions.misc import EXTRA_ORIGIN_ALLOWED
 
 if TYPE_CHECKING:
@@ -153,6 +153,7 @@ class ConnectServer:
     def start(self) -> None:
         """Bind and serve on a background thread. Raises PortInUseError / ServerStartError with a user message."""
         address, port = self.config.web_bind_address, self.config.web_bind_port
+        action_names()  # import every action module now, on the caller's thread, not on the first request's
         try:
             self._httpd = _HTTPServer((address, port), self)
         except OSError as exc:

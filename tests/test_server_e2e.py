@@ -179,6 +179,7 @@ def test_port_in_use_is_reported_and_anki_keeps_running(start_anki, free_port):
         time.sleep(1)
         assert anki.proc.poll() is None
     assert anki.stop() == 0
+    assert "Traceback" not in anki.log()  # the non-modal message box was shown without errors
 
 
 def test_bad_config_value_is_reported_and_server_not_started(start_anki, free_port):
@@ -188,3 +189,4 @@ def test_bad_config_value_is_reported_and_server_not_started(start_anki, free_po
     assert anki.proc.poll() is None
     assert _port_closed(free_port)
     assert anki.stop() == 0
+    assert "Traceback" not in anki.log()
