@@ -1,0 +1,303 @@
+"""The AnkiConnect v6 protocol and the server's security rules, as pure functions (no aqt, no sockets).
+
+The transport (``connect_server.py``) splits one request into three steps so the GUI thread only does collection
+work:
+
+1. :func:`plan_request` (socket thread): JSON body -> validated :class:`Plan` (or an error reply), API key checked.
+2. :func:`execute_plan` (main thread): runs each call's handler inside its own ``try``.
+3. :func:`build_reply` (socket thread): outcomes -> the JSON value to send, each in its own version's envelope.
+
+Security checks (:func:`origin_allowed`, :func:`host_allowed`, :func:`api_key_matches`) decide before anything runs.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+
+from .actions import ActionContext, ActionError, get_handler
+
+if TYPE_CHECKING:
+    from .config import AddonConfig
+
+API_VERSION = 6
+# AnkiConnect's rule: a request without "version" is a version-4 request (bare results).
+DEFAULT_REQUEST_VERSION = 4
+
+# Origins always allowed: Polar's web app (current and 2020 beta) and pages served from this machine.
+POLAR_ORIGINS = ("https://app.getpolarized.io", "https://beta.getpolarized.io")
+_LOCAL_ORIGIN = re.compile(r"^http://(localhost|127\.0\.0\.1)(:\d{1,5})?$", re.IGNORECASE)
+_LOOPBACK_NAMES = ("localhost", "localhost.")
+
+MSG_BAD_API_KEY = "valid api key must be provided"
+MSG_NOT_JSON = "request body is not valid JSON"
+MSG_NOT_OBJECT = "request must be a JSON object"
+MSG_ACTION_TYPE = "action must be a non-empty string"
+MSG_VERSION_TYPE = "version must be an integer"
+MSG_PARAMS_TYPE = "params must be an object"
+MSG_MULTI_ACTIONS = "multi: params.actions must be a list of request objects"
+MSG_NO_COLLECTION = "collection is not available"
+
+log = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Security
+# --------------------------------------------------------------------------------------------------------------
+
+
+def origin_allowed(origin: str | None, extra_origins: Iterable[str] = ()) -> bool:
+    """Whether a browser page at ``origin`` may call the server.
+
+    No Origin header (scripts, curl, Polar's Electron main process) is allowed: only browsers send one, and they
+    are what CORS protects against. ``extra_origins`` is the config's ``webCorsOriginList``; ``"*"`` allows all.
+    """
+    if origin is None:
+        return True
+    normalized = origin.strip().rstrip("/")
+    if normalized.lower() in POLAR_ORIGINS or _LOCAL_ORIGIN.match(normalized):
+        return True
+    extras = [o.strip().rstrip("/") for o in extra_origins]
+    if "*" in extras:
+        return True
+    return normalized.lower() in (o.lower() for o in extras)
+
+
+def _host_without_port(host: str) -> str:
+    host = host.strip()
+    if host.startswith("["):  # [::1]:8765
+        end = host.find("]")
+        return host[1:end] if end > 0 else host
+    if host.count(":") == 1:
+        return host.rsplit(":", 1)[0]
+    return host  # no port, or a bare IPv6 address
+
+
+def _is_ip_literal(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def host_allowed(host: str | None, bind_address: str) -> bool:
+    """Whether the request's ``Host`` header names this machine (defeats DNS rebinding).
+
+    A rebinding page reaches us under the attacker's domain name, so only loopback names/addresses and the
+    configured bind address are accepted (any port). With a wildcard bind (0.0.0.0 / ::) any IP literal is
+    accepted too: a literal address cannot be rebound. No Host header (HTTP/1.0 scripts) is allowed: browsers
+    always send one.
+    """
+    if host is None:
+        return True
+    name = _host_without_port(host).lower()
+    if not name:
+        return False
+    if name in _LOOPBACK_NAMES or name == bind_address.lower():
+        return True
+    if _is_ip_literal(name):
+        address = ipaddress.ip_address(name)
+        if address.is_loopback:
+            return True
+        return bind_address in ("0.0.0.0", "::", "")
+    return False
+
+
+def api_key_matches(provided: Any, expected: str | None) -> bool:
+    """Constant-time comparison of the request's ``key`` with the configured ``apiKey`` (None = no key needed)."""
+    if expected is None:
+        return True
+    if not isinstance(provided, str):
+        return False
+    return hmac.compare_digest(provided.encode("utf-8"), expected.encode("utf-8"))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Replies
+# --------------------------------------------------------------------------------------------------------------
+
+
+def error_reply(message: str) -> dict[str, Any]:
+    """What every error looks like, whatever the request's version (AnkiConnect does the same)."""
+    return {"result": None, "error": message}
+
+
+def success_reply(version: int, result: Any) -> Any:
+    """Version <= 4 gets the bare result; version >= 5 the ``{"result", "error"}`` envelope."""
+    if version <= 4:
+        return result
+    return {"result": result, "error": None}
+
+
+def encode_reply(reply: Any) -> bytes:
+    # ensure_ascii=False keeps non-Latin text at 1-3 bytes a character instead of 6-12.
+    return json.dumps(reply, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Requests
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    """One action to run: either ready (``error`` None) or already failed validation."""
+
+    action: str
+    version: int
+    params: dict[str, Any]
+    error: str | None = None
+
+
+@dataclass
+class Outcome:
+    result: Any = None
+    error: str | None = None
+
+
+@dataclass
+class Plan:
+    """A validated request: one call, or several for ``multi`` (replied to as a list)."""
+
+    version: int
+    calls: list[Call]
+    is_multi: bool = False
+    # Set when the whole request fails before anything can run (bad JSON, bad key); then calls is empty.
+    error: str | None = None
+
+    @property
+    def action_names(self) -> list[str]:
+        return [c.action for c in self.calls]
+
+
+# Socket-thread preparation of params (e.g. base64 decoding, URL downloads) so the main thread only does
+# collection work. Registered by action modules: ``register_preparer("storeMediaFile", fn)``;
+# ``fn(params, config)`` returns the params to hand to the handler and may raise ActionError.
+Preparer = Callable[[dict[str, Any], "AddonConfig"], dict[str, Any]]
+_PREPARERS: dict[str, Preparer] = {}
+
+
+def register_preparer(action_name: str, preparer: Preparer) -> None:
+    _PREPARERS[action_name] = preparer
+
+
+def parse_json(body: bytes) -> Any:
+    """Decode a request body; raises ValueError with a message naming what is wrong."""
+    try:
+        return json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{MSG_NOT_JSON}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{MSG_NOT_JSON}: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+
+def _read_call(request: Any) -> Call:
+    """Validate one ``{action, version?, params?}`` object (the API key is checked by the caller)."""
+    if not isinstance(request, dict):
+        return Call("", DEFAULT_REQUEST_VERSION, {}, MSG_NOT_OBJECT)
+    version = request.get("version", DEFAULT_REQUEST_VERSION)
+    if isinstance(version, bool) or not isinstance(version, int):
+        return Call("", DEFAULT_REQUEST_VERSION, {}, MSG_VERSION_TYPE)
+    action = request.get("action")
+    if not isinstance(action, str) or not action:
+        return Call("", version, {}, MSG_ACTION_TYPE)
+    params = request.get("params", {})
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        return Call(action, version, {}, MSG_PARAMS_TYPE)
+    return Call(action, version, params)
+
+
+def _prepare(call: Call, config: "AddonConfig") -> Call:
+    if call.error is not None:
+        return call
+    if call.action != "multi" and get_handler(call.action) is None:
+        call.error = f"unsupported action: {call.action}"
+        return call
+    preparer = _PREPARERS.get(call.action)
+    if preparer is not None:
+        try:
+            call.params = preparer(call.params, config)
+        except ActionError as exc:
+            call.error = str(exc)
+        except Exception as exc:  # a bug in a preparer must not take the server down
+            log.exception("preparing %s failed", call.action)
+            call.error = f"{call.action}: {type(exc).__name__}: {exc}"
+    return call
+
+
+def plan_request(payload: Any, config: "AddonConfig") -> Plan:
+    """Turn a decoded request body into a Plan (socket thread; no collection access).
+
+    ``requestPermission`` needs no key (a page must be able to ask before it knows one), as in AnkiConnect.
+    Inner ``multi`` requests inherit the outer, already checked key and default to version 4 as in AnkiConnect.
+    """
+    outer = _read_call(payload)
+    if outer.error is not None:
+        return Plan(outer.version, [], error=outer.error)
+    if outer.action != "requestPermission" and not api_key_matches(payload.get("key"), config.api_key):
+        return Plan(outer.version, [], error=MSG_BAD_API_KEY)
+    if outer.action != "multi":
+        return Plan(outer.version, [_prepare(outer, config)])
+    actions = outer.params.get("actions")
+    if not isinstance(actions, list):
+        return Plan(outer.version, [], is_multi=True, error=MSG_MULTI_ACTIONS)
+    calls = []
+    for inner in actions:
+        call = _read_call(inner)
+        if call.error is None and call.action == "multi":
+            call.error = "multi: nested multi is not supported"
+        calls.append(_prepare(call, config))
+    return Plan(outer.version, calls, is_multi=True)
+
+
+def execute_plan(plan: Plan, make_context: Callable[[], ActionContext | None]) -> list[Outcome]:
+    """Run every ready call in order, each in its own try (main thread).
+
+    ``make_context`` returns None when no collection is open; every call then fails with a clear message.
+    A handler's ActionError is a client error (message passed through); any other exception is a bug or an
+    Anki error: its traceback is logged and its message returned, and the next call still runs.
+    """
+    outcomes: list[Outcome] = []
+    ctx: ActionContext | None = None
+    for call in plan.calls:
+        if call.error is not None:
+            outcomes.append(Outcome(error=call.error))
+            continue
+        if ctx is None:
+            ctx = make_context()
+            if ctx is None:
+                outcomes.append(Outcome(error=MSG_NO_COLLECTION))
+                continue
+        handler = get_handler(call.action)
+        if handler is None:
+            outcomes.append(Outcome(error=f"unsupported action: {call.action}"))
+            continue
+        try:
+            outcomes.append(Outcome(result=handler(ctx, call.params)))
+        except ActionError as exc:
+            outcomes.append(Outcome(error=str(exc)))
+        except Exception as exc:
+            log.exception("action %s failed", call.action)
+            outcomes.append(Outcome(error=f"{call.action}: {exc}" if str(exc) else f"{call.action}: {type(exc).__name__}"))
+    return outcomes
+
+
+def build_reply(plan: Plan, outcomes: Sequence[Outcome]) -> Any:
+    """The JSON value answering ``plan`` (socket thread)."""
+    if plan.error is not None:
+        return error_reply(plan.error)
+    replies = [
+        error_reply(o.error) if o.error is not None else success_reply(c.version, o.result)
+        for c, o in zip(plan.calls, outcomes)
+    ]
+    if plan.is_multi:
+        return success_reply(plan.version, replies)
+    return replies[0]
