@@ -194,7 +194,7 @@ def prepare_note(col: "Collection", config: "AddonConfig", note: Any,
         except content.InlineImageError as exc:
             raise NoteError(f'field "{notetype["flds"][pos]["name"]}": {exc}') from exc
         media.extend(files)
-    _attach_media(note, notetype, values, positions, media)
+    _attach_media(col, config, note, notetype, values, positions, media)
     assigned = set(positions)
     if source is not None:
         pos = _source_field_position(notetype)
@@ -214,30 +214,39 @@ def prepare_note(col: "Collection", config: "AddonConfig", note: Any,
     )
 
 
-def _attach_media(note: dict, notetype: NotetypeDict, values: list[str], positions: dict[int, str],
-                  media: list[content.MediaFile]) -> None:
-    """AnkiConnect's ``picture``/``audio``/``video`` lists: base64 ``data`` stored and referenced in ``fields``."""
-    import base64
-    import binascii
+MEDIA_KINDS = ("picture", "audio", "video")
+# Set by the off-main-thread preparer when an item's data/url could not be read (JSON can't carry it as bytes).
+PREPARE_ERROR = "_prepare_error"
+
+
+def _media_items(note: dict, kind: str) -> list[Any]:
+    items = note.get(kind)
+    if items is None:
+        return []
+    if isinstance(items, dict):
+        items = [items]
+    _require(isinstance(items, list), f"note.{kind} must be a list")
+    return items
+
+
+def _attach_media(col: "Collection", config: "AddonConfig", note: dict, notetype: NotetypeDict,
+                  values: list[str], positions: dict[int, str], media: list[content.MediaFile]) -> None:
+    """AnkiConnect's ``picture``/``audio``/``video`` items (``data``, ``url`` or a ``path`` inside the media
+    folder) become media files referenced at the end of the fields they name."""
+    from .actions import ActionError
+    from .actions.media import check_filename, media_item_bytes
 
     own = {f["name"].lower(): f["ord"] for f in notetype["flds"]}
-    for kind in ("picture", "audio", "video"):
-        items = note.get(kind)
-        if items is None:
-            continue
-        if isinstance(items, dict):
-            items = [items]
-        _require(isinstance(items, list), f"note.{kind} must be a list")
-        for item in items:
-            _require(isinstance(item, dict) and isinstance(item.get("filename"), str) and item["filename"],
-                     f"note.{kind} entries need a filename")
-            _require(isinstance(item.get("data"), str),
-                     f'note.{kind} "{item["filename"]}": only base64 "data" is supported (not url or path)')
+    for kind in MEDIA_KINDS:
+        for item in _media_items(note, kind):
+            _require(isinstance(item, dict), f"note.{kind} entries must be objects")
             try:
-                data = base64.b64decode(item["data"], validate=True)
-            except (binascii.Error, ValueError) as exc:
-                raise NoteError(f'note.{kind} "{item["filename"]}": data is not valid base64') from exc
-            name = item["filename"]
+                name = check_filename(item.get("filename"))
+                if isinstance(item.get(PREPARE_ERROR), str):
+                    raise ActionError(item[PREPARE_ERROR])
+                data = media_item_bytes(col, item, config)
+            except ActionError as exc:
+                raise NoteError(f"note.{kind}: {exc}") from exc
             media.append(content.MediaFile(name, data))
             targets = item.get("fields") or []
             if isinstance(targets, str):
@@ -246,8 +255,7 @@ def _attach_media(note: dict, notetype: NotetypeDict, values: list[str], positio
                 pos = own.get(str(target).lower())
                 if pos is None:
                     continue
-                ref = f'<img src="{name}">' if kind == "picture" else f"[sound:{name}]"
-                values[pos] += ref
+                values[pos] += f'<img src="{name}">' if kind == "picture" else f"[sound:{name}]"
                 positions.setdefault(pos, values[pos])
 
 
@@ -399,7 +407,7 @@ def _write(col: "Collection", ready: list[PreparedNote]) -> dict[int, int]:
         for p in ready:
             if p.stock_to_create is alias:
                 p.notetype, p.stock_to_create = notetype, None
-    _store_media(col, [m for p in ready for m in p.media])
+    _store_media(col, ready)
 
     identity = note_identity.guid_index(col)
     token = identity.stamp_before_write(col)
@@ -432,12 +440,18 @@ def _write(col: "Collection", ready: list[PreparedNote]) -> dict[int, int]:
     return ids
 
 
-def _store_media(col: "Collection", files: list[content.MediaFile]) -> None:
-    seen: set[str] = set()
-    for media in files:
-        if media.name not in seen:
-            seen.add(media.name)
-            col.media.write_data(media.name, media.data)
+def _store_media(col: "Collection", ready: list[PreparedNote]) -> None:
+    """Write every note's media files, under exactly their names; if one had to be stored under another name
+    (a name Anki refuses), the notes' references follow it."""
+    from .actions.media import store_media
+
+    stored: dict[str, str] = {}
+    for prepared in ready:
+        for media in prepared.media:
+            if media.name not in stored:
+                stored[media.name] = store_media(col, media.name, media.data)
+            if stored[media.name] != media.name:
+                prepared.values = [v.replace(media.name, stored[media.name]) for v in prepared.values]
 
 
 def _update_in_place(col: "Collection", prepared: PreparedNote, deck_id: DeckId) -> None:

@@ -213,3 +213,51 @@ def delete_notes(ctx: ActionContext, params: dict) -> None:
     existing = _existing_ids(ctx.col, require_ids(params, "notes"))
     if existing:
         ctx.col.remove_notes(existing)
+
+
+# --- Media items, read off the main thread ---------------------------------------------------------------------
+
+
+def _prepare_note_media(note: Any, config) -> Any:
+    """A copy of ``note`` whose picture/audio/video items carry their bytes (decoded or downloaded here, on the
+    connection thread); a failing item carries its error, so only that note is refused."""
+    from .media import prepare_media_item
+
+    if not isinstance(note, dict):
+        return note
+    prepared = dict(note)
+    for kind in note_push.MEDIA_KINDS:
+        items = note.get(kind)
+        if isinstance(items, dict):
+            items = [items]
+        if not isinstance(items, list):
+            continue
+        new_items = []
+        for item in items:
+            try:
+                new_items.append(prepare_media_item(item, config))
+            except ActionError as exc:
+                new_items.append({**item, note_push.PREPARE_ERROR: str(exc)})
+        prepared[kind] = new_items
+    return prepared
+
+
+def _prepare_add_note(params: dict, config) -> dict:
+    return {**params, "note": _prepare_note_media(params.get("note"), config)}
+
+
+def _prepare_add_notes(params: dict, config) -> dict:
+    notes = params.get("notes")
+    if not isinstance(notes, list):
+        return params
+    return {**params, "notes": [_prepare_note_media(note, config) for note in notes]}
+
+
+def _register_preparers() -> None:
+    from ..protocol import register_preparer
+
+    register_preparer("addNote", _prepare_add_note)
+    register_preparer("addNotes", _prepare_add_notes)
+
+
+_register_preparers()

@@ -144,6 +144,20 @@ def test_broken_inline_image_is_refused(col):
     assert col.note_count() == 0
 
 
+def test_picture_attachment_keeps_mixed_case_name_and_bad_items_are_refused(col):
+    note = polar_note(guid="pic2", fields={"Front": "f2", "Back": ""},
+                      picture=[{"filename": "Polar12AB.png", "data": PNG_B64, "fields": "Front"}])
+    nid = call(col, "addNote", {"note": note})
+    assert col.get_note(nid)["Front"] == 'f2<img src="Polar12AB.png">'
+    assert "Polar12AB.png" in __import__("os").listdir(col.media.dir())
+    bad = polar_note(guid="pic3", fields={"Front": "f3"}, audio=[{"filename": "../x.mp3", "data": PNG_B64}])
+    assert call_error(col, "addNote", {"note": bad}).startswith("note.audio: invalid media filename")
+    missing = polar_note(guid="pic4", fields={"Front": "f4"}, audio=[{"filename": "x.mp3"}])
+    assert call_error(col, "addNote", {"note": missing}) == \
+        'note.audio: You must provide a "data", "path", or "url" field.'
+    assert col.note_count() == 1
+
+
 def test_picture_attachment_with_data(col):
     note = polar_note(picture=[{"filename": "pic.png", "data": PNG_B64, "fields": ["Back"]}])
     nid = call(col, "addNote", {"note": note})
