@@ -97,8 +97,12 @@ def ensure_deck(col: "Collection", name: str) -> DeckId:
     if did is None:
         did = DeckId(col.decks.add_normal_deck_with_name(name).id)
     if col.decks.is_filtered(did):
-        raise DeckNameError(f'deck "{name}" is a filtered deck; cards can not be added to it')
+        raise DeckNameError(filtered_deck_message(name))
     return did
+
+
+def filtered_deck_message(name: str) -> str:
+    return f'deck "{name}" is a filtered deck; cards can not be added to it'
 
 
 def deck_names_and_ids(col: "Collection") -> dict[str, int]:

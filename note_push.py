@@ -361,8 +361,16 @@ def check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) 
         except NoteError as exc:
             prepared_or_error.append(str(exc))
     checker = DuplicateChecker(col, len(notes))
+    filtered: dict[str, str | None] = {}  # deck name -> error when it is a filtered deck
     for i, prepared in enumerate(prepared_or_error):
         if isinstance(prepared, str):
+            continue
+        if prepared.deck_name not in filtered:
+            did = deck_mapping.existing_deck_id(col, prepared.deck_name)
+            filtered[prepared.deck_name] = (deck_mapping.filtered_deck_message(col.decks.name(did))
+                                            if did is not None and col.decks.is_filtered(did) else None)
+        if filtered[prepared.deck_name]:
+            prepared_or_error[i] = filtered[prepared.deck_name]
             continue
         if not checker.claim_in_batch(prepared):
             prepared_or_error[i] = DUPLICATE_ERROR
@@ -431,9 +439,14 @@ def _write(col: "Collection", ready: list[PreparedNote]) -> dict[int, int]:
             col.add_notes(requests)
         for p in to_update:
             _update_in_place(col, p, deck_ids[p.deck_name])
-    finally:
+    except BaseException:
+        # Nothing half-written: take back the decks (and notes) this step already made, then report the error.
         if undo_target is not None:
             col.merge_undo_entries(undo_target)
+            col.undo()
+        raise
+    if undo_target is not None:
+        col.merge_undo_entries(undo_target)
     identity.record_own_write(col, token, {p.guid: int(r.note.id) for p, r in zip(to_add, requests) if p.guid})
     ids = {id(p): int(r.note.id) for p, r in zip(to_add, requests)}
     ids.update({id(p): int(p.existing_nid) for p in to_update})

@@ -207,6 +207,15 @@ def test_add_notes_is_atomic_when_the_write_fails(col, monkeypatch):
         call(col, "addNotes", {"notes": [polar_note(), polar_cloze()]})
     monkeypatch.undo()
     assert col.note_count() == 0
+    assert call(col, "deckNames") == ["Default"]  # the deck made for the batch is taken back too
+
+
+def test_filtered_deck_is_refused_before_writing(col):
+    call(col, "addNote", {"note": polar_cloze(guid="seed", fields={"Text": "{{c1::seed}}"})})
+    col.decks.new_filtered("Cram")
+    message = call_error(col, "addNote", {"note": polar_note(tags=["deck:cram"])})
+    assert message == 'deck "Cram" is a filtered deck; cards can not be added to it'
+    assert col.note_count() == 1
 
 
 def test_can_add_notes_matches_add_note(col):
