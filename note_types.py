@@ -96,21 +96,20 @@ def find_notetype(col: "Collection", name: str, create_stock: bool = True) -> No
     "Basic"/"Cloze" (any case) resolve by stock kind (created when missing if ``create_stock``). Other names match
     exactly, then case-insensitively.
     """
+    # Names are compared here rather than with col.models.by_name: in the running app a failed backend lookup
+    # costs ~50 ms (the backend records a backtrace for the NotFound error), and "Basic" is missing in German.
+    entries = col.models.all_names_and_ids()
+    exact = next((col.models.get(e.id) for e in entries if e.name == name), None)
     alias = stock_alias(name)
     if alias is not None:
         # A user's own type literally called "Basic" that is not stock-derived still wins over translation.
-        exact = col.models.by_name(name)
-        if exact is not None and not _fits(exact, alias) and exact["name"] == name:
+        if exact is not None and not _fits(exact, alias):
             return exact
         return ensure_stock_notetype(col, alias) if create_stock else find_stock_notetype(col, alias)
-    exact = col.models.by_name(name)
     if exact is not None:
         return exact
-    lowered = name.lower()
-    for entry in col.models.all_names_and_ids():
-        if entry.name.lower() == lowered:
-            return col.models.get(entry.id)
-    return None
+    folded = name.casefold()
+    return next((col.models.get(e.id) for e in entries if e.name.casefold() == folded), None)
 
 
 def alias_of(notetype: NotetypeDict) -> StockAlias | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from anki.errors import NotFoundError, SearchError
+from anki.errors import SearchError
 from anki.notes import Note, NoteId
 
 from .. import content, note_identity, note_push, note_types
@@ -55,13 +55,9 @@ def notes_info(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
         ids = find_note_ids(ctx.col, require(params, "query", str, "a search string"))
     else:
         raise ActionError('notesInfo needs "notes" (a list of ids) or "query" (a search string)')
-    result = []
-    for nid in ids:
-        try:
-            result.append(note_info(ctx.col, ctx.col.get_note(NoteId(nid))))
-        except NotFoundError:
-            result.append({})
-    return result
+    # Missing ids are filtered by one query: a failed get_note is slow in the running app (backend backtrace).
+    existing = set(_existing_ids(ctx.col, ids))
+    return [note_info(ctx.col, ctx.col.get_note(NoteId(nid))) if nid in existing else {} for nid in ids]
 
 
 # --- Adding ---------------------------------------------------------------------------------------------------
@@ -102,10 +98,9 @@ def add_notes(ctx: ActionContext, params: dict) -> list[int | None]:
 
 
 def _existing_note(col, note_id: int) -> Note:
-    try:
-        return col.get_note(NoteId(note_id))
-    except NotFoundError as exc:
-        raise ActionError(f"note was not found: {note_id}") from exc
+    if not _existing_ids(col, [note_id]):
+        raise ActionError(f"note was not found: {note_id}")
+    return col.get_note(NoteId(note_id))
 
 
 def _apply_fields(col, note: Note, fields: dict[str, Any]) -> bool:

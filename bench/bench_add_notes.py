@@ -1,6 +1,6 @@
 """Benchmark: pushing Polar-shaped notes through the addNotes handler vs Anki's own col.add_notes.
 
-    .venv/bin/python bench/bench_add_notes.py [--notes 10000]
+    .venv/bin/python bench/bench_add_notes.py [--notes 10000] [--rounds 3] [--http]
 
 Measures, on fresh temp collections in this run:
   floor    : Note objects built and added with one col.add_notes call (the least any add-on can do)
@@ -8,6 +8,9 @@ Measures, on fresh temp collections in this run:
   re-push  : Polar's second sync of the same cards: findNotes "tag:polar_guid:<guid>" per card, then addNotes
              with every note refused as a duplicate
 Targets: addNotes/floor throughput ratio >= 0.5; re-push <= 10% of the first push.
+
+With --http, the same pushes also go over HTTP to one real Anki with the add-on installed (one addNotes request,
+then Polar's re-push: one findNotes request per card on a keep-alive connection and one addNotes request).
 """
 
 from __future__ import annotations
@@ -106,10 +109,55 @@ def one_round(tmp: Path, round_no: int, notes: list[dict]) -> tuple[float, float
     return floor_s, handler_s, find_s, dup_s
 
 
+def http_round(notes: list[dict]) -> tuple[float, float, float]:
+    """(first push, findNotes loop, duplicate addNotes) seconds over HTTP against a real Anki."""
+    import http.client
+    import json
+    import socket
+
+    sys.path.insert(0, str(REPO / "tools"))
+    import anki_env
+
+    def post(conn: http.client.HTTPConnection, action: str, params: dict) -> object:
+        body = json.dumps({"action": action, "version": 6, "params": params}).encode()
+        conn.request("POST", "/", body=body, headers={"Content-Type": "application/json"})
+        reply = json.loads(conn.getresponse().read())
+        assert not reply["error"], reply["error"]
+        return reply["result"]
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "anki"
+        anki_env.create_profile(base, "dev", "en_US")
+        anki_env.install_addon(base, config={"webBindPort": port})
+        proc = anki_env.start_anki(base, "dev", base / "anki.log")
+        try:
+            anki_env.wait_for_port("127.0.0.1", port, proc)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+            start = time.perf_counter()
+            ids = post(conn, "addNotes", {"notes": notes})
+            first_s = time.perf_counter() - start
+            assert all(ids)
+            start = time.perf_counter()
+            for note in notes:
+                assert post(conn, "findNotes", {"query": f"tag:polar_guid:{note['guid']}"})
+            find_s = time.perf_counter() - start
+            start = time.perf_counter()
+            assert not any(post(conn, "addNotes", {"notes": notes}))
+            dup_s = time.perf_counter() - start
+            conn.close()
+        finally:
+            anki_env.stop_anki(proc)
+    return first_s, find_s, dup_s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--notes", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3, help="best of N (the machine may be shared)")
+    parser.add_argument("--http", action="store_true", help="also push over HTTP to a real Anki")
     args = parser.parse_args()
     _import_package()
     notes = polar_notes(args.notes)
@@ -126,6 +174,14 @@ def main() -> None:
     print(f"re-push: {n} findNotes     : {find_s:8.3f} s  ({find_s / n * 1e6:.1f} us each)")
     print(f"re-push: addNotes (dupes) : {dup_s:8.3f} s")
     print(f"  re-push / first push (target <= 0.10): {repush_s / handler_s:.3f}")
+
+
+    if args.http:
+        first_s, http_find_s, http_dup_s = http_round(notes)
+        print(f"over HTTP (real Anki): addNotes {first_s:.3f} s ({n / first_s:.0f} notes/s, "
+              f"{floor_s / first_s:.2f} of the floor); re-push {http_find_s + http_dup_s:.3f} s "
+              f"({(http_find_s + http_dup_s) / first_s:.2f} of the first push; "
+              f"{http_find_s / n * 1e3:.2f} ms per findNotes request)")
 
 
 if __name__ == "__main__":
