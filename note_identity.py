@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 LEGACY_TAG_PREFIX = "polar_guid:"
 MAX_GUID_LENGTH = 128
 
-# `guid:X`, `tag:polar_guid:X` (optionally quoted, as a whole search term).
-_TERM = re.compile(r'''(?<![^\s(])(?P<q>"?)(?P<kind>guid:|tag:polar_guid:)(?P<guid>[^\s"()]+)(?P=q)(?=[\s)]|$)''',
+# `guid:X`, `tag:polar_guid:X` (optionally quoted or negated, as a whole search term).
+_TERM = re.compile(r'''(?<![^\s(-])(?P<q>"?)(?P<kind>guid:|tag:polar_guid:)(?P<guid>[^\s"()]+)(?P=q)(?=[\s)]|$)''',
                    re.IGNORECASE)
 _SINGLE = re.compile(r'''^\s*"?(?:guid:|tag:polar_guid:)([^\s"()*_]+)"?\s*$''', re.IGNORECASE)
 

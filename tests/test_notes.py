@@ -31,6 +31,10 @@ def test_polar_lookup_finds_pushed_note_by_legacy_tag_query_and_guid(col):
     assert call(col, "findNotes", {"query": "guid:1kyqEFBrFS deck:compsci::linux"}) == [nid]
     assert call(col, "findNotes", {"query": "guid:1kyqEFBrFS deck:Other"}) == []
     assert call(col, "findNotes", {"query": "tag:polar_guid:other"}) == []
+    other = call(col, "addNote", {"note": polar_cloze()})
+    assert call(col, "findNotes", {"query": "-guid:1kyqEFBrFS"}) == [other]
+    assert call(col, "findNotes", {"query": "(guid:1kyqEFBrFS OR guid:3mPq8ZkWxY)"}) == [nid, other]
+    assert call(col, "findNotes", {"query": "-tag:polar_guid:3mPq8ZkWxY"}) == [nid]
     # Repeated lookups (served from the in-memory index) stay right after changes.
     for _ in range(3):
         assert call(col, "findNotes", {"query": "tag:polar_guid:1kyqEFBrFS"}) == [nid]
