@@ -117,15 +117,29 @@ def alias_of(notetype: NotetypeDict) -> StockAlias | None:
     return next((alias for alias in STOCK_ALIASES if _fits(notetype, alias)), None)
 
 
+# English field names of every stock kind, by position (for types named in another language).
+_STOCK_FIELD_NAMES = {
+    OriginalKind.ORIGINAL_STOCK_KIND_BASIC: ("front", "back"),
+    OriginalKind.ORIGINAL_STOCK_KIND_BASIC_AND_REVERSED: ("front", "back"),
+    OriginalKind.ORIGINAL_STOCK_KIND_BASIC_OPTIONAL_REVERSED: ("front", "back", "add reverse"),
+    OriginalKind.ORIGINAL_STOCK_KIND_BASIC_TYPING: ("front", "back"),
+    OriginalKind.ORIGINAL_STOCK_KIND_CLOZE: ("text", "back extra"),
+}
+
+
+def _english_field_names(notetype: NotetypeDict) -> tuple[str, ...]:
+    names = _STOCK_FIELD_NAMES.get(notetype.get("originalStockKind", 0), ())
+    return names if len(notetype["flds"]) >= len(names) else ()
+
+
 def field_positions(notetype: NotetypeDict, client_fields: dict[str, Any]) -> dict[int, str]:
     """Map the client's ``{field name: value}`` onto field positions of ``notetype``.
 
     The note type's own field names match case-insensitively first; then the English stock names by position
-    (Front/Back, Text/Back Extra) for stock-kind types. ``FrontSide`` and unknown names are ignored.
+    (Front/Back, Text/Back Extra, …) for stock-kind types. ``FrontSide`` and unknown names are ignored.
     """
     own = {field["name"].lower(): field["ord"] for field in notetype["flds"]}
-    alias = alias_of(notetype)
-    by_alias = {name: pos for pos, name in enumerate(alias.field_aliases)} if alias else {}
+    by_alias = {name: pos for pos, name in enumerate(_english_field_names(notetype))}
     positions: dict[int, str] = {}
     for name, value in client_fields.items():
         key = name.strip().lower()

@@ -123,3 +123,9 @@ def test_create_model_validates_and_writes_nothing(col, params, message):
     before = len(col.models.all_names_and_ids())
     assert call_error(col, "createModel", params) == message
     assert len(col.models.all_names_and_ids()) == before
+
+
+def test_english_field_names_work_for_other_german_stock_types(german):
+    note = {"modelName": "Einfach (und die umgekehrte Richtung)", "fields": {"Front": "Hund", "Back": "dog"}}
+    stored = german.get_note(call(german, "addNote", {"note": note}))
+    assert stored.fields == ["Hund", "dog"] and len(stored.cards()) == 2
