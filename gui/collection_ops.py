@@ -13,6 +13,9 @@ from typing import Any
 from anki.collection import Collection, OpChanges
 
 FORECAST_DAYS = 30
+# Cards per engine chunk when the GUI plans: the engine reports progress and checks Cancel between chunks, so
+# smaller chunks than its default keep the progress bar moving and Cancel prompt on ordinary collections.
+GUI_CHUNK = 2000
 # For operations whose engine call returns no OpChanges of its own: what changed, so Anki refreshes screens.
 CARD_CHANGES = OpChanges(card=True, browser_table=True, study_queues=True)
 
@@ -70,7 +73,8 @@ def plan_with_forecast(col: Collection, scheduler: Any, card_ids: Sequence[int] 
     """Plan (reads only; RescheduleCancelled when should_cancel says so) and forecast due cards per day."""
     from ..reschedule import due_forecast, plan_reschedule
 
-    plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel)
+    plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel,
+                           chunk_size=GUI_CHUNK)
     before, after = due_forecast(col, plan, FORECAST_DAYS)
     return PlannedPreview(plan, list(before), list(after))
 
@@ -81,7 +85,8 @@ def plan_and_apply(col: Collection, scheduler: Any, card_ids: Sequence[int] | No
     """Without preview: plan (cancellable, nothing written yet) then write everything in one undo step."""
     from ..reschedule import plan_reschedule
 
-    plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel)
+    plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel,
+                           chunk_size=GUI_CHUNK)
     return apply_as_one_undo_step(col, plan, name)
 
 
@@ -108,3 +113,33 @@ def restore_as_outcome(col: Collection) -> RescheduleOutcome:
 
     restored = restore_original_schedule(col)
     return RescheduleOutcome(CARD_CHANGES if restored else OpChanges(), restored, "")
+
+
+def training_histories(col: Collection, on_progress: ProgressCallback | None = None,
+                       should_cancel: CancelCheck | None = None) -> list:
+    """Every reviewed card's history, as the engine hands them to interval functions (nothing is written).
+
+    Collected through plan_reschedule with an interval function that only records, so training sees exactly
+    the histories rescheduling will see.
+    """
+    from ..reschedule import plan_reschedule
+    from ..scheduler import LoadedScheduler
+
+    histories: list = []
+
+    def collect(history: Any) -> None:
+        histories.append(history)
+        return None
+
+    plan_reschedule(col, LoadedScheduler(name="training", interval=collect), None,
+                    on_progress=on_progress, should_cancel=should_cancel, chunk_size=GUI_CHUNK)
+    return histories
+
+
+def train_scheduler(col: Collection, train: Callable[..., Any], on_progress: ProgressCallback | None = None,
+                    should_cancel: CancelCheck | None = None) -> dict:
+    """Run a plug-in's train(histories) on this collection's review history; returns its parameters."""
+    params = train(training_histories(col, on_progress, should_cancel))
+    if not isinstance(params, dict):
+        raise TypeError(f"train() must return a dict of parameters, not {type(params).__name__}")
+    return params

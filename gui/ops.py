@@ -6,7 +6,6 @@ window, the undo menu and screen refreshes, and the whole write is ONE undo step
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,6 +23,7 @@ from .collection_ops import (
     plan_and_apply,
     plan_with_forecast,
     restore_as_outcome,
+    train_scheduler,
     undo_name,
 )
 from .errors import show_failure
@@ -81,6 +81,7 @@ def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | No
         CollectionOp(parent, lambda col: plan_and_apply(col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel)).success(
             lambda outcome: _show_summary(outcome, parent)
         ).failure(_failure_handler(spec, parent)).run_in_background()
+        bridge.add_cancel_button()
         return
 
     def on_planned(preview: PlannedPreview) -> None:
@@ -90,6 +91,7 @@ def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | No
                                                                bridge.should_cancel),
             success=on_planned).failure(_failure_handler(spec, parent)).with_progress(
         f"Planning with '{scheduler.name}'…").run_in_background()
+    bridge.add_cancel_button()
 
 
 def show_preview(preview: PlannedPreview, parent: QWidget, scope: str = "all cards") -> PreviewDialog:
@@ -186,7 +188,7 @@ def start_training(parent: QWidget | None = None) -> None:
     user_files = user_files_dir()
 
     def op(col: Collection) -> dict:
-        return call_train(scheduler.train, col, bridge)
+        return train_scheduler(col, scheduler.train, bridge.on_progress, bridge.should_cancel)
 
     def on_trained(params: dict) -> None:
         path = write_trained_params(user_files, spec, params)
@@ -196,20 +198,4 @@ def start_training(parent: QWidget | None = None) -> None:
 
     QueryOp(parent=parent, op=op, success=on_trained).failure(_failure_handler(spec, parent)).with_progress(
         f"Training '{scheduler.name}'…").run_in_background()
-
-
-def call_train(train: Callable[..., Any], col: Collection, bridge: ProgressBridge) -> dict:
-    """Call a plug-in's train(), passing progress/cancel callbacks only if it accepts them."""
-    try:
-        accepted = inspect.signature(train).parameters
-    except (TypeError, ValueError):
-        accepted = {}
-    kwargs: dict[str, Any] = {}
-    if "on_progress" in accepted:
-        kwargs["on_progress"] = bridge.on_progress
-    if "should_cancel" in accepted:
-        kwargs["should_cancel"] = bridge.should_cancel
-    params = train(col, **kwargs)
-    if not isinstance(params, dict):
-        raise TypeError(f"train() must return a dict of parameters, not {type(params).__name__}")
-    return params
+    bridge.add_cancel_button()

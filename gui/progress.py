@@ -45,7 +45,11 @@ class ProgressBridge:
         if progress.want_cancel():
             self._cancelled.set()
         progress.update(label=f"{self._label}\n{done} / {total} cards", value=done, max=max(total, 1))
-        self._add_cancel_button(getattr(progress, "_win", None))
+        self.add_cancel_button()
+
+    def add_cancel_button(self) -> None:
+        """Call on the main thread right after starting the op (Anki creates its progress window then)."""
+        self._add_cancel_button(getattr(self._mw.progress, "_win", None))
 
     def _add_cancel_button(self, window: Any) -> None:
         """Give Anki's progress window a Cancel button (once); it does what Esc does there."""

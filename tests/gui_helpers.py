@@ -137,7 +137,8 @@ def click_message_box(button_text=None):
     raise AssertionError(f"no button {button_text!r} in {[b.text() for b in box.buttons()]}")
 
 def undo_text():
-    return mw.form.actionUndo.text()
+    """Edit > Undo's text, without the Unicode isolation marks Anki puts around the step name."""
+    return mw.form.actionUndo.text().replace("\u2068", "").replace("\u2069", "")
 
 def card_rows(card_ids=None):
     query = "select id, type, queue, due, ivl from cards"
@@ -180,6 +181,7 @@ def run_script_in_anki(start_anki, tmp_path: Path, body: str, config: dict | Non
     script.write_text(script_text(body, plugins), encoding="utf-8")
     if prepare is not None:
         col_path = anki_env.collection_path(base)
+        col_path.parent.mkdir(parents=True, exist_ok=True)  # Anki makes the profile folder at first open
         col = Collection(str(col_path))
         try:
             prepare(col)

@@ -1,0 +1,189 @@
+"""End-to-end in a real Anki with the add-on installed: menu actions are triggered by a test script that the
+add-on runs when POLAR_BRIDGE_TEST_SCRIPT is set (see gui/test_hook.py); afterwards the collection is checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+from gui_helpers import add_cards, answer, run_script_in_anki
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def reviewed_collection(count: int = 8):
+    def prepare(col: Collection) -> None:
+        card_ids = add_cards(col, count)
+        answer(col, card_ids, 3)
+
+    return prepare
+
+
+def db_rows(collection_path: Path) -> dict[str, list]:
+    col = Collection(str(collection_path))
+    try:
+        return {str(r[0]): list(r[1:]) for r in col.db.all("select id, type, queue, due, ivl from cards order by id")}
+    finally:
+        col.close()
+
+
+def test_tools_reschedule_preview_apply_is_one_undo_step(start_anki, tmp_path: Path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    results, running = run_script_in_anki(start_anki, tmp_path, f"""
+        results["before"] = card_rows()
+        results["menu"] = [a.text() for a in mw.form.menuTools.actions()]
+        addon.gui.actions["Reschedule…"].trigger()
+        dialog = wait_until(lambda: addon.gui.ops.current_preview, what="the preview dialog")
+        pump(0.5)
+        dialog.grab().save({str(ARTIFACTS / "anki_preview_dialog.png")!r})
+        results["summary"] = dialog.summary.text()
+        results["unchanged_while_previewing"] = card_rows() == results["before"]
+        dialog.apply_button().click()
+        wait_until(lambda: idle() and undo_text() != "Undo Grade Now", what="the apply op")
+        results["after"] = card_rows()
+        results["undo"] = undo_text()
+        # One Undo takes everything back; Redo puts it back (what a user does with Edit > Undo / Redo).
+        mw.undo()
+        wait_until(idle)
+        results["after_undo"] = card_rows()
+        mw.redo()
+        wait_until(idle)
+        results["after_redo"] = card_rows()
+        finish()
+    """, config={"scheduler": "example"}, prepare=reviewed_collection())
+
+    assert "Reschedule…" in results["menu"] and "Restore original schedule…" in results["menu"]
+    assert "8 cards get a new due date" in results["summary"]
+    assert results["unchanged_while_previewing"]
+    assert results["undo"] == "Undo Reschedule (example)"
+    assert results["after"] != results["before"]
+    assert all(row[0] == 2 for row in results["after"].values())
+    assert results["after_undo"] == results["before"]
+    assert results["after_redo"] == results["after"]
+    assert db_rows(running.collection_path) == results["after"], "the write reached the collection file"
+
+
+SLOW_PLUGIN = {"slow": """
+    import time
+
+    def interval(card):
+        time.sleep(0.001)
+        return 3 * 86400
+"""}
+
+
+def test_cancel_during_reschedule_writes_nothing_and_anki_stays_responsive(start_anki, tmp_path: Path):
+    results, running = run_script_in_anki(start_anki, tmp_path, """
+        from aqt.qt import QPushButton
+        results["before"] = card_rows()
+        undo_before = undo_text()
+        addon.gui.actions["Reschedule…"].trigger()
+        button = wait_until(lambda: mw.progress._win and mw.progress._win.findChild(QPushButton, "polarBridgeCancel"),
+                            what="the progress window's Cancel button")
+        ticks = []
+        timer_start = time.monotonic()
+        while time.monotonic() - timer_start < 0.5:   # the main thread keeps handling events meanwhile
+            QApplication.processEvents()
+            ticks.append(1)
+            time.sleep(0.01)
+        results["events_handled_while_running"] = len(ticks)
+        button.click()
+        wait_until(idle, timeout=120, what="the op to stop")
+        results["unchanged"] = card_rows() == results["before"]
+        results["undo_unchanged"] = undo_text() == undo_before
+        results["no_error_dialog"] = not message_boxes()
+        finish()
+    """, config={"scheduler": "slow:interval", "showPreview": False}, plugins=SLOW_PLUGIN,
+        prepare=reviewed_collection(5000), timeout=300)
+    assert results["events_handled_while_running"] > 10
+    assert results["unchanged"] and results["undo_unchanged"] and results["no_error_dialog"]
+
+
+def test_restore_original_schedule_after_reschedule(start_anki, tmp_path: Path):
+    results, running = run_script_in_anki(start_anki, tmp_path, """
+        addon.gui.update_menu_state(mw)
+        results["restore_enabled_at_start"] = addon.gui.actions["Restore original schedule…"].isEnabled()
+        results["before"] = card_rows()
+        addon.gui.actions["Reschedule…"].trigger()          # showPreview false: writes directly
+        wait_until(lambda: idle() and undo_text() == "Undo Reschedule (example)", what="reschedule")
+        results["rescheduled"] = card_rows()
+        addon.gui.update_menu_state(mw)
+        results["restore_enabled_after"] = addon.gui.actions["Restore original schedule…"].isEnabled()
+        addon.gui.actions["Restore original schedule…"].trigger()
+        results["question"] = click_message_box("Restore")
+        wait_until(lambda: idle() and undo_text() != "Undo Reschedule (example)", what="restore")
+        results["restored"] = card_rows()
+        results["undo"] = undo_text()
+        finish()
+    """, config={"scheduler": "example", "showPreview": False}, prepare=reviewed_collection())
+    assert results["restore_enabled_at_start"] is False
+    assert results["restore_enabled_after"] is True
+    assert "back on the due date" in results["question"]
+    assert results["rescheduled"] != results["before"]
+    assert results["restored"] == results["before"]
+    assert results["undo"].startswith("Undo ") and "Reschedule (example)" not in results["undo"]
+    assert db_rows(running.collection_path) == results["before"]
+
+
+def test_browser_reschedules_only_the_selected_cards(start_anki, tmp_path: Path):
+    results, running = run_script_in_anki(start_anki, tmp_path, """
+        import aqt
+        from aqt.qt import QMenu
+        results["before"] = card_rows()
+        browser = aqt.dialogs.open("Browser", mw)
+        wait_until(lambda: browser.table.len() > 0, what="browser rows")
+        browser.table._view.selectRow(0)
+        selected = [int(c) for c in browser.selected_cards()]
+        results["selected"] = [str(c) for c in selected]
+        [cards_action] = [a for a in browser.form.menu_Cards.actions() if a.objectName() == "polarBridgeRescheduleSelected"]
+        results["cards_menu_text"] = cards_action.text()
+        menu = QMenu()
+        addon.gui.browser_glue.on_browser_will_show_context_menu(browser, menu)
+        results["context_menu"] = [a.text() for a in menu.actions() if a.text()]
+        cards_action.trigger()
+        dialog = wait_until(lambda: addon.gui.ops.current_preview, what="the preview dialog")
+        results["summary"] = dialog.summary.text()
+        dialog.apply_button().click()
+        wait_until(lambda: idle() and undo_text() == "Undo Reschedule (example)", what="apply")
+        results["after"] = card_rows()
+        browser.close()
+        finish()
+    """, config={"scheduler": "example"}, prepare=reviewed_collection(5))
+    assert results["cards_menu_text"] == "Reschedule selected cards…"
+    assert "Reschedule selected cards…" in results["context_menu"]
+    assert len(results["selected"]) == 1
+    assert "1 cards get a new due date" in results["summary"]
+    changed = {cid for cid in results["before"] if results["before"][cid] != results["after"][cid]}
+    assert changed == set(results["selected"])
+
+
+BAD_PLUGIN = {"bad": """
+    def interval(card):
+        return float("nan") if card.card_id % 2 else -1
+"""}
+
+
+def test_plugin_error_shows_one_dialog_and_writes_nothing(start_anki, tmp_path: Path):
+    results, running = run_script_in_anki(start_anki, tmp_path, """
+        results["before"] = card_rows()
+        addon.gui.actions["Reschedule…"].trigger()
+        wait_until(lambda: idle() and message_boxes(), what="the error dialog")
+        box = message_boxes()[0]
+        results["title"] = box.windowTitle()
+        results["boxes"] = len(message_boxes())
+        results["message"] = click_message_box()
+        pump(0.3)
+        results["unchanged"] = card_rows() == results["before"]
+        results["undo"] = undo_text()
+        results["still_running"] = mw.col is not None and mw.isVisible()
+        finish()
+    """, config={"scheduler": "bad:interval"}, plugins=BAD_PLUGIN, prepare=reviewed_collection(3))
+    assert results["boxes"] == 1
+    assert "bad:interval" in results["message"]
+    assert "Card: " in results["message"] and ("nan" in results["message"] or "-1" in results["message"])
+    assert "Nothing was changed" in results["message"]
+    assert results["unchanged"] and results["still_running"]
+    assert "Reschedule" not in results["undo"]
