@@ -48,11 +48,25 @@ def on_reviewer_did_answer_card(reviewer: Any, card: Card, ease: int) -> None:
 # --- answer buttons ---
 
 
-def format_interval(col: Collection, seconds: float | None) -> str:
-    from anki.scheduler.base import FormatTimeSpan
+def written_interval_secs(seconds: float, days: Any) -> float:
+    """The interval the engine will actually write: to the second up to its exact-time limit, else whole days
+    (due on the Anki day that contains now + seconds). Buttons show this, so the label is what answering gives."""
+    from ..reschedule import DAY_SECS, EXACT_TIME_LIMIT_SECS
+
+    if seconds <= EXACT_TIME_LIMIT_SECS:
+        return seconds
+    return (days.day_of(days.now + seconds) - days.today) * DAY_SECS
+
+
+def format_interval(col: Collection, seconds: float | None, days: Any = None) -> str:
+    """Button text for a plug-in interval, in Anki's own wording ("10m", "3d", "1.2mo"); "" when it has none."""
+    from anki.lang import FormatTimeSpan
+
+    from ..scheduler import AnkiDays
 
     if seconds is None:
         return ""
+    seconds = written_interval_secs(seconds, days or AnkiDays.from_collection(col))
     if seconds < 60:
         return "<1m"
     return col.format_timespan(seconds, context=FormatTimeSpan.ANSWER_BUTTONS)
@@ -60,9 +74,12 @@ def format_interval(col: Collection, seconds: float | None) -> str:
 
 def button_labels_with_intervals(buttons: tuple[tuple[int, str], ...], intervals: dict[int, float | None],
                                  col: Collection) -> tuple[tuple[int, str], ...]:
+    from ..scheduler import AnkiDays
+
+    days = AnkiDays.from_collection(col)
     labelled = []
     for ease, label in buttons:
-        text = format_interval(col, intervals.get(ease))
+        text = format_interval(col, intervals.get(ease), days)
         if text:
             label = f'{label}<span class="nobold polar-ivl" data-polar-ease="{ease}">{text}</span>'
         labelled.append((ease, label))
@@ -81,10 +98,10 @@ def on_will_init_answer_buttons(buttons: tuple[tuple[int, str], ...], reviewer: 
 
     try:
         intervals = answer_intervals(col, card.id, cached_scheduler(config))
+        return button_labels_with_intervals(buttons, intervals, col)
     except Exception as exc:  # show Anki's own times; the error dialog comes when the answer is rescheduled
         logger().warning("could not compute plug-in intervals for card %s: %s", card.id, exc)
         return buttons
-    return button_labels_with_intervals(buttons, intervals, col)
 
 
 def on_webview_will_set_content(web_content: Any, context: object | None) -> None:

@@ -187,3 +187,103 @@ def test_plugin_error_shows_one_dialog_and_writes_nothing(start_anki, tmp_path: 
     assert "Nothing was changed" in results["message"]
     assert results["unchanged"] and results["still_running"]
     assert "Reschedule" not in results["undo"]
+
+
+
+
+def review_script(artifact: str, answer_ease: int) -> str:
+    return f"""
+        from aqt.qt import QPushButton
+        mw.col.decks.select(mw.col.decks.id("Default"))
+        mw.col.set_config("estTimes", True)
+        mw.moveToState("review")
+        wait_until(lambda: mw.state == "review" and mw.reviewer.card is not None, what="the reviewer")
+        card = mw.reviewer.card
+        results["card"] = str(card.id)
+        results["before"] = card_rows()[str(card.id)]
+        scheduler = addon.gui.settings.cached_scheduler(addon.gui.settings.current_config())
+        from importlib import import_module
+        reschedule = import_module(addon.__name__ + ".reschedule")
+        intervals = reschedule.answer_intervals(mw.col, card.id, scheduler)
+        results["intervals"] = {{str(k): v for k, v in intervals.items()}}
+        results["expected_labels"] = {{str(k): addon.gui.review.format_interval(mw.col, v) for k, v in intervals.items()}}
+        wait_until(lambda: mw.reviewer.state == "question", what="the question")
+        pump(0.5)
+        mw.reviewer._showAnswer()
+        seen = []
+        def read_buttons():
+            mw.reviewer.bottom.web.evalWithCallback(
+                "Array.from(document.querySelectorAll('button[data-ease]')).map(b => "
+                "[b.dataset.ease, (b.querySelector('.polar-ivl') || {{}}).textContent || null, "
+                "Array.from(b.querySelectorAll('.nobold')).filter(s => getComputedStyle(s).display != 'none')"
+                ".map(s => s.textContent)])",
+                lambda value: seen.append(value))
+        def buttons_ready():
+            if not seen:
+                read_buttons()
+                pump(0.1)
+                return False
+            value = seen.pop()
+            return value if value else False
+        buttons = wait_until(buttons_ready, what="the answer buttons")
+        results["buttons"] = buttons
+        pump(0.5)
+        mw.grab().save({artifact!r})
+        answered_at = time.time()
+        mw.reviewer._answerCard({answer_ease})
+        wait_until(lambda: idle() and card_rows()[str(card.id)] != results["before"], what="the answer")
+        pump(0.3)
+        results["after"] = card_rows()[str(card.id)]
+        results["today"] = mw.col.sched.today
+        from anki.lang import FormatTimeSpan
+        results["good_label_for_written_ivl"] = mw.col.format_timespan(
+            results["after"][3] * 86400, context=FormatTimeSpan.ANSWER_BUTTONS)
+        results["answered_at"] = answered_at
+        results["undo"] = undo_text()
+        mw.undo()
+        wait_until(lambda: idle() and card_rows()[str(card.id)] == results["before"], timeout=20, what="undo")
+        results["after_undo"] = card_rows()[str(card.id)]
+        results["redo"] = mw.form.actionRedo.text()
+        finish()
+    """
+
+
+def test_reviewer_buttons_show_plugin_intervals_and_answer_follows_them_in_one_undo_step(start_anki,
+                                                                                       tmp_path: Path):
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def prepare(col: Collection) -> None:
+        add_cards(col, 3)
+
+    results, running = run_script_in_anki(
+        start_anki, tmp_path, review_script(str(ARTIFACTS / "reviewer_answer_buttons.png"), 3),
+        config={"scheduler": "example", "rescheduleAfterReview": True}, prepare=prepare)
+
+    expected = results["expected_labels"]
+    shown = {ease: (own, visible) for ease, own, visible in results["buttons"]}
+    assert set(shown) == {"1", "2", "3", "4"}
+    for ease, (own, visible) in shown.items():
+        assert own == expected[ease], f"button {ease} shows the plug-in's interval"
+        assert visible == [expected[ease]], f"button {ease}: Anki's own interval is hidden"
+    # Good on a new card: example gives 2.5 days -> a review card due on the day that contains answer + 2.5 d,
+    # and the Good button said exactly that many days.
+    ctype, queue, due, ivl = results["after"]
+    good = results["intervals"]["3"]
+    assert (ctype, queue) == (2, 2)
+    assert due - results["today"] == ivl
+    assert abs(ivl * 86400 - good) <= 86400
+    assert results["good_label_for_written_ivl"] == expected["3"]
+    assert results["undo"] == "Undo Answer Card"
+    assert results["after_undo"] == results["before"], "one Undo takes back the answer and the reschedule"
+    assert db_rows(running.collection_path)[results["card"]] == results["before"]
+
+
+def test_without_after_review_setting_buttons_and_answers_are_ankis(start_anki, tmp_path: Path):
+    def prepare(col: Collection) -> None:
+        add_cards(col, 2)
+
+    results, running = run_script_in_anki(
+        start_anki, tmp_path, review_script(str(tmp_path / "unused.png"), 3),
+        config={"scheduler": "example", "rescheduleAfterReview": False}, prepare=prepare)
+    assert all(own is None for _, own, _ in results["buttons"])
+    assert results["after"][0] == 1, "Anki's own learning step, not the plug-in's 2.5 days"
