@@ -8,7 +8,11 @@ from typing import Any
 from ..config import ConfigError
 
 
-def describe_failure(exc: BaseException, scheduler_spec: str | None = None) -> tuple[str, str]:
+NOTHING_CHANGED = "Nothing was changed."
+
+
+def describe_failure(exc: BaseException, scheduler_spec: str | None = None,
+                     consequence: str = NOTHING_CHANGED) -> tuple[str, str]:
     """(title, message) for a failed reschedule/train/restore, naming plug-in, card and value when known.
 
     Pure (no Qt), so the wording is tested without a GUI.
@@ -17,12 +21,12 @@ def describe_failure(exc: BaseException, scheduler_spec: str | None = None) -> t
 
     name = getattr(exc, "scheduler_name", None) or scheduler_spec or "?"
     if isinstance(exc, ConfigError):
-        return "Polar Bridge: settings", f"Your add-on settings have a problem: {exc}\n\nNothing was changed."
+        return "Polar Bridge: settings", f"Your add-on settings have a problem: {exc}\n\n{consequence}"
     if isinstance(exc, SchedulerLoadError):
         return (
             "Scheduler plug-in could not be loaded",
             f"The scheduler plug-in '{name}' could not be loaded:\n\n{exc}\n\n"
-            "Nothing was changed. Check the `scheduler` setting and the plug-in file in the add-on's "
+            f"{consequence} Check the `scheduler` setting and the plug-in file in the add-on's "
             "user_files folder.",
         )
     if isinstance(exc, SchedulerError):
@@ -35,23 +39,24 @@ def describe_failure(exc: BaseException, scheduler_spec: str | None = None) -> t
             lines.append(f"It raised: {type(value).__name__}: {value}")
         elif value is not None:
             lines.append(f"Value it returned: {value!r}")
-        lines += ["", "Nothing was changed."]
+        lines += ["", consequence]
         return "Scheduler plug-in error", "\n".join(lines)
     summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return (
         "Rescheduling failed",
-        f"Rescheduling with '{name}' failed unexpectedly:\n\n{summary}\n\nNothing was changed.",
+        f"Rescheduling with '{name}' failed unexpectedly:\n\n{summary}\n\n{consequence}",
     )
 
 
-def show_failure(exc: BaseException, scheduler_spec: str | None = None, parent: Any = None) -> None:
+def show_failure(exc: BaseException, scheduler_spec: str | None = None, parent: Any = None,
+                 consequence: str = NOTHING_CHANGED) -> None:
     """Log the full traceback and show one warning dialog (non-blocking, so tests and the UI keep going)."""
     from aqt import mw
     from aqt.utils import show_warning
 
     from .settings import logger
 
-    title, message = describe_failure(exc, scheduler_spec)
+    title, message = describe_failure(exc, scheduler_spec, consequence)
     logger().error("%s: %s", title, message, exc_info=(type(exc), exc, exc.__traceback__))
     show_warning(message, parent=parent or mw, title=title)
 

@@ -17,9 +17,13 @@ from .collection_ops import reschedule_answered_card
 from .errors import show_failure, with_context
 from .settings import cached_scheduler, current_config, logger
 
+KEPT_ANKIS_ANSWER = "Your answer was saved with Anki's own schedule; the plug-in changed nothing."
 # Anki's own interval text under each button has class "nobold" and sits right after the label; ours carries
 # both classes (same place and look) and this rule hides Anki's when ours is present.
 BUTTON_CSS = "<style>.polar-ivl ~ .nobold { display: none; }</style>"
+# Plug-ins whose after-review failure was already shown in a dialog this session.
+_warned_schedulers: set[str] = set()
+
 
 def _config_or_none() -> AddonConfig | None:
     try:
@@ -38,11 +42,24 @@ def on_reviewer_did_answer_card(reviewer: Any, card: Card, ease: int) -> None:
         scheduler = cached_scheduler(config)
         reschedule_answered_card(mw.col, scheduler, card.id)
     except Exception as exc:
-        show_failure(with_context(exc, card_id=card.id), config.scheduler, mw)
+        _report_review_failure(with_context(exc, card_id=card.id), config.scheduler)
         return
     finally:
         mw.update_undo_actions()
     card.load()
+
+
+def _report_review_failure(exc: Exception, spec: str) -> None:
+    """One dialog per plug-in and session; later failures only log and flash a tooltip, so a broken plug-in
+    doesn't put a dialog between the user and every card."""
+    if spec in _warned_schedulers:
+        logger().error("after-review rescheduling with %s failed again: %s", spec, exc)
+        from aqt.utils import tooltip
+
+        tooltip(f"Scheduler '{spec}' failed again; Anki's own schedule was kept.", parent=aqt.mw)
+        return
+    _warned_schedulers.add(spec)
+    show_failure(exc, spec, aqt.mw, consequence=KEPT_ANKIS_ANSWER)
 
 
 # --- answer buttons ---

@@ -106,6 +106,7 @@ def test_restore_original_schedule_after_reschedule(start_anki, tmp_path: Path):
     results, running = run_script_in_anki(start_anki, tmp_path, """
         addon.gui.update_menu_state(mw)
         results["restore_enabled_at_start"] = addon.gui.actions["Restore original schedule…"].isEnabled()
+        results["train_enabled"] = addon.gui.actions["Train scheduler…"].isEnabled()
         results["before"] = card_rows()
         addon.gui.actions["Reschedule…"].trigger()          # showPreview false: writes directly
         wait_until(lambda: idle() and undo_text() == "Undo Reschedule (example)", what="reschedule")
@@ -120,6 +121,7 @@ def test_restore_original_schedule_after_reschedule(start_anki, tmp_path: Path):
         finish()
     """, config={"scheduler": "example", "showPreview": False}, prepare=reviewed_collection())
     assert results["restore_enabled_at_start"] is False
+    assert results["train_enabled"] is False, "the example scheduler has no train()"
     assert results["restore_enabled_after"] is True
     assert "back on the due date" in results["question"]
     assert results["rescheduled"] != results["before"]
@@ -287,3 +289,67 @@ def test_without_after_review_setting_buttons_and_answers_are_ankis(start_anki, 
         config={"scheduler": "example", "rescheduleAfterReview": False}, prepare=prepare)
     assert all(own is None for _, own, _ in results["buttons"])
     assert results["after"][0] == 1, "Anki's own learning step, not the plug-in's 2.5 days"
+
+
+TRAINABLE_PLUGIN = {"trainable": """
+    def interval(card, params):
+        return params.get("days", 1) * 86400
+
+    def train(histories):
+        return {"days": 10 + len(list(histories))}
+"""}
+
+
+def test_train_stores_params_that_the_next_reschedule_uses(start_anki, tmp_path: Path):
+    results, running = run_script_in_anki(start_anki, tmp_path, """
+        import json
+        addon.gui.update_menu_state(mw)
+        results["train_enabled"] = addon.gui.actions["Train scheduler…"].isEnabled()
+        addon.gui.actions["Train scheduler…"].trigger()
+        params_file = addon.gui.settings.user_files_dir() / "trained_params.json"
+        wait_until(lambda: idle() and params_file.exists(), what="training")
+        results["stored"] = json.loads(params_file.read_text())
+        addon.gui.actions["Reschedule…"].trigger()
+        wait_until(lambda: idle() and undo_text() == "Undo Reschedule (trainable:interval)", what="reschedule")
+        results["ivls"] = sorted({row[3] for row in card_rows().values()})
+        finish()
+    """, config={"scheduler": "trainable:interval", "showPreview": False}, plugins=TRAINABLE_PLUGIN,
+        prepare=reviewed_collection(4))
+    assert results["train_enabled"] is True
+    assert results["stored"] == {"trainable:interval": {"days": 14}}
+    assert results["ivls"] == [14]
+
+
+
+def test_plugin_error_after_a_review_keeps_ankis_answer_and_shows_one_dialog(start_anki, tmp_path: Path):
+    def prepare(col: Collection) -> None:
+        add_cards(col, 2)
+
+    results, running = run_script_in_anki(start_anki, tmp_path, """
+        mw.col.decks.select(mw.col.decks.id("Default"))
+        mw.moveToState("review")
+        wait_until(lambda: mw.state == "review" and mw.reviewer.card is not None, what="the reviewer")
+        card = mw.reviewer.card
+        before = card_rows()[str(card.id)]
+        wait_until(lambda: mw.reviewer.state == "question", what="the question")
+        pump(0.3)
+        mw.reviewer._showAnswer()
+        pump(0.5)
+        results["boxes_before_answer"] = len(message_boxes())
+        mw.reviewer._answerCard(3)
+        wait_until(lambda: idle() and message_boxes(), what="the error dialog")
+        results["boxes"] = len(message_boxes())
+        results["message"] = click_message_box()
+        results["after"] = card_rows()[str(card.id)]
+        results["undo"] = undo_text()
+        results["reviewer_goes_on"] = mw.state == "review"
+        finish()
+    """, config={"scheduler": "bad:interval", "rescheduleAfterReview": True}, plugins=BAD_PLUGIN,
+        prepare=prepare)
+    assert results["boxes_before_answer"] == 0, "a failing plug-in does not break showing the answer"
+    assert results["boxes"] == 1
+    assert "bad:interval" in results["message"] and "Card: " in results["message"]
+    assert "Anki's own schedule" in results["message"]
+    assert results["after"][0] == 1, "Anki's own answer (learning step) stays"
+    assert results["undo"] == "Undo Answer Card"
+    assert results["reviewer_goes_on"]

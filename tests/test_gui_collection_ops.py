@@ -103,3 +103,40 @@ def test_load_error_message_names_the_plugin(tmp_path: Path):
 def test_unexpected_exception_message(tmp_path: Path):
     title, message = describe_failure(ZeroDivisionError("division by zero"), "mine:f")
     assert "mine:f" in message and "ZeroDivisionError" in message and "Nothing was changed" in message
+
+
+TRAINABLE = """
+    def interval(card, params):
+        return params.get("days", 1) * 86400
+
+    def train(histories):
+        histories = list(histories)
+        return {"days": 3 + len(histories), "cards": sorted(h.card_id for h in histories)}
+"""
+
+
+def test_training_sees_every_reviewed_card_and_its_params_reach_the_scheduler(col, reviewed, tmp_path: Path):
+    from polar_bridge.gui.settings import read_trained_params, write_trained_params
+
+    add_cards(col, 2)  # never reviewed: nothing to learn from
+    write_plugin(tmp_path, "trainable", TRAINABLE)
+    scheduler = load_scheduler("trainable:interval", tmp_path)
+    before = states(col, reviewed)
+
+    params = collection_ops.train_scheduler(col, scheduler.train)
+
+    assert params == {"days": 3 + len(reviewed), "cards": sorted(reviewed)}
+    assert states(col, reviewed) == before, "training writes nothing to the collection"
+    write_trained_params(tmp_path, "trainable:interval", params)
+    write_trained_params(tmp_path, "other:thing", {"x": 1})
+    assert read_trained_params(tmp_path, "trainable:interval") == params
+    trained = load_scheduler("trainable:interval", tmp_path, read_trained_params(tmp_path, "trainable:interval"))
+    preview = collection_ops.plan_with_forecast(col, trained, None)
+    assert preview.plan.new_state(reviewed[0])["ivl"] == 3 + len(reviewed)
+
+
+def test_training_can_be_cancelled(col, reviewed, tmp_path: Path):
+    write_plugin(tmp_path, "trainable", TRAINABLE)
+    with pytest.raises(RescheduleCancelled):
+        collection_ops.train_scheduler(col, load_scheduler("trainable:interval", tmp_path).train,
+                                       should_cancel=lambda: True)
