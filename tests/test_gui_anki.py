@@ -3,6 +3,7 @@ add-on runs when POLAR_BRIDGE_TEST_SCRIPT is set (see gui/test_hook.py); afterwa
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -353,3 +354,56 @@ def test_plugin_error_after_a_review_keeps_ankis_answer_and_shows_one_dialog(sta
     assert results["after"][0] == 1, "Anki's own answer (learning step) stays"
     assert results["undo"] == "Undo Answer Card"
     assert results["reviewer_goes_on"]
+
+
+def test_sync_in_real_anki_reschedules_cards_reviewed_on_another_device(start_anki, tmp_path: Path):
+    """Device B (a plain collection here) reviews; real Anki (device A) presses Sync: the add-on reschedules
+    exactly B's cards with the plug-in, as one undo step; A's close-sync carries that back to B."""
+    from gui_helpers import card_state, sync, sync_server
+
+    with sync_server(tmp_path / "server") as endpoint:
+        (tmp_path / "b").mkdir()
+        device_b = Collection(str(tmp_path / "b" / "collection.anki2"))
+        shared: dict = {}
+
+        def prepare(col: Collection) -> None:
+            card_ids = add_cards(col, 6)
+            answer(col, card_ids, 3)
+            auth = col.sync_login("user", "pass", endpoint)
+            sync(col, auth, upload_if_full=True)
+            sync(device_b, auth, upload_if_full=False)
+            answer(device_b, card_ids[:2], 3)
+            sync(device_b, auth, upload_if_full=False)
+            shared.update(card_ids=card_ids, hkey=auth.hkey, auth=auth)
+
+        try:
+            script = f"""
+                mw.pm.set_custom_sync_url({endpoint!r})
+                mw.pm.set_sync_key(HKEY)
+                mw.pm.set_sync_username("user")
+                mw.pm.profile["syncMedia"] = False
+                results["before"] = card_rows()
+                mw.on_sync_button_clicked()
+                wait_until(lambda: idle() and undo_text().startswith("Undo Reschedule after sync"), timeout=60,
+                           what="sync and the after-sync reschedule")
+                results["after"] = card_rows()
+                results["undo"] = undo_text()
+                finish()
+            """
+            # The hkey is only known after prepare() ran; the script reads it from a file written there.
+            results, running = run_script_in_anki(
+                start_anki, tmp_path, "HKEY = open(__file__ + '.hkey').read()\n" + textwrap.dedent(script),
+                config={"scheduler": "example", "rescheduleAfterSync": True},
+                prepare=lambda col: (prepare(col), (tmp_path / "script.py.hkey").write_text(shared["hkey"])))
+            card_ids = [str(cid) for cid in shared["card_ids"]]
+            changed = {cid for cid in card_ids if results["before"][cid] != results["after"][cid]}
+            assert changed == set(card_ids[:2]), "exactly the cards reviewed on device B"
+            assert all(results["after"][cid][0] == 2 for cid in card_ids[:2])
+            assert results["undo"] == "Undo Reschedule after sync (example)"
+
+            # Anki synced again when it closed: device B now sees the plug-in's due dates too.
+            sync(device_b, shared["auth"], upload_if_full=False)
+            for cid in card_ids:
+                assert list(card_state(device_b, int(cid))) == results["after"][cid]
+        finally:
+            device_b.close()
