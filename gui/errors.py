@@ -12,7 +12,7 @@ NOTHING_CHANGED = "Nothing was changed."
 
 
 def describe_failure(exc: BaseException, scheduler_spec: str | None = None,
-                     consequence: str = NOTHING_CHANGED) -> tuple[str, str]:
+                     consequence: str = NOTHING_CHANGED, action: str = "Rescheduling") -> tuple[str, str]:
     """(title, message) for a failed reschedule/train/restore, naming plug-in, card and value when known.
 
     Pure (no Qt), so the wording is tested without a GUI.
@@ -43,20 +43,20 @@ def describe_failure(exc: BaseException, scheduler_spec: str | None = None,
         return "Scheduler plug-in error", "\n".join(lines)
     summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return (
-        "Rescheduling failed",
-        f"Rescheduling with '{name}' failed unexpectedly:\n\n{summary}\n\n{consequence}",
+        f"{action} failed",
+        f"{action} with '{name}' failed unexpectedly:\n\n{summary}\n\n{consequence}",
     )
 
 
 def show_failure(exc: BaseException, scheduler_spec: str | None = None, parent: Any = None,
-                 consequence: str = NOTHING_CHANGED) -> None:
+                 consequence: str = NOTHING_CHANGED, action: str = "Rescheduling") -> None:
     """Log the full traceback and show one warning dialog (non-blocking, so tests and the UI keep going)."""
     from aqt import mw
     from aqt.utils import show_warning
 
     from .settings import logger
 
-    title, message = describe_failure(exc, scheduler_spec, consequence)
+    title, message = describe_failure(exc, scheduler_spec, consequence, action)
     logger().error("%s: %s", title, message, exc_info=(type(exc), exc, exc.__traceback__))
     show_warning(message, parent=parent or mw, title=title)
 

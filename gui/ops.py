@@ -29,7 +29,14 @@ from .collection_ops import (
 from .errors import show_failure
 from .preview import PreviewDialog, summary_lines
 from .progress import ProgressBridge
-from .settings import cached_scheduler, current_config, load_configured_scheduler, logger, user_files_dir, write_trained_params
+from .settings import (
+    cached_scheduler,
+    current_config,
+    load_configured_scheduler,
+    logger,
+    user_files_dir,
+    write_trained_params,
+)
 
 # The preview dialog currently open (kept referenced so Qt doesn't collect it; tests find it here).
 current_preview: PreviewDialog | None = None
@@ -44,13 +51,13 @@ def _is_cancel(exc: Exception) -> bool:
     return isinstance(exc, RescheduleCancelled)
 
 
-def _failure_handler(spec: str, parent: QWidget) -> Callable[[Exception], None]:
+def _failure_handler(spec: str, parent: QWidget, action: str = "Rescheduling") -> Callable[[Exception], None]:
     def on_failure(exc: Exception) -> None:
         if _is_cancel(exc):
-            tooltip("Rescheduling cancelled — nothing was changed.", parent=parent)
-            logger().info("reschedule cancelled by the user")
+            tooltip(f"{action} cancelled — nothing was changed.", parent=parent)
+            logger().info("%s cancelled by the user", action)
         else:
-            show_failure(exc, spec, parent)
+            show_failure(exc, spec, parent, action=action)
 
     return on_failure
 
@@ -78,9 +85,10 @@ def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | No
         return
     bridge = ProgressBridge(aqt.mw, f"Planning with '{scheduler.name}'…")
     if not config.show_preview:
-        CollectionOp(parent, lambda col: plan_and_apply(col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel)).success(
-            lambda outcome: _show_summary(outcome, parent)
-        ).failure(_failure_handler(spec, parent)).run_in_background()
+        CollectionOp(
+            parent, lambda col: plan_and_apply(col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel)
+        ).success(lambda outcome: _show_summary(outcome, parent)).failure(
+            _failure_handler(spec, parent)).run_in_background()
         bridge.add_cancel_button()
         return
 
@@ -157,7 +165,7 @@ def run_restore(parent: QWidget) -> None:
         tooltip(f"Restored the original schedule of {outcome.report} cards.", parent=parent)
 
     CollectionOp(parent, restore_as_outcome).success(on_done).failure(
-        lambda exc: show_failure(exc, None, parent)).run_in_background()
+        lambda exc: show_failure(exc, None, parent, action="Restoring")).run_in_background()
 
 
 # --- train ---
@@ -178,7 +186,7 @@ def start_training(parent: QWidget | None = None) -> None:
         spec = config.scheduler
         scheduler = load_configured_scheduler(config)
     except Exception as exc:
-        show_failure(exc, spec, parent)
+        show_failure(exc, spec, parent, action="Training")
         return
     if scheduler.train is None:
         show_info(f"The scheduler '{scheduler.name}' has nothing to train.", parent=parent,
@@ -196,6 +204,7 @@ def start_training(parent: QWidget | None = None) -> None:
         tooltip(f"Trained '{scheduler.name}'. Its new parameters are used from now on "
                 f"(run Tools > Reschedule… to apply them to all cards).", period=6000, parent=parent)
 
-    QueryOp(parent=parent, op=op, success=on_trained).failure(_failure_handler(spec, parent)).with_progress(
+    QueryOp(parent=parent, op=op, success=on_trained).failure(
+        _failure_handler(spec, parent, "Training")).with_progress(
         f"Training '{scheduler.name}'…").run_in_background()
     bridge.add_cancel_button()

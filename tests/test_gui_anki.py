@@ -141,7 +141,8 @@ def test_browser_reschedules_only_the_selected_cards(start_anki, tmp_path: Path)
         browser.table._view.selectRow(0)
         selected = [int(c) for c in browser.selected_cards()]
         results["selected"] = [str(c) for c in selected]
-        [cards_action] = [a for a in browser.form.menu_Cards.actions() if a.objectName() == "polarBridgeRescheduleSelected"]
+        [cards_action] = [a for a in browser.form.menu_Cards.actions()
+                          if a.objectName() == "polarBridgeRescheduleSelected"]
         results["cards_menu_text"] = cards_action.text()
         menu = QMenu()
         addon.gui.browser_glue.on_browser_will_show_context_menu(browser, menu)
@@ -209,7 +210,8 @@ def review_script(artifact: str, answer_ease: int) -> str:
         reschedule = import_module(addon.__name__ + ".reschedule")
         intervals = reschedule.answer_intervals(mw.col, card.id, scheduler)
         results["intervals"] = {{str(k): v for k, v in intervals.items()}}
-        results["expected_labels"] = {{str(k): addon.gui.review.format_interval(mw.col, v) for k, v in intervals.items()}}
+        label = addon.gui.review.format_interval
+        results["expected_labels"] = {{str(k): label(mw.col, v) for k, v in intervals.items()}}
         wait_until(lambda: mw.reviewer.state == "question", what="the question")
         pump(0.5)
         mw.reviewer._showAnswer()
