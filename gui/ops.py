@@ -83,8 +83,8 @@ def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | No
     except Exception as exc:  # a plug-in that doesn't load, or bad settings: one dialog, nothing written
         show_failure(exc, spec, parent)
         return
-    bridge = ProgressBridge(aqt.mw, f"Planning with '{scheduler.name}'…")
     if not config.show_preview:
+        bridge = ProgressBridge(aqt.mw, f"Rescheduling {scope} with '{scheduler.name}'…")
         CollectionOp(
             parent, lambda col: plan_and_apply(col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel)
         ).success(lambda outcome: _show_summary(outcome, parent)).failure(
@@ -95,10 +95,11 @@ def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | No
     def on_planned(preview: PlannedPreview) -> None:
         show_preview(preview, parent, scope)
 
+    bridge = ProgressBridge(aqt.mw, f"Planning {scope} with '{scheduler.name}'…")
     QueryOp(parent=parent, op=lambda col: plan_with_forecast(col, scheduler, card_ids, bridge.on_progress,
                                                                bridge.should_cancel),
             success=on_planned).failure(_failure_handler(spec, parent)).with_progress(
-        f"Planning with '{scheduler.name}'…").run_in_background()
+        f"Planning {scope} with '{scheduler.name}'…").run_in_background()
     bridge.add_cancel_button()
 
 

@@ -48,8 +48,12 @@ class ProgressBridge:
         self.add_cancel_button()
 
     def add_cancel_button(self) -> None:
-        """Call on the main thread right after starting the op (Anki creates its progress window then)."""
-        self._add_cancel_button(getattr(self._mw.progress, "_win", None))
+        """Call on the main thread right after starting the op (Anki creates its progress window then); also
+        names the op in the window until the first progress update (a CollectionOp's says "Processing...")."""
+        window = getattr(self._mw.progress, "_win", None)
+        if window is not None and self._last_update == 0.0 and hasattr(window, "form"):
+            window.form.label.setText(self._label)
+        self._add_cancel_button(window)
 
     def _add_cancel_button(self, window: Any) -> None:
         """Give Anki's progress window a Cancel button (once); it does what Esc does there."""

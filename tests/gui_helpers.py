@@ -160,17 +160,20 @@ def finish():
 '''
 
 
-def script_text(body: str, plugins: dict[str, str] | None = None) -> str:
+def script_text(body: str, plugins: dict[str, str] | None = None, variables: dict | None = None) -> str:
+    """The script file: given variables and plug-in sources as literals, the prelude, then the test's body."""
     plugins = {name: textwrap.dedent(source) for name, source in (plugins or {}).items()}
-    return f"PLUGINS = {plugins!r}\n" + SCRIPT_PRELUDE + "\n" + textwrap.dedent(body) + "\n"
+    header = "".join(f"{name} = {value!r}\n" for name, value in (variables or {}).items())
+    return header + f"PLUGINS = {plugins!r}\n" + SCRIPT_PRELUDE + "\n" + textwrap.dedent(body) + "\n"
 
 
 def run_script_in_anki(start_anki, tmp_path: Path, body: str, config: dict | None = None,
-                       prepare=None, plugins: dict[str, str] | None = None,
+                       prepare=None, plugins: dict[str, str] | None = None, variables: dict | None = None,
                        timeout: float = 180) -> tuple[dict, object]:
     """Start real Anki with the add-on, run `body` (see SCRIPT_PRELUDE) after profile open, wait until Anki exits.
 
-    `prepare(col)` may fill the collection before Anki starts; `plugins` {module: source} go to user_files.
+    `prepare(col)` may fill the collection before Anki starts; `plugins` {module: source} go to user_files;
+    `variables` {name: literal} are defined at the top of the script.
     Returns (results written by the script, the RunningAnki).
     """
     import anki_env
@@ -178,7 +181,7 @@ def run_script_in_anki(start_anki, tmp_path: Path, body: str, config: dict | Non
     base = tmp_path / "anki"
     anki_env.create_profile(base, "dev", "en_US")
     script = tmp_path / "script.py"
-    script.write_text(script_text(body, plugins), encoding="utf-8")
+    script.write_text(script_text(body, plugins, variables), encoding="utf-8")
     if prepare is not None:
         col_path = anki_env.collection_path(base)
         col_path.parent.mkdir(parents=True, exist_ok=True)  # Anki makes the profile folder at first open

@@ -77,6 +77,7 @@ SLOW_PLUGIN = {"slow": """
 
 
 def test_cancel_during_reschedule_writes_nothing_and_anki_stays_responsive(start_anki, tmp_path: Path):
+    ARTIFACTS.mkdir(exist_ok=True)
     results, running = run_script_in_anki(start_anki, tmp_path, """
         from aqt.qt import QPushButton
         results["before"] = card_rows()
@@ -91,6 +92,9 @@ def test_cancel_during_reschedule_writes_nothing_and_anki_stays_responsive(start
             ticks.append(1)
             time.sleep(0.01)
         results["events_handled_while_running"] = len(ticks)
+        wait_until(lambda: mw.progress._win.isVisible(), what="the progress window")
+        pump(0.3)
+        mw.progress._win.grab().save(ARTIFACT)
         button.click()
         wait_until(idle, timeout=120, what="the op to stop")
         results["unchanged"] = card_rows() == results["before"]
@@ -98,6 +102,7 @@ def test_cancel_during_reschedule_writes_nothing_and_anki_stays_responsive(start
         results["no_error_dialog"] = not message_boxes()
         finish()
     """, config={"scheduler": "slow:interval", "showPreview": False}, plugins=SLOW_PLUGIN,
+        variables={"ARTIFACT": str(ARTIFACTS / "progress_cancel.png")},
         prepare=reviewed_collection(5000), timeout=300)
     assert results["events_handled_while_running"] > 10
     assert results["unchanged"] and results["undo_unchanged"] and results["no_error_dialog"]
@@ -409,3 +414,24 @@ def test_sync_in_real_anki_reschedules_cards_reviewed_on_another_device(start_an
                 assert list(card_state(device_b, int(cid))) == results["after"][cid]
         finally:
             device_b.close()
+
+
+def test_again_on_the_reviewer_gives_the_plugins_exact_minutes(start_anki, tmp_path: Path):
+    def prepare(col: Collection) -> None:
+        card_ids = add_cards(col, 2)
+        answer(col, card_ids, 3)
+        answer(col, card_ids, 3)  # review cards with history; example: Again -> 10 minutes, to the second
+        col.sched.set_due_date(card_ids, "0")  # due today, so the reviewer shows them
+
+    results, running = run_script_in_anki(
+        start_anki, tmp_path, review_script(str(tmp_path / "unused.png"), 1),
+        config={"scheduler": "example", "rescheduleAfterReview": True}, prepare=prepare)
+    def plain(text):
+        return text.replace("\u2068", "").replace("\u2069", "")
+
+    assert plain(results["expected_labels"]["1"]) == "10m"
+    assert [plain(own) for ease, own, _ in results["buttons"] if ease == "1"] == ["10m"]
+    ctype, queue, due, ivl = results["after"]
+    assert queue == 1, "intraday learning, due at an exact time"
+    assert abs(due - (results["answered_at"] + results["intervals"]["1"])) < 5
+    assert results["after_undo"] == results["before"]
