@@ -6,7 +6,7 @@ Why update sequence numbers (usn) and not timestamps: a review's id is the time 
 which can be older than our last sync (reviewed offline, synced later). Its usn, though, is stamped by the server
 when that device syncs, and the server's usn only grows; so every row that arrives has a usn at least the highest
 usn we already had. Our own unsynced rows (usn -1) get stamped during the sync too, so we remember their ids and
-leave them out, together with rows already at that highest usn.
+leave them out, together with rows already at that highest usn (see KNOWN_ROWS_LIMIT).
 """
 
 from __future__ import annotations
@@ -20,16 +20,25 @@ from anki.collection import Collection
 ANSWER_KINDS = (0, 1, 2, 3)
 
 
+# Remembering the ids of the rows at the highest usn guards against a server stamping two uploads alike; after a
+# full sync every row has the same usn, so past this many rows we rely on the server's usn always growing.
+KNOWN_ROWS_LIMIT = 100_000
+
+
 @dataclass(frozen=True)
 class SyncMarker:
-    max_usn: int
-    known_ids: frozenset[int]
+    floor_usn: int  # rows that arrive have a usn >= this
+    known_ids: frozenset[int]  # rows at or above floor_usn that were here before the sync (ours)
 
 
 def mark_before_sync(col: Collection) -> SyncMarker:
-    max_usn = col.db.scalar("select coalesce(max(usn), -1) from revlog where usn >= 0")
-    known = col.db.list("select id from revlog where usn = -1 or usn >= ?", max_usn)
-    return SyncMarker(int(max_usn), frozenset(known))
+    """Cheap (indexed on usn): call on the main thread just before the sync starts."""
+    max_usn = int(col.db.scalar("select coalesce(max(usn), -1) from revlog where usn >= 0"))
+    rows_at_max = col.db.scalar("select count() from revlog where usn = ?", max_usn)
+    if rows_at_max <= KNOWN_ROWS_LIMIT:
+        known = col.db.list("select id from revlog where usn = -1 or usn >= ?", max_usn)
+        return SyncMarker(max_usn, frozenset(known))
+    return SyncMarker(max_usn + 1, frozenset(col.db.list("select id from revlog where usn = -1")))
 
 
 def cards_reviewed_elsewhere(col: Collection, marker: SyncMarker) -> list[int]:
@@ -38,7 +47,7 @@ def cards_reviewed_elsewhere(col: Collection, marker: SyncMarker) -> list[int]:
     rows = col.db.all(
         f"select r.id, r.cid from revlog r join cards c on c.id = r.cid "
         f"where r.usn >= ? and r.ease > 0 and r.type in ({kinds}) order by r.id",
-        marker.max_usn,
+        marker.floor_usn,
     )
     seen: dict[int, None] = {}
     for revlog_id, card_id in rows:

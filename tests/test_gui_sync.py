@@ -89,3 +89,17 @@ def test_after_sync_the_receiving_side_shows_the_plugin_due_dates(two_devices, t
     sync(a, auth, upload_if_full=False)
     sync(b, auth, upload_if_full=False)
     assert [card_state(b, cid) for cid in card_ids] == [card_state(a, cid) for cid in card_ids]
+
+
+def test_after_a_full_sync_the_marker_stays_small_and_still_finds_the_other_devices_reviews(two_devices,
+                                                                                            monkeypatch):
+    from polar_bridge.gui import sync_detect
+
+    a, b, auth, card_ids = two_devices
+    monkeypatch.setattr(sync_detect, "KNOWN_ROWS_LIMIT", 3)  # the full upload left 6 rows at one usn
+    marker = mark_before_sync(a)
+    assert len(marker.known_ids) == 0
+    answer(b, [card_ids[0]], 3)
+    sync(b, auth, upload_if_full=False)
+    sync(a, auth, upload_if_full=False)
+    assert cards_reviewed_elsewhere(a, marker) == [card_ids[0]]
