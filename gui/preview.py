@@ -42,6 +42,15 @@ def summary_lines(report: Any) -> list[str]:
     return lines
 
 
+def due_totals_line(before: Sequence[int], after: Sequence[int]) -> str:
+    """'Due today: 8 → 0 · next 7 days: 8 → 8 · next 30 days: …' (before → after)."""
+    parts = [f"today: {before[0] if before else 0} → {after[0] if after else 0}"]
+    for days in (7, len(before)):
+        if days > 1:
+            parts.append(f"next {days} days: {sum(before[:days])} → {sum(after[:days])}")
+    return "Cards due " + " · ".join(dict.fromkeys(parts))
+
+
 class DueChart(QWidget):
     """Grouped bars: cards due on each of the next N days, before (grey) and after (blue) rescheduling."""
 
@@ -119,6 +128,9 @@ class PreviewDialog(QDialog):
         self.summary = QLabel("<br>".join(summary_lines(report)))
         self.summary.setObjectName("summary")
         layout.addWidget(self.summary)
+        self.totals = QLabel(due_totals_line(before, after))
+        self.totals.setObjectName("totals")
+        layout.addWidget(self.totals)
         layout.addWidget(QLabel(f"Cards due per day for the next {max(len(before), len(after))} days:"))
         self.chart = DueChart(before, after, self)
         layout.addWidget(self.chart)

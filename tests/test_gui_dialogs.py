@@ -45,6 +45,8 @@ def test_preview_shows_counts_and_chart_and_saves_a_screenshot(qtbot, planned):
     assert f"{len(card_ids)} cards get a new due date" in dialog.summary.text()
     assert dialog.chart.before == preview.before and dialog.chart.after == preview.after
     assert sum(dialog.chart.after) == len(card_ids)
+    assert f"next 30 days: {sum(preview.before)} → {sum(preview.after)}" in dialog.totals.text()
+    assert f"today: {preview.before[0]} → {preview.after[0]}" in dialog.totals.text()
     assert dialog.apply_button().isEnabled()
     ARTIFACTS.mkdir(exist_ok=True)
     assert dialog.grab().save(str(ARTIFACTS / "preview_dialog.png"))
