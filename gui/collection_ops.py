@@ -14,8 +14,15 @@ from anki.collection import Collection, OpChanges
 
 FORECAST_DAYS = 30
 # Cards per engine chunk when the GUI plans: the engine reports progress and checks Cancel between chunks, so
-# smaller chunks than its default keep the progress bar moving and Cancel prompt on ordinary collections.
-GUI_CHUNK = 2000
+# chunks smaller than its default keep the progress bar moving and Cancel prompt; about 100 steps per run, at
+# least GUI_MIN_CHUNK cards each so per-chunk queries stay a small share of the work.
+GUI_MIN_CHUNK = 2000
+GUI_PROGRESS_STEPS = 100
+
+
+def gui_chunk_size(col: Collection, card_ids: Sequence[int] | None) -> int:
+    total = len(card_ids) if card_ids is not None else col.db.scalar("select count() from cards")
+    return max(GUI_MIN_CHUNK, -(-total // GUI_PROGRESS_STEPS))
 # For operations whose engine call returns no OpChanges of its own: what changed, so Anki refreshes screens.
 CARD_CHANGES = OpChanges(card=True, browser_table=True, study_queues=True)
 
@@ -74,7 +81,7 @@ def plan_with_forecast(col: Collection, scheduler: Any, card_ids: Sequence[int] 
     from ..reschedule import due_forecast, plan_reschedule
 
     plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel,
-                           chunk_size=GUI_CHUNK)
+                           chunk_size=gui_chunk_size(col, card_ids))
     before, after = due_forecast(col, plan, FORECAST_DAYS)
     return PlannedPreview(plan, list(before), list(after))
 
@@ -86,7 +93,7 @@ def plan_and_apply(col: Collection, scheduler: Any, card_ids: Sequence[int] | No
     from ..reschedule import plan_reschedule
 
     plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel,
-                           chunk_size=GUI_CHUNK)
+                           chunk_size=gui_chunk_size(col, card_ids))
     return apply_as_one_undo_step(col, plan, name)
 
 
@@ -132,7 +139,8 @@ def training_histories(col: Collection, on_progress: ProgressCallback | None = N
         return None
 
     plan_reschedule(col, LoadedScheduler(name="training", interval=collect), None,
-                    on_progress=on_progress, should_cancel=should_cancel, chunk_size=GUI_CHUNK)
+                    on_progress=on_progress, should_cancel=should_cancel,
+                    chunk_size=gui_chunk_size(col, None))
     return histories
 
 
