@@ -6,6 +6,7 @@ from typing import Any
 
 from aqt.qt import QAction, QMenu
 
+from .collection_ops import cards
 from .ops import start_reschedule
 
 ACTION_TEXT = "Reschedule selected cards…"
@@ -20,7 +21,7 @@ def reschedule_selection(browser: Any) -> None:
 
         tooltip("Select the cards to reschedule first.", parent=browser)
         return
-    start_reschedule(browser, card_ids, scope=f"{len(card_ids)} selected cards")
+    start_reschedule(browser, card_ids, scope=f"{cards(len(card_ids))} (selected)")
 
 
 def _make_action(browser: Any, parent: Any) -> QAction:

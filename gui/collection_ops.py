@@ -42,6 +42,11 @@ def count_of(value: Any) -> int:
         return int(value)
 
 
+def cards(count: int) -> str:
+    """'1 card', '5 cards' — for messages."""
+    return f"{count} card" if count == 1 else f"{count} cards"
+
+
 @dataclass
 class RescheduleOutcome:
     """What a CollectionOp returns: Anki needs `.changes` to refresh the screens."""

@@ -19,6 +19,7 @@ from .collection_ops import (
     PlannedPreview,
     RescheduleOutcome,
     apply_as_one_undo_step,
+    cards,
     count_of,
     plan_and_apply,
     plan_with_forecast,
@@ -163,7 +164,7 @@ def start_restore(parent: QWidget | None = None) -> None:
 def run_restore(parent: QWidget) -> None:
     def on_done(outcome: RescheduleOutcome) -> None:
         logger().info("restored the original schedule of %s cards", outcome.report)
-        tooltip(f"Restored the original schedule of {outcome.report} cards.", parent=parent)
+        tooltip(f"Restored the original schedule of {cards(outcome.report)}.", parent=parent)
 
     CollectionOp(parent, restore_as_outcome).success(on_done).failure(
         lambda exc: show_failure(exc, None, parent, action="Restoring")).run_in_background()

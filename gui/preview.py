@@ -21,7 +21,7 @@ from aqt.qt import (
     QWidget,
 )
 
-from .collection_ops import count_of
+from .collection_ops import cards, count_of
 
 BEFORE_COLOR = QColor(150, 150, 150)
 AFTER_COLOR = QColor(52, 120, 246)
@@ -29,16 +29,18 @@ AFTER_COLOR = QColor(52, 120, 246)
 
 def summary_lines(report: Any) -> list[str]:
     """Human-readable counts of a RescheduleReport, the same lines in the preview and the final summary."""
-    lines = [f"{count_of(report.rescheduled)} cards get a new due date"]
+    rescheduled = count_of(report.rescheduled)
+    lines = [f"{cards(rescheduled)} {'gets' if rescheduled == 1 else 'get'} a new due date"]
     due_now = count_of(getattr(report, "due_now", 0))
     if due_now:
-        lines.append(f"{due_now} of them are due now")
+        lines.append(f"{due_now} of them are due now (their new due time has already passed)")
     exact = count_of(getattr(report, "exact_time", 0))
     if exact:
-        lines.append(f"{exact} are due at an exact time today (learning)")
+        lines.append(f"{exact} of them are due at an exact time (intervals up to two days), the rest by day")
     skipped = count_of(getattr(report, "skipped", 0))
     if skipped:
-        lines.append(f"{skipped} cards are left as they are (new, suspended or not handled by the scheduler)")
+        lines.append(f"{cards(skipped)} left as they are (new or never answered, or the scheduler returned "
+                     "None for them)")
     return lines
 
 

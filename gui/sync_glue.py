@@ -9,7 +9,7 @@ from __future__ import annotations
 import aqt
 from aqt.utils import tooltip
 
-from .collection_ops import count_of
+from .collection_ops import cards, count_of
 from .errors import show_failure
 from .settings import current_config, load_configured_scheduler, logger
 from .sync_detect import SyncMarker, mark_before_sync, reschedule_reviewed_elsewhere
@@ -45,6 +45,6 @@ def on_sync_did_finish() -> None:
     finally:
         mw.update_undo_actions()
     if outcome is not None and count_of(outcome.report.rescheduled):
-        message = f"Rescheduled {count_of(outcome.report.rescheduled)} cards reviewed on other devices."
+        message = f"Rescheduled {cards(count_of(outcome.report.rescheduled))} reviewed on other devices."
         logger().info(message)
         tooltip(message, parent=mw)

@@ -144,7 +144,12 @@ def test_browser_reschedules_only_the_selected_cards(start_anki, tmp_path: Path)
         results["before"] = card_rows()
         browser = aqt.dialogs.open("Browser", mw)
         wait_until(lambda: browser.table.len() > 0, what="browser rows")
-        browser.table._view.selectRow(0)
+        from aqt.qt import QItemSelectionModel
+        view = browser.table._view
+        view.selectRow(0)
+        view.selectionModel().select(view.model().index(2, 0), QItemSelectionModel.SelectionFlag.Select
+                                     | QItemSelectionModel.SelectionFlag.Rows)
+        pump(0.2)
         selected = [int(c) for c in browser.selected_cards()]
         results["selected"] = [str(c) for c in selected]
         [cards_action] = [a for a in browser.form.menu_Cards.actions()
@@ -164,8 +169,8 @@ def test_browser_reschedules_only_the_selected_cards(start_anki, tmp_path: Path)
     """, config={"scheduler": "example"}, prepare=reviewed_collection(5))
     assert results["cards_menu_text"] == "Reschedule selected cards…"
     assert "Reschedule selected cards…" in results["context_menu"]
-    assert len(results["selected"]) == 1
-    assert "1 cards get a new due date" in results["summary"]
+    assert len(results["selected"]) == 2
+    assert "2 cards get a new due date" in results["summary"]
     changed = {cid for cid in results["before"] if results["before"][cid] != results["after"][cid]}
     assert changed == set(results["selected"])
 
