@@ -17,6 +17,7 @@ Rules for a card with at least one real review, with t = last review time + inte
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from .scheduler import (
     AnkiDays,
+    _Context,
     CardHistory,
     LoadedScheduler,
     Review,
@@ -39,12 +41,14 @@ from .scheduler import (
     check_interval,
 )
 
+from anki import cards_pb2
+
 if TYPE_CHECKING:
     from anki.collection import Collection
 
 DAY_SECS = 86_400
 EXACT_TIME_LIMIT_SECS = 2 * DAY_SECS  # intervals up to this are scheduled to the second, longer ones by day
-CHUNK_SIZE = 50_000  # cards read (and their revlogs) per query; bounds memory on huge collections
+CHUNK_SIZE = 100_000  # cards read (and their revlogs) per query; bounds memory on huge collections
 WRITE_BATCH = 10_000  # cards per col.update_cards call
 IN_LIST_LIMIT = 10_000  # ids per "in (...)" list when specific card ids are given
 
@@ -54,10 +58,7 @@ QUEUE_NEW, QUEUE_LRN, QUEUE_REV, QUEUE_DAY_LRN = 0, 1, 2, 3
 _CARD_COLUMNS = "id, nid, did, ord, mod, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data"
 # Real answers only: learn/review/relearn/filtered with an ease button; manual (4), rescheduled (5) and
 # cramming entries without an answer (ease 0) are not reviews.
-_REVLOG_QUERY = (
-    "select cid, id, ease, ivl, lastIvl, factor, time, type from revlog "
-    "where {where} and ease between 1 and 4 and type between 0 and 3 order by cid, id"
-)
+_REAL_ANSWER = "ease between 1 and 4 and type between 0 and 3"
 
 
 @dataclass
@@ -132,63 +133,82 @@ def _id_chunks(col: Collection, card_ids: Sequence[int] | None, chunk_size: int)
                 yield rows
 
 
-def _revlogs_by_card(col: Collection, card_rows: list[list], explicit_ids: bool) -> dict[int, list[list]]:
-    """Real reviews of the given cards, grouped by card id, oldest first (one query per chunk)."""
-    grouped: dict[int, list[list]] = {}
-    if not card_rows:
-        return grouped
-    if explicit_ids:
-        wheres = [
-            "cid in (" + ",".join(str(r[0]) for r in card_rows[s:s + IN_LIST_LIMIT]) + ")"
-            for s in range(0, len(card_rows), IN_LIST_LIMIT)
-        ]
-    else:
-        # the chunk is a contiguous id range of the whole table, so a range scan on the cid index covers it exactly
-        wheres = [f"cid between {card_rows[0][0]} and {card_rows[-1][0]}"]
-    for where in wheres:
-        current_cid = None
-        current: list[list] = []
-        for row in col.db.all(_REVLOG_QUERY.format(where=where)):
-            cid = row[0]
-            if cid != current_cid:
-                current = grouped.setdefault(cid, [])
-                current_cid = cid
-            current.append(row)
-    return grouped
+class _ChunkRevlogs:
+    """Review logs of one chunk of cards.
+
+    Up front only the last real answer of each card is read (all the engine needs); the full histories are read
+    with one more query for the whole chunk the first time any card of the chunk asks for its reviews. Each card's
+    reviews come back as one compact string (SQL group_concat), parsed only for cards whose history is read.
+    """
+
+    def __init__(self, col: Collection, card_rows: list[list], explicit_ids: bool, whole_table: bool) -> None:
+        self.col = col
+        if explicit_ids:
+            self.wheres = [
+                "cid in (" + ",".join(str(r[0]) for r in card_rows[s:s + IN_LIST_LIMIT]) + ")"
+                for s in range(0, len(card_rows), IN_LIST_LIMIT)
+            ]
+            self.source = "revlog"
+        else:
+            # the chunk is a contiguous id range of the cards table; when it is (most of) the whole table a
+            # sequential scan beats walking the cid index (random table reads)
+            self.wheres = [f"cid between {card_rows[0][0]} and {card_rows[-1][0]}"]
+            self.source = "revlog not indexed" if whole_table else "revlog"
+        self.last_review_ms: dict[int, int] = {}
+        for where in self.wheres:
+            self.last_review_ms.update(
+                col.db.all(f"select cid, max(id) from {self.source} where {where} and {_REAL_ANSWER} group by cid"))
+        self._texts: dict[int, str] | None = None
+
+    def reviews_of(self, card_id: int) -> tuple[Review, ...]:
+        if self._texts is None:
+            texts: dict[int, str] = {}
+            for where in self.wheres:
+                texts.update(self.col.db.all(
+                    f"select cid, group_concat(id||','||ease||','||ivl||','||lastIvl||','||factor||','||time"
+                    f"||','||type) from {self.source} where {where} and {_REAL_ANSWER} group by cid"))
+            self._texts = texts
+        text = self._texts.get(card_id)
+        return _parse_reviews(text) if text else ()
 
 
-def _interval_secs(revlog_ivl: int) -> float:
-    # revlog intervals: positive = days, negative = seconds
-    return float(revlog_ivl * DAY_SECS) if revlog_ivl > 0 else float(-revlog_ivl)
+_REVIEW_KINDS = tuple(ReviewKind)
 
 
-def _reviews_from_rows(rows: list[list]) -> tuple[Review, ...]:
+def _parse_reviews(text: str) -> tuple[Review, ...]:
+    values = list(map(int, text.split(",")))
+    ids = values[0::7]
+    if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
+        # SQL gives no ordering promise for group_concat: sort by review id when needed
+        rows = sorted(values[i:i + 7] for i in range(0, len(values), 7))
+        values = [v for row in rows for v in row]
+    kinds = _REVIEW_KINDS
     return tuple(
-        Review(r[1] / 1000.0, r[2], _interval_secs(r[3]), _interval_secs(r[4]), r[5], r[6] / 1000.0,
-               ReviewKind(r[7]))
-        for r in rows
+        Review(values[i] / 1000.0, values[i + 1],
+               values[i + 2] * 86400.0 if values[i + 2] > 0 else -values[i + 2] * 1.0,
+               values[i + 3] * 86400.0 if values[i + 3] > 0 else -values[i + 3] * 1.0,
+               values[i + 4], values[i + 5] / 1000.0, kinds[values[i + 6]])
+        for i in range(0, len(values), 7)
     )
 
 
 class _HistoryFactory:
-    """Builds CardHistory objects sharing one note/deck-config cache and one AnkiDays."""
+    """Builds CardHistory objects sharing one context (collection, AnkiDays, note/deck-config caches)."""
 
     def __init__(self, col: Collection, days: AnkiDays) -> None:
-        self.col, self.days = col, days
-        self.note_cache: dict = {}
-        self.config_cache: dict = {}
+        self.days = days
+        self.context = _Context(col, days)
 
-    def build(self, card: list, revlog_rows: list[list], extra: Review | None = None) -> CardHistory:
-        (cid, nid, did, ord_, _mod, ctype, queue, due, ivl, factor, reps, lapses, _left, odue, odid, _flags,
-         _data) = card
-        reviews = _reviews_from_rows(revlog_rows)
-        if extra is not None:
-            reviews += (extra,)
+    def build(self, card: list, revlogs: _ChunkRevlogs, extra: Review | None = None) -> CardHistory:
+        cid, nid, did, ord_, _mod, ctype, queue, due, ivl, factor, reps, lapses, _left, odue, odid = card[:15]
+        if extra is None:
+            reviews, source = None, functools.partial(revlogs.reviews_of, cid)
+        else:
+            reviews, source = revlogs.reviews_of(cid) + (extra,), None
         return CardHistory(
             card_id=cid, note_id=nid, deck_id=odid or did, ordinal=ord_, created=cid / 1000.0, type=ctype,
             queue=queue, due=odue if odid and odue else due, interval_days=ivl, factor=factor, reps=reps,
-            lapses=lapses, reviews=reviews, days=self.days, col=self.col, note_cache=self.note_cache,
-            config_cache=self.config_cache,
+            lapses=lapses, reviews=reviews, review_source=source, context=self.context,
         )
 
 
@@ -258,13 +278,15 @@ def plan_reschedule(
     for card_rows in _id_chunks(col, card_ids, chunk_size):
         if should_cancel is not None and should_cancel():
             raise RescheduleCancelled()
-        revlogs = _revlogs_by_card(col, card_rows, explicit_ids=card_ids is not None)
+        revlogs = _ChunkRevlogs(col, card_rows, explicit_ids=card_ids is not None,
+                                whole_table=len(card_rows) >= total)
+        last_review_ms = revlogs.last_review_ms
         for card in card_rows:
-            rows = revlogs.get(card[0])
-            if not rows or card[5] == CARD_TYPE_NEW or card[6] == QUEUE_NEW:
+            last_ms = last_review_ms.get(card[0])
+            if last_ms is None or card[5] == CARD_TYPE_NEW or card[6] == QUEUE_NEW:
                 report.skipped += 1
                 continue
-            history = factory.build(card, rows)
+            history = factory.build(card, revlogs)
             try:
                 value = interval_fn(history)
             except Exception as exc:
@@ -273,7 +295,7 @@ def plan_reschedule(
             if interval is None:
                 report.skipped += 1
                 continue
-            state = _new_state(card, rows[-1][1] / 1000.0, interval, days, report)
+            state = _new_state(card, last_ms / 1000.0, interval, days, report)
             plan.card_ids.append(card[0])
             plan.mods.append(card[4])
             plan.types.append(state[0])
@@ -294,8 +316,6 @@ def plan_reschedule(
 
 def _backend_card(row: list, ctype: int, queue: int, due: int, ivl: int, left: int, odue: int):
     """A backend Card message from a cards-table row with new scheduling fields (everything else kept)."""
-    from anki import cards_pb2
-
     (cid, nid, did, ord_, _mod, _type, _queue, _due, _ivl, factor, reps, lapses, _left, _odue, odid, flags,
      data) = row
     extra = _parse_card_data(data)
@@ -452,15 +472,16 @@ def answer_intervals(col: Collection, card_id: int, scheduler: LoadedScheduler, 
     if not rows:
         raise ValueError(f"No card with id {card_id}")
     card = rows[0]
-    revlog_rows = col.db.all(_REVLOG_QUERY.format(where=f"cid = {int(card_id)}"))
+    revlogs = _ChunkRevlogs(col, rows, explicit_ids=True, whole_table=False)
+    past = revlogs.reviews_of(card_id)
     factory = _HistoryFactory(col, days)
     ctype = card[5]
     kind = {CARD_TYPE_REV: ReviewKind.REVIEW, CARD_TYPE_RELEARNING: ReviewKind.RELEARN}.get(ctype, ReviewKind.LEARN)
-    last_interval = _interval_secs(revlog_rows[-1][3]) if revlog_rows else 0.0
+    last_interval = past[-1].interval if past else 0.0
     result: dict[int, float | None] = {}
     for ease in (1, 2, 3, 4):
         hypothetical = Review(days.now, ease, 0.0, last_interval, card[9], 0.0, kind)
-        history = factory.build(card, revlog_rows, extra=hypothetical)
+        history = factory.build(card, revlogs, extra=hypothetical)
         try:
             value = scheduler.interval(history)
         except Exception as exc:
@@ -472,7 +493,7 @@ def answer_intervals(col: Collection, card_id: int, scheduler: LoadedScheduler, 
 def reviewed_card_ids_since(col: Collection, revlog_id_exclusive: int) -> list[int]:
     """Ids of cards with a real answer logged after the given revlog id (e.g. the max id before a sync)."""
     return col.db.list(
-        "select distinct cid from revlog where id > ? and ease between 1 and 4 and type between 0 and 3",
+        f"select distinct cid from revlog where id > ? and {_REAL_ANSWER}",
         revlog_id_exclusive)
 
 
@@ -548,8 +569,11 @@ def save_original_schedule(col: Collection) -> None:
         if len(rows) < CHUNK_SIZE:
             break
     if added or not has_original_schedule(col):
-        order = sorted(range(len(existing[0])), key=existing[0].__getitem__)
-        _write_snapshot(col, [array("q", (column[i] for i in order)) for column in existing])
+        ids = existing[0]
+        if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
+            order = sorted(range(len(ids)), key=ids.__getitem__)
+            existing = [array("q", (column[i] for i in order)) for column in existing]
+        _write_snapshot(col, existing)
 
 
 def restore_original_schedule(col: Collection) -> int:
