@@ -296,6 +296,8 @@ def plan_reschedule(
                 report.skipped += 1
                 continue
             state = _new_state(card, last_ms / 1000.0, interval, days, report)
+            if state == (card[5], card[6], card[7], card[8], card[12], card[13]):
+                continue  # already scheduled exactly so: counted, but not rewritten (no mtime change, no sync)
             plan.card_ids.append(card[0])
             plan.mods.append(card[4])
             plan.types.append(state[0])
