@@ -162,3 +162,39 @@ def test_shipped_example_plugin_runs(col: Collection, tmp_path: Path) -> None:
     params = scheduler.train([])
     assert isinstance(params, dict)
     assert load_scheduler("example_scheduler:interval", tmp_path, params).params == params
+
+
+def test_fsrs_builtin_agrees_with_ankis_own_fsrs_memory_state(col: Collection) -> None:
+    """At the default desired retention of 90 %, FSRS's next interval equals the card's stability (days)."""
+    col.set_config("fsrs", True)
+    now = time.time()
+    cid = review_card(col, [Rev(ago=30 * DAY, kind=0), Rev(ago=27 * DAY), Rev(ago=15 * DAY),
+                            Rev(ago=2 * DAY, ease=1), Rev(ago=DAY)], now=now)
+    stability = col.compute_memory_state(cid).stability
+    scheduler = load_scheduler("fsrs", Path("."))
+    seen: list[CardHistory] = []
+    plan_reschedule(col, load_scheduler_for(seen), now=now)
+    days = scheduler.interval(seen[0]) / DAY
+    assert days == pytest.approx(stability, abs=1.0)
+    after_again = scheduler.interval(seen[0].with_review(Review(now, 1, 0, 0, 2500, 1, ReviewKind.REVIEW)))
+    assert after_again == pytest.approx(600, abs=1)  # the deck's 10-minute relearning step
+
+
+def test_fsrs_train_uses_ankis_optimizer_and_params_come_back(col: Collection) -> None:
+    import random
+
+    rng = random.Random(3)
+    histories = []
+    for n in range(400):
+        t, gap, reviews = 0.0, 1.0, []
+        for _ in range(8):
+            ease = rng.choice((1, 3, 3, 3, 3, 4))
+            reviews.append((ease, t))
+            gap = 1.0 if ease == 1 else gap * (2.0 + rng.random())
+            t += gap * DAY
+        histories.append(history(reviews, card_id=n + 1))
+    fsrs = load_scheduler("fsrs", Path("."))
+    params = fsrs.train(histories)
+    assert len(params["params"]) == 21 and all(isinstance(p, float) for p in params["params"])
+    trained = load_scheduler("fsrs", Path("."), params)
+    assert trained.interval(histories[0]) > 0
