@@ -17,7 +17,6 @@ Rules for a card with at least one real review, with t = last review time + inte
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
@@ -91,6 +90,8 @@ class ReschedulePlan:
     ivls: array = field(default_factory=lambda: array("q"), repr=False)
     lefts: array = field(default_factory=lambda: array("q"), repr=False)
     odues: array = field(default_factory=lambda: array("q"), repr=False)
+    # the planned cards' full rows, kept for small plans (<= one chunk) so apply_plan need not read them again
+    _rows: list | None = field(default_factory=list, repr=False)
 
     def __len__(self) -> int:
         return len(self.card_ids)
@@ -154,11 +155,28 @@ class _ChunkRevlogs:
             # sequential scan beats walking the cid index (random table reads)
             self.wheres = [f"cid between {card_rows[0][0]} and {card_rows[-1][0]}"]
             self.source = "revlog not indexed" if whole_table else "revlog"
-        self.last_review_ms: dict[int, int] = {}
-        for where in self.wheres:
-            self.last_review_ms.update(
-                col.db.all(f"select cid, max(id) from {self.source} where {where} and {_REAL_ANSWER} group by cid"))
+        self.last_review_ms = self._last_real_answers(col)
         self._texts: dict[int, str] | None = None
+
+    def _last_real_answers(self, col: Collection) -> dict[int, int]:
+        """card id -> id (ms) of its newest real answer. Reads only the cid index (covering), then checks just
+        those newest entries; the few cards whose newest entry is manual/rescheduled get a filtered query."""
+        last: dict[int, int] = {}
+        for where in self.wheres:
+            last.update(col.db.all(f"select cid, max(id) from revlog where {where} group by cid"))
+        newest = list(last.values())
+        not_real: list[int] = []
+        for start in range(0, len(newest), IN_LIST_LIMIT):
+            id_list = ",".join(map(str, newest[start:start + IN_LIST_LIMIT]))
+            not_real += col.db.list(f"select cid from revlog where id in ({id_list}) and not ({_REAL_ANSWER})")
+        for start in range(0, len(not_real), IN_LIST_LIMIT):
+            part = not_real[start:start + IN_LIST_LIMIT]
+            for cid in part:
+                del last[cid]
+            last.update(col.db.all(
+                f"select cid, max(id) from revlog where cid in ({','.join(map(str, part))}) and {_REAL_ANSWER} "
+                "group by cid"))
+        return last
 
     def reviews_of(self, card_id: int) -> tuple[Review, ...]:
         if self._texts is None:
@@ -202,7 +220,7 @@ class _HistoryFactory:
     def build(self, card: list, revlogs: _ChunkRevlogs, extra: Review | None = None) -> CardHistory:
         cid, nid, did, ord_, _mod, ctype, queue, due, ivl, factor, reps, lapses, _left, odue, odid = card[:15]
         if extra is None:
-            reviews, source = None, functools.partial(revlogs.reviews_of, cid)
+            reviews, source = None, revlogs
         else:
             reviews, source = revlogs.reviews_of(cid) + (extra,), None
         return CardHistory(
@@ -306,6 +324,11 @@ def plan_reschedule(
             plan.ivls.append(state[3])
             plan.lefts.append(state[4])
             plan.odues.append(state[5])
+            if plan._rows is not None:
+                if len(plan._rows) < CHUNK_SIZE:
+                    plan._rows.append(card)
+                else:
+                    plan._rows = None  # big plan: apply_plan re-reads rows chunk by chunk (bounded memory)
         done += len(card_rows)
         if on_progress is not None:
             on_progress(done, total)
@@ -367,9 +390,16 @@ def apply_plan(col: Collection, plan: ReschedulePlan, *, own_undo_step: bool = T
     for start in range(0, len(ids), CHUNK_SIZE):
         part = ids[start:start + CHUNK_SIZE]
         rows: list[list] = []
-        for sub in range(0, len(part), IN_LIST_LIMIT):
-            id_list = ",".join(map(str, part[sub:sub + IN_LIST_LIMIT]))
-            rows.extend(col.db.all(f"select {_CARD_COLUMNS} from cards where id in ({id_list})"))
+        if plan._rows is not None:
+            current_mods: dict[int, int] = {}
+            for sub in range(0, len(part), IN_LIST_LIMIT):
+                id_list = ",".join(map(str, part[sub:sub + IN_LIST_LIMIT]))
+                current_mods.update(col.db.all(f"select id, mod from cards where id in ({id_list})"))
+            rows = [row for row in plan._rows[start:start + CHUNK_SIZE] if current_mods.get(row[0]) == row[4]]
+        else:
+            for sub in range(0, len(part), IN_LIST_LIMIT):
+                id_list = ",".join(map(str, part[sub:sub + IN_LIST_LIMIT]))
+                rows.extend(col.db.all(f"select {_CARD_COLUMNS} from cards where id in ({id_list})"))
         for row in rows:
             i = index.get(row[0])
             if i is None or row[4] != plan.mods[i]:
@@ -385,9 +415,11 @@ def apply_plan(col: Collection, plan: ReschedulePlan, *, own_undo_step: bool = T
 
 
 def _write_batch(col: Collection, cards: list, undo_target: int | None) -> None:
-    col._backend.update_cards(cards=cards, skip_undo_entry=False)
-    if undo_target is not None:
-        col.merge_undo_entries(undo_target)
+    """col.update_cards in slices of WRITE_BATCH, each merged into the run's undo step right away."""
+    for start in range(0, len(cards), WRITE_BATCH):
+        col._backend.update_cards(cards=cards[start:start + WRITE_BATCH], skip_undo_entry=False)
+        if undo_target is not None:
+            col.merge_undo_entries(undo_target)
 
 
 def reschedule(
@@ -551,31 +583,41 @@ def save_original_schedule(col: Collection) -> None:
     Cards are only ever added, never overwritten, so the snapshot keeps Anki's own schedule from before the first
     reschedule; cards learned later are added before the run that first touches them.
     """
-    existing = _read_snapshot(col) if has_original_schedule(col) else [array("q") for _ in _SNAPSHOT_FIELDS]
-    known = set(existing[0])
-    added = 0
-    last_id = -(2**63)
-    while True:
-        rows = col.db.all(
-            "select id, type, queue, due, ivl, factor, left, odue, odid from cards where id > ? order by id limit ?",
-            last_id, CHUNK_SIZE)
-        if not rows:
-            break
-        last_id = rows[-1][0]
+    exists = has_original_schedule(col)
+    existing = _read_snapshot(col) if exists else [array("q") for _ in _SNAPSHOT_FIELDS]
+    if exists:
+        known = set(existing[0])
+        missing = [cid for cid in col.db.list("select id from cards") if cid not in known]
+        if not missing:
+            return
+        chunks = (
+            col.db.all("select id, type, queue, due, ivl, factor, left, odue, odid from cards where id in "
+                       f"({','.join(map(str, missing[start:start + IN_LIST_LIMIT]))})")
+            for start in range(0, len(missing), IN_LIST_LIMIT)
+        )
+    else:
+        chunks = _all_card_chunks(col, "id, type, queue, due, ivl, factor, left, odue, odid")
+    for rows in chunks:
         for row in rows:
-            if row[0] in known:
-                continue
-            added += 1
             for column, value in zip(existing, row):
                 column.append(value)
+    ids = existing[0]
+    if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        existing = [array("q", (column[i] for i in order)) for column in existing]
+    _write_snapshot(col, existing)
+
+
+def _all_card_chunks(col: Collection, columns: str) -> Iterator[list[list]]:
+    last_id = -(2**63)
+    while True:
+        rows = col.db.all(f"select {columns} from cards where id > ? order by id limit ?", last_id, CHUNK_SIZE)
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1][0]
         if len(rows) < CHUNK_SIZE:
-            break
-    if added or not has_original_schedule(col):
-        ids = existing[0]
-        if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
-            order = sorted(range(len(ids)), key=ids.__getitem__)
-            existing = [array("q", (column[i] for i in order)) for column in existing]
-        _write_snapshot(col, existing)
+            return
 
 
 def restore_original_schedule(col: Collection) -> int:

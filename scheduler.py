@@ -147,7 +147,7 @@ class CardHistory(tuple):
         reps: int,
         lapses: int,
         reviews: tuple[Review, ...] | None = None,
-        review_source: Callable[[], tuple[Review, ...]] | None = None,
+        review_source: Any = None,
         days: AnkiDays | None = None,
         col: Collection | None = None,
         context: _Context | None = None,
@@ -180,8 +180,14 @@ class CardHistory(tuple):
         cell = self[12]
         reviews = cell[0]
         if reviews is None:
-            source = self[13]
-            reviews = cell[0] = source() if source is not None else ()
+            source = self[13]  # an object with reviews_of(card_id), or a zero-argument callable
+            if source is None:
+                reviews = ()
+            elif hasattr(source, "reviews_of"):
+                reviews = source.reviews_of(self[0])
+            else:
+                reviews = source()
+            cell[0] = reviews
         return reviews
 
     @property
@@ -270,6 +276,8 @@ class SchedulerError(Exception):
 
 def check_interval(scheduler_name: str, card_id: int, value: object) -> float | None:
     """Validate one interval function result: None, or a finite non-negative int/float (bool is not a number)."""
+    if value.__class__ is float and 0.0 <= value < math.inf:
+        return value  # the common case, checked cheaply
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
