@@ -435,3 +435,15 @@ def test_anki_builtin_changes_nothing_on_a_varied_collection(col: Collection) ->
     assert report.rescheduled >= 10 and report.exact_time == 3
     assert report.skipped == len(before) - report.rescheduled
     assert overdue and one_day and set_due
+
+
+def test_last_review_is_newest_real_answer_even_after_manual_entries(col: Collection) -> None:
+    now = time.time()
+    days = AnkiDays.from_collection(col, now)
+    cid = review_card(col, [Rev(ago=10 * DAY), Rev(ago=DAY, kind=4, ease=0), Rev(ago=600, kind=5, ease=0)],
+                      now=now)
+    only_manual = review_card(col, [Rev(ago=DAY, kind=4, ease=0)], now=now)
+    report = reschedule(col, fixed(20 * DAY), now=now)
+    assert card_row(col, cid)["due"] == days.day_of(now - 10 * DAY + 20 * DAY)
+    assert report.rescheduled == 1 and report.skipped == 1
+    assert card_row(col, only_manual)["due"] == col.sched.today
