@@ -55,6 +55,7 @@ EXACT_TIME_LIMIT_SECS = 2 * DAY_SECS  # intervals up to this are scheduled to th
 CHUNK_SIZE = 100_000  # cards read (and their revlogs) per query; bounds memory on huge collections
 WRITE_BATCH = 10_000  # cards per col.update_cards call
 IN_LIST_LIMIT = 10_000  # ids per "in (...)" list when specific card ids are given
+PROGRESS_EVERY = 2_000  # cards between progress reports / cancel checks
 
 CARD_TYPE_NEW, CARD_TYPE_LRN, CARD_TYPE_REV, CARD_TYPE_RELEARNING = 0, 1, 2, 3
 QUEUE_NEW, QUEUE_LRN, QUEUE_REV, QUEUE_DAY_LRN = 0, 1, 2, 3
@@ -292,7 +293,8 @@ def plan_reschedule(
     """Compute new states for ``card_ids`` (all cards if None) without writing anything.
 
     Raises SchedulerError on the first bad scheduler output (or exception) and RescheduleCancelled when
-    ``should_cancel()`` turns True. ``on_progress(done, total)`` is called after each chunk.
+    ``should_cancel()`` turns True (checked every PROGRESS_EVERY cards). ``on_progress(done, total)`` is called
+    every PROGRESS_EVERY cards and after each chunk.
     """
     days = AnkiDays.from_collection(col, now)
     report = RescheduleReport()
@@ -308,7 +310,13 @@ def plan_reschedule(
         revlogs = _ChunkRevlogs(col, card_rows, explicit_ids=card_ids is not None,
                                 whole_table=len(card_rows) >= total)
         last_review_ms = revlogs.last_review_ms
-        for card in card_rows:
+        for position, card in enumerate(card_rows):
+            if position and position % PROGRESS_EVERY == 0:
+                # slow schedulers: keep the progress bar moving and honour cancel within a chunk
+                if should_cancel is not None and should_cancel():
+                    raise RescheduleCancelled()
+                if on_progress is not None:
+                    on_progress(done + position, total)
             last_ms = last_review_ms.get(card[0])
             if last_ms is None or card[5] == CARD_TYPE_NEW or card[6] == QUEUE_NEW:
                 report.skipped += 1
