@@ -352,6 +352,32 @@ def plan_reschedule(
     return plan
 
 
+def card_histories(col: Collection, card_ids: Sequence[int] | None = None, *, now: float | None = None,
+                   chunk_size: int = CHUNK_SIZE) -> Iterator[CardHistory]:
+    """Histories of all cards (or ``card_ids``) with at least one real review, new cards excluded; read chunk by
+    chunk like plan_reschedule. Each history's reviews are loaded on first access."""
+    days = AnkiDays.from_collection(col, now)
+    factory = _HistoryFactory(col, days)
+    total = len(set(card_ids)) if card_ids is not None else col.db.scalar("select count() from cards")
+    for card_rows in _id_chunks(col, card_ids, chunk_size):
+        revlogs = _ChunkRevlogs(col, card_rows, explicit_ids=card_ids is not None,
+                                whole_table=len(card_rows) >= total)
+        for card in card_rows:
+            if card[0] in revlogs.last_review_ms and card[5] != CARD_TYPE_NEW and card[6] != QUEUE_NEW:
+                yield factory.build(card, revlogs)
+
+
+def train_scheduler(col: Collection, scheduler: LoadedScheduler, card_ids: Sequence[int] | None = None) -> dict:
+    """Run the scheduler's ``train`` over every reviewed card's history; returns the params dict to store and
+    pass back through ``load_scheduler(..., params=...)``. Raises ValueError if the scheduler has no train."""
+    if scheduler.train is None:
+        raise ValueError(f"Scheduler {scheduler.name!r} has no train function")
+    params = scheduler.train(card_histories(col, card_ids))
+    if not isinstance(params, dict):
+        raise SchedulerError(scheduler.name, 0, params, "train() returned a non-dict")
+    return params
+
+
 # Writing
 ##########################################################################
 

@@ -198,3 +198,18 @@ def test_fsrs_train_uses_ankis_optimizer_and_params_come_back(col: Collection) -
     assert len(params["params"]) == 21 and all(isinstance(p, float) for p in params["params"])
     trained = load_scheduler("fsrs", Path("."), params)
     assert trained.interval(histories[0]) > 0
+
+
+def test_train_over_collection_histories(col: Collection, tmp_path: Path) -> None:
+    from polar_bridge.reschedule import card_histories, train_scheduler
+
+    shutil.copy(REPO / "user_files" / "example_scheduler.py", tmp_path / "example_scheduler.py")
+    review_card(col, [Rev(ago=20 * DAY, kind=0), Rev(ago=10 * DAY, ease=1), Rev(ago=5 * DAY)])
+    review_card(col, [Rev(ago=20 * DAY, kind=0), Rev(ago=10 * DAY, ease=3)])
+    assert len(list(card_histories(col))) == 2
+    scheduler = load_scheduler("example_scheduler:interval", tmp_path)
+    params = train_scheduler(col, scheduler)
+    assert params == {"growth": round(1.5 + 2.0 * (1 - 1 / 5), 3)}
+    with pytest.raises(ValueError):
+        train_scheduler(col, load_scheduler("anki", tmp_path))
+    assert isinstance(train_scheduler(col, load_scheduler("fsrs", tmp_path)), dict)
