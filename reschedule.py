@@ -17,11 +17,9 @@ Rules for a card with at least one real review, with t = last review time + inte
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import struct
-import time
 import zlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -411,7 +409,7 @@ def _parse_card_data(data: str) -> dict:
     if not data or data == "{}":
         return {}
     try:
-        parsed = json.loads(data)
+        parsed = _json_loads(data)
     except ValueError:
         return {}
     return parsed if isinstance(parsed, dict) else {}
