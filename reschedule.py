@@ -417,7 +417,9 @@ def _parse_card_data(data: str) -> dict:
 
 def apply_plan(col: Collection, plan: ReschedulePlan, *, own_undo_step: bool = True) -> RescheduleReport:
     """Write a plan. own_undo_step=True: one undo step "Reschedule (<name>)". False: the writes form ordinary
-    undoable steps the caller merges into its own step (``col.merge_undo_entries(target)``).
+    undoable steps the caller merges into its own step (``col.merge_undo_entries(target)``, target taken from
+    ``col.undo_status().last_step`` before calling). ``update_cards(skip_undo_entry=True)`` is never used: Anki
+    clears the whole undo history on non-undoable writes.
 
     Cards edited since planning (their mtime changed) are left alone. Returns the plan's report.
     """
