@@ -17,11 +17,9 @@ Rules for a card with at least one real review, with t = last review time + inte
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import struct
-import time
 import zlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from .scheduler import (
     AnkiDays,
+    _Context,
     CardHistory,
     LoadedScheduler,
     Review,
@@ -39,14 +38,22 @@ from .scheduler import (
     check_interval,
 )
 
+from anki import cards_pb2
+
+try:
+    from orjson import loads as _json_loads  # ships with Anki; parses a card's review list at C speed
+except ImportError:  # pragma: no cover
+    from json import loads as _json_loads
+
 if TYPE_CHECKING:
     from anki.collection import Collection
 
 DAY_SECS = 86_400
 EXACT_TIME_LIMIT_SECS = 2 * DAY_SECS  # intervals up to this are scheduled to the second, longer ones by day
-CHUNK_SIZE = 50_000  # cards read (and their revlogs) per query; bounds memory on huge collections
+CHUNK_SIZE = 100_000  # cards read (and their revlogs) per query; bounds memory on huge collections
 WRITE_BATCH = 10_000  # cards per col.update_cards call
 IN_LIST_LIMIT = 10_000  # ids per "in (...)" list when specific card ids are given
+PROGRESS_EVERY = 2_000  # cards between progress reports / cancel checks
 
 CARD_TYPE_NEW, CARD_TYPE_LRN, CARD_TYPE_REV, CARD_TYPE_RELEARNING = 0, 1, 2, 3
 QUEUE_NEW, QUEUE_LRN, QUEUE_REV, QUEUE_DAY_LRN = 0, 1, 2, 3
@@ -54,10 +61,7 @@ QUEUE_NEW, QUEUE_LRN, QUEUE_REV, QUEUE_DAY_LRN = 0, 1, 2, 3
 _CARD_COLUMNS = "id, nid, did, ord, mod, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data"
 # Real answers only: learn/review/relearn/filtered with an ease button; manual (4), rescheduled (5) and
 # cramming entries without an answer (ease 0) are not reviews.
-_REVLOG_QUERY = (
-    "select cid, id, ease, ivl, lastIvl, factor, time, type from revlog "
-    "where {where} and ease between 1 and 4 and type between 0 and 3 order by cid, id"
-)
+_REAL_ANSWER = "ease between 1 and 4 and type between 0 and 3"
 
 
 @dataclass
@@ -90,6 +94,8 @@ class ReschedulePlan:
     ivls: array = field(default_factory=lambda: array("q"), repr=False)
     lefts: array = field(default_factory=lambda: array("q"), repr=False)
     odues: array = field(default_factory=lambda: array("q"), repr=False)
+    # the planned cards' full rows, kept for small plans (<= one chunk) so apply_plan need not read them again
+    _rows: list | None = field(default_factory=list, repr=False)
 
     def __len__(self) -> int:
         return len(self.card_ids)
@@ -132,63 +138,103 @@ def _id_chunks(col: Collection, card_ids: Sequence[int] | None, chunk_size: int)
                 yield rows
 
 
-def _revlogs_by_card(col: Collection, card_rows: list[list], explicit_ids: bool) -> dict[int, list[list]]:
-    """Real reviews of the given cards, grouped by card id, oldest first (one query per chunk)."""
-    grouped: dict[int, list[list]] = {}
-    if not card_rows:
-        return grouped
-    if explicit_ids:
-        wheres = [
-            "cid in (" + ",".join(str(r[0]) for r in card_rows[s:s + IN_LIST_LIMIT]) + ")"
-            for s in range(0, len(card_rows), IN_LIST_LIMIT)
-        ]
-    else:
-        # the chunk is a contiguous id range of the whole table, so a range scan on the cid index covers it exactly
-        wheres = [f"cid between {card_rows[0][0]} and {card_rows[-1][0]}"]
-    for where in wheres:
-        current_cid = None
-        current: list[list] = []
-        for row in col.db.all(_REVLOG_QUERY.format(where=where)):
-            cid = row[0]
-            if cid != current_cid:
-                current = grouped.setdefault(cid, [])
-                current_cid = cid
-            current.append(row)
-    return grouped
+class _ChunkRevlogs:
+    """Review logs of one chunk of cards.
+
+    Up front only the last real answer of each card is read (all the engine needs); the full histories are read
+    with one more query for the whole chunk the first time any card of the chunk asks for its reviews. Each card's
+    reviews come back as one compact string (SQL group_concat), parsed only for cards whose history is read.
+    """
+
+    def __init__(self, col: Collection, card_rows: list[list], explicit_ids: bool, whole_table: bool) -> None:
+        self.col = col
+        if explicit_ids:
+            self.wheres = [
+                "cid in (" + ",".join(str(r[0]) for r in card_rows[s:s + IN_LIST_LIMIT]) + ")"
+                for s in range(0, len(card_rows), IN_LIST_LIMIT)
+            ]
+            self.source = "revlog"
+        else:
+            # the chunk is a contiguous id range of the cards table; when it is (most of) the whole table a
+            # sequential scan beats walking the cid index (random table reads)
+            self.wheres = [f"cid between {card_rows[0][0]} and {card_rows[-1][0]}"]
+            self.source = "revlog not indexed" if whole_table else "revlog"
+        self.last_review_ms = self._last_real_answers(col)
+        self._texts: dict[int, str] | None = None
+
+    def _last_real_answers(self, col: Collection) -> dict[int, int]:
+        """card id -> id (ms) of its newest real answer. Reads only the cid index (covering), then checks just
+        those newest entries; the few cards whose newest entry is manual/rescheduled get a filtered query."""
+        last: dict[int, int] = {}
+        for where in self.wheres:
+            last.update(col.db.all(f"select cid, max(id) from revlog where {where} group by cid"))
+        newest = list(last.values())
+        not_real: list[int] = []
+        for start in range(0, len(newest), IN_LIST_LIMIT):
+            id_list = ",".join(map(str, newest[start:start + IN_LIST_LIMIT]))
+            not_real += col.db.list(f"select cid from revlog where id in ({id_list}) and not ({_REAL_ANSWER})")
+        for start in range(0, len(not_real), IN_LIST_LIMIT):
+            part = not_real[start:start + IN_LIST_LIMIT]
+            for cid in part:
+                del last[cid]
+            last.update(col.db.all(
+                f"select cid, max(id) from revlog where cid in ({','.join(map(str, part))}) and {_REAL_ANSWER} "
+                "group by cid"))
+        return last
+
+    def reviews_of(self, card_id: int) -> tuple[Review, ...]:
+        if self._texts is None:
+            texts: dict[int, str] = {}
+            for where in self.wheres:
+                texts.update(self.col.db.all(
+                    f"select cid, '['||group_concat(id||','||ease||','||ivl||','||lastIvl||','||factor||','||time"
+                    f"||','||type)||']' from {self.source} where {where} and {_REAL_ANSWER} group by cid"))
+            self._texts = texts
+        text = self._texts.get(card_id)
+        return _parse_reviews(text) if text else ()
 
 
-def _interval_secs(revlog_ivl: int) -> float:
-    # revlog intervals: positive = days, negative = seconds
-    return float(revlog_ivl * DAY_SECS) if revlog_ivl > 0 else float(-revlog_ivl)
+_REVIEW_KINDS = tuple(ReviewKind)
 
 
-def _reviews_from_rows(rows: list[list]) -> tuple[Review, ...]:
-    return tuple(
-        Review(r[1] / 1000.0, r[2], _interval_secs(r[3]), _interval_secs(r[4]), r[5], r[6] / 1000.0,
-               ReviewKind(r[7]))
-        for r in rows
-    )
+def _parse_reviews(text: str) -> tuple[Review, ...]:
+    """'[id,ease,ivl,lastIvl,factor,time,type,id,...]' -> Reviews sorted by id (column-wise, C-speed conversions)."""
+    values = _json_loads(text)
+    ids = values[0::7]
+    if ids != sorted(ids):
+        # SQL gives no ordering promise for group_concat: sort by review id when needed
+        rows = sorted(values[i:i + 7] for i in range(0, len(values), 7))
+        values = [v for row in rows for v in row]
+        ids = values[0::7]
+    return tuple(map(
+        Review,
+        [i / 1000.0 for i in ids],
+        values[1::7],
+        [v * 86400.0 if v > 0 else -v * 1.0 for v in values[2::7]],  # revlog ivl: days > 0, -seconds < 0
+        [v * 86400.0 if v > 0 else -v * 1.0 for v in values[3::7]],
+        values[4::7],
+        [v / 1000.0 for v in values[5::7]],
+        [_REVIEW_KINDS[v] for v in values[6::7]],
+    ))
 
 
 class _HistoryFactory:
-    """Builds CardHistory objects sharing one note/deck-config cache and one AnkiDays."""
+    """Builds CardHistory objects sharing one context (collection, AnkiDays, note/deck-config caches)."""
 
     def __init__(self, col: Collection, days: AnkiDays) -> None:
-        self.col, self.days = col, days
-        self.note_cache: dict = {}
-        self.config_cache: dict = {}
+        self.days = days
+        self.context = _Context(col, days)
 
-    def build(self, card: list, revlog_rows: list[list], extra: Review | None = None) -> CardHistory:
-        (cid, nid, did, ord_, _mod, ctype, queue, due, ivl, factor, reps, lapses, _left, odue, odid, _flags,
-         _data) = card
-        reviews = _reviews_from_rows(revlog_rows)
-        if extra is not None:
-            reviews += (extra,)
+    def build(self, card: list, revlogs: _ChunkRevlogs, extra: Review | None = None) -> CardHistory:
+        cid, nid, did, ord_, _mod, ctype, queue, due, ivl, factor, reps, lapses, _left, odue, odid = card[:15]
+        if extra is None:
+            reviews, source = None, revlogs
+        else:
+            reviews, source = revlogs.reviews_of(cid) + (extra,), None
         return CardHistory(
             card_id=cid, note_id=nid, deck_id=odid or did, ordinal=ord_, created=cid / 1000.0, type=ctype,
             queue=queue, due=odue if odid and odue else due, interval_days=ivl, factor=factor, reps=reps,
-            lapses=lapses, reviews=reviews, days=self.days, col=self.col, note_cache=self.note_cache,
-            config_cache=self.config_cache,
+            lapses=lapses, reviews=reviews, review_source=source, context=self.context,
         )
 
 
@@ -245,7 +291,8 @@ def plan_reschedule(
     """Compute new states for ``card_ids`` (all cards if None) without writing anything.
 
     Raises SchedulerError on the first bad scheduler output (or exception) and RescheduleCancelled when
-    ``should_cancel()`` turns True. ``on_progress(done, total)`` is called after each chunk.
+    ``should_cancel()`` turns True (checked every PROGRESS_EVERY cards). ``on_progress(done, total)`` is called
+    every PROGRESS_EVERY cards and after each chunk.
     """
     days = AnkiDays.from_collection(col, now)
     report = RescheduleReport()
@@ -258,13 +305,21 @@ def plan_reschedule(
     for card_rows in _id_chunks(col, card_ids, chunk_size):
         if should_cancel is not None and should_cancel():
             raise RescheduleCancelled()
-        revlogs = _revlogs_by_card(col, card_rows, explicit_ids=card_ids is not None)
-        for card in card_rows:
-            rows = revlogs.get(card[0])
-            if not rows or card[5] == CARD_TYPE_NEW or card[6] == QUEUE_NEW:
+        revlogs = _ChunkRevlogs(col, card_rows, explicit_ids=card_ids is not None,
+                                whole_table=len(card_rows) >= total)
+        last_review_ms = revlogs.last_review_ms
+        for position, card in enumerate(card_rows):
+            if position and position % PROGRESS_EVERY == 0:
+                # slow schedulers: keep the progress bar moving and honour cancel within a chunk
+                if should_cancel is not None and should_cancel():
+                    raise RescheduleCancelled()
+                if on_progress is not None:
+                    on_progress(done + position, total)
+            last_ms = last_review_ms.get(card[0])
+            if last_ms is None or card[5] == CARD_TYPE_NEW or card[6] == QUEUE_NEW:
                 report.skipped += 1
                 continue
-            history = factory.build(card, rows)
+            history = factory.build(card, revlogs)
             try:
                 value = interval_fn(history)
             except Exception as exc:
@@ -273,7 +328,9 @@ def plan_reschedule(
             if interval is None:
                 report.skipped += 1
                 continue
-            state = _new_state(card, rows[-1][1] / 1000.0, interval, days, report)
+            state = _new_state(card, last_ms / 1000.0, interval, days, report)
+            if state == (card[5], card[6], card[7], card[8], card[12], card[13]):
+                continue  # already scheduled exactly so: counted, but not rewritten (no mtime change, no sync)
             plan.card_ids.append(card[0])
             plan.mods.append(card[4])
             plan.types.append(state[0])
@@ -282,10 +339,41 @@ def plan_reschedule(
             plan.ivls.append(state[3])
             plan.lefts.append(state[4])
             plan.odues.append(state[5])
+            if plan._rows is not None:
+                if len(plan._rows) < CHUNK_SIZE:
+                    plan._rows.append(card)
+                else:
+                    plan._rows = None  # big plan: apply_plan re-reads rows chunk by chunk (bounded memory)
         done += len(card_rows)
         if on_progress is not None:
             on_progress(done, total)
     return plan
+
+
+def card_histories(col: Collection, card_ids: Sequence[int] | None = None, *, now: float | None = None,
+                   chunk_size: int = CHUNK_SIZE) -> Iterator[CardHistory]:
+    """Histories of all cards (or ``card_ids``) with at least one real review, new cards excluded; read chunk by
+    chunk like plan_reschedule. Each history's reviews are loaded on first access."""
+    days = AnkiDays.from_collection(col, now)
+    factory = _HistoryFactory(col, days)
+    total = len(set(card_ids)) if card_ids is not None else col.db.scalar("select count() from cards")
+    for card_rows in _id_chunks(col, card_ids, chunk_size):
+        revlogs = _ChunkRevlogs(col, card_rows, explicit_ids=card_ids is not None,
+                                whole_table=len(card_rows) >= total)
+        for card in card_rows:
+            if card[0] in revlogs.last_review_ms and card[5] != CARD_TYPE_NEW and card[6] != QUEUE_NEW:
+                yield factory.build(card, revlogs)
+
+
+def train_scheduler(col: Collection, scheduler: LoadedScheduler, card_ids: Sequence[int] | None = None) -> dict:
+    """Run the scheduler's ``train`` over every reviewed card's history; returns the params dict to store and
+    pass back through ``load_scheduler(..., params=...)``. Raises ValueError if the scheduler has no train."""
+    if scheduler.train is None:
+        raise ValueError(f"Scheduler {scheduler.name!r} has no train function")
+    params = scheduler.train(card_histories(col, card_ids))
+    if not isinstance(params, dict):
+        raise SchedulerError(scheduler.name, 0, params, "train() returned a non-dict")
+    return params
 
 
 # Writing
@@ -294,8 +382,6 @@ def plan_reschedule(
 
 def _backend_card(row: list, ctype: int, queue: int, due: int, ivl: int, left: int, odue: int):
     """A backend Card message from a cards-table row with new scheduling fields (everything else kept)."""
-    from anki import cards_pb2
-
     (cid, nid, did, ord_, _mod, _type, _queue, _due, _ivl, factor, reps, lapses, _left, _odue, odid, flags,
      data) = row
     extra = _parse_card_data(data)
@@ -323,7 +409,7 @@ def _parse_card_data(data: str) -> dict:
     if not data or data == "{}":
         return {}
     try:
-        parsed = json.loads(data)
+        parsed = _json_loads(data)
     except ValueError:
         return {}
     return parsed if isinstance(parsed, dict) else {}
@@ -331,7 +417,9 @@ def _parse_card_data(data: str) -> dict:
 
 def apply_plan(col: Collection, plan: ReschedulePlan, *, own_undo_step: bool = True) -> RescheduleReport:
     """Write a plan. own_undo_step=True: one undo step "Reschedule (<name>)". False: the writes form ordinary
-    undoable steps the caller merges into its own step (``col.merge_undo_entries(target)``).
+    undoable steps the caller merges into its own step (``col.merge_undo_entries(target)``, target taken from
+    ``col.undo_status().last_step`` before calling). ``update_cards(skip_undo_entry=True)`` is never used: Anki
+    clears the whole undo history on non-undoable writes.
 
     Cards edited since planning (their mtime changed) are left alone. Returns the plan's report.
     """
@@ -345,9 +433,16 @@ def apply_plan(col: Collection, plan: ReschedulePlan, *, own_undo_step: bool = T
     for start in range(0, len(ids), CHUNK_SIZE):
         part = ids[start:start + CHUNK_SIZE]
         rows: list[list] = []
-        for sub in range(0, len(part), IN_LIST_LIMIT):
-            id_list = ",".join(map(str, part[sub:sub + IN_LIST_LIMIT]))
-            rows.extend(col.db.all(f"select {_CARD_COLUMNS} from cards where id in ({id_list})"))
+        if plan._rows is not None:
+            current_mods: dict[int, int] = {}
+            for sub in range(0, len(part), IN_LIST_LIMIT):
+                id_list = ",".join(map(str, part[sub:sub + IN_LIST_LIMIT]))
+                current_mods.update(col.db.all(f"select id, mod from cards where id in ({id_list})"))
+            rows = [row for row in plan._rows[start:start + CHUNK_SIZE] if current_mods.get(row[0]) == row[4]]
+        else:
+            for sub in range(0, len(part), IN_LIST_LIMIT):
+                id_list = ",".join(map(str, part[sub:sub + IN_LIST_LIMIT]))
+                rows.extend(col.db.all(f"select {_CARD_COLUMNS} from cards where id in ({id_list})"))
         for row in rows:
             i = index.get(row[0])
             if i is None or row[4] != plan.mods[i]:
@@ -363,9 +458,11 @@ def apply_plan(col: Collection, plan: ReschedulePlan, *, own_undo_step: bool = T
 
 
 def _write_batch(col: Collection, cards: list, undo_target: int | None) -> None:
-    col._backend.update_cards(cards=cards, skip_undo_entry=False)
-    if undo_target is not None:
-        col.merge_undo_entries(undo_target)
+    """col.update_cards in slices of WRITE_BATCH, each merged into the run's undo step right away."""
+    for start in range(0, len(cards), WRITE_BATCH):
+        col._backend.update_cards(cards=cards[start:start + WRITE_BATCH], skip_undo_entry=False)
+        if undo_target is not None:
+            col.merge_undo_entries(undo_target)
 
 
 def reschedule(
@@ -452,15 +549,16 @@ def answer_intervals(col: Collection, card_id: int, scheduler: LoadedScheduler, 
     if not rows:
         raise ValueError(f"No card with id {card_id}")
     card = rows[0]
-    revlog_rows = col.db.all(_REVLOG_QUERY.format(where=f"cid = {int(card_id)}"))
+    revlogs = _ChunkRevlogs(col, rows, explicit_ids=True, whole_table=False)
+    past = revlogs.reviews_of(card_id)
     factory = _HistoryFactory(col, days)
     ctype = card[5]
     kind = {CARD_TYPE_REV: ReviewKind.REVIEW, CARD_TYPE_RELEARNING: ReviewKind.RELEARN}.get(ctype, ReviewKind.LEARN)
-    last_interval = _interval_secs(revlog_rows[-1][3]) if revlog_rows else 0.0
+    last_interval = past[-1].interval if past else 0.0
     result: dict[int, float | None] = {}
     for ease in (1, 2, 3, 4):
         hypothetical = Review(days.now, ease, 0.0, last_interval, card[9], 0.0, kind)
-        history = factory.build(card, revlog_rows, extra=hypothetical)
+        history = factory.build(card, revlogs, extra=hypothetical)
         try:
             value = scheduler.interval(history)
         except Exception as exc:
@@ -472,7 +570,7 @@ def answer_intervals(col: Collection, card_id: int, scheduler: LoadedScheduler, 
 def reviewed_card_ids_since(col: Collection, revlog_id_exclusive: int) -> list[int]:
     """Ids of cards with a real answer logged after the given revlog id (e.g. the max id before a sync)."""
     return col.db.list(
-        "select distinct cid from revlog where id > ? and ease between 1 and 4 and type between 0 and 3",
+        f"select distinct cid from revlog where id > ? and {_REAL_ANSWER}",
         revlog_id_exclusive)
 
 
@@ -528,28 +626,41 @@ def save_original_schedule(col: Collection) -> None:
     Cards are only ever added, never overwritten, so the snapshot keeps Anki's own schedule from before the first
     reschedule; cards learned later are added before the run that first touches them.
     """
-    existing = _read_snapshot(col) if has_original_schedule(col) else [array("q") for _ in _SNAPSHOT_FIELDS]
-    known = set(existing[0])
-    added = 0
-    last_id = -(2**63)
-    while True:
-        rows = col.db.all(
-            "select id, type, queue, due, ivl, factor, left, odue, odid from cards where id > ? order by id limit ?",
-            last_id, CHUNK_SIZE)
-        if not rows:
-            break
-        last_id = rows[-1][0]
+    exists = has_original_schedule(col)
+    existing = _read_snapshot(col) if exists else [array("q") for _ in _SNAPSHOT_FIELDS]
+    if exists:
+        known = set(existing[0])
+        missing = [cid for cid in col.db.list("select id from cards") if cid not in known]
+        if not missing:
+            return
+        chunks = (
+            col.db.all("select id, type, queue, due, ivl, factor, left, odue, odid from cards where id in "
+                       f"({','.join(map(str, missing[start:start + IN_LIST_LIMIT]))})")
+            for start in range(0, len(missing), IN_LIST_LIMIT)
+        )
+    else:
+        chunks = _all_card_chunks(col, "id, type, queue, due, ivl, factor, left, odue, odid")
+    for rows in chunks:
         for row in rows:
-            if row[0] in known:
-                continue
-            added += 1
             for column, value in zip(existing, row):
                 column.append(value)
+    ids = existing[0]
+    if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        existing = [array("q", (column[i] for i in order)) for column in existing]
+    _write_snapshot(col, existing)
+
+
+def _all_card_chunks(col: Collection, columns: str) -> Iterator[list[list]]:
+    last_id = -(2**63)
+    while True:
+        rows = col.db.all(f"select {columns} from cards where id > ? order by id limit ?", last_id, CHUNK_SIZE)
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1][0]
         if len(rows) < CHUNK_SIZE:
-            break
-    if added or not has_original_schedule(col):
-        order = sorted(range(len(existing[0])), key=existing[0].__getitem__)
-        _write_snapshot(col, [array("q", (column[i] for i in order)) for column in existing])
+            return
 
 
 def restore_original_schedule(col: Collection) -> int:

@@ -23,11 +23,12 @@ import importlib.util
 import inspect
 import keyword
 import math
+import operator
 import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +71,7 @@ class AnkiDays:
     respected: a timestamp's day is found via its local calendar date shifted back by the rollover time of day.
     """
 
-    __slots__ = ("today", "now", "day_cutoff", "_rollover", "_today_date")
+    __slots__ = ("today", "now", "day_cutoff", "_rollover", "_today_date", "_starts")
 
     def __init__(self, today: int, day_cutoff: int, now: float) -> None:
         self.today = today
@@ -78,43 +79,60 @@ class AnkiDays:
         self.now = now
         cutoff_local = datetime.fromtimestamp(day_cutoff)
         self._rollover = timedelta(hours=cutoff_local.hour, minutes=cutoff_local.minute, seconds=cutoff_local.second)
-        self._today_date = self._anki_date(day_cutoff - 1)
+        self._today_date = (cutoff_local - self._rollover).date() - timedelta(days=1)
+        self._starts: dict[int, float] = {today + 1: float(day_cutoff)}
 
     @classmethod
     def from_collection(cls, col: Collection, now: float | None = None) -> AnkiDays:
         timing = col._backend.sched_timing_today()
         return cls(timing.days_elapsed, timing.next_day_at, time.time() if now is None else now)
 
-    def _anki_date(self, timestamp: float) -> date:
-        return (datetime.fromtimestamp(timestamp) - self._rollover).date()
+    def day_start(self, day: int) -> float:
+        """Epoch seconds at which Anki day ``day`` begins (local rollover time; cached per day)."""
+        start = self._starts.get(day)
+        if start is None:
+            local = datetime.combine(self._today_date + timedelta(days=day - self.today), datetime.min.time())
+            start = self._starts[day] = (local + self._rollover).timestamp()
+        return start
 
     def day_of(self, timestamp: float) -> int:
         """The Anki day number (same scale as ``today`` and review cards' ``due``) containing ``timestamp``."""
-        return self.today + (self._anki_date(timestamp) - self._today_date).days
+        # guess with 24-hour days, then correct against the real (DST-aware) day boundaries
+        day = self.today + 1 + math.floor((timestamp - self.day_cutoff) / 86_400)
+        while timestamp < self.day_start(day):
+            day -= 1
+        while timestamp >= self.day_start(day + 1):
+            day += 1
+        return day
 
-    def day_start(self, day: int) -> float:
-        """Epoch seconds at which Anki day ``day`` begins."""
-        local = datetime.combine(self._today_date + timedelta(days=day - self.today), datetime.min.time())
-        return (local + self._rollover).timestamp()
+
+class _Context:
+    """What all histories of one run share: the collection, the day numbering and lazy-load caches."""
+
+    __slots__ = ("col", "days", "notes", "configs")
+
+    def __init__(self, col: Collection | None, days: AnkiDays | None) -> None:
+        self.col, self.days = col, days
+        self.notes: dict[int, tuple[tuple[str, ...], dict[str, str]]] = {}
+        self.configs: dict[int, dict[str, Any]] = {}
 
 
-class CardHistory:
+class CardHistory(tuple):
     """Read-only view of one card and its real reviews, handed to interval functions.
 
-    ``due`` is Anki's raw due (day number for review cards, epoch seconds for intraday learning; for cards in a
-    filtered deck the original due). ``days`` (an `AnkiDays`) converts between timestamps and Anki day numbers
-    and knows ``now``/``today`` of the run. ``deck_id`` is the card's home deck (its original deck when it sits in a filtered deck). ``tags``, ``fields``
-    (of the card's note) and ``deck_config`` (the home deck's options as a dict) are loaded from the collection on
-    first access only, so schedulers that don't use them cost nothing.
+    Attributes: card_id, note_id, deck_id (the home deck: the original deck while the card sits in a filtered
+    deck), ordinal, created (epoch s), type, queue, due (Anki's raw due: a day number for review cards, epoch
+    seconds for intraday learning; for cards in a filtered deck the home due), interval_days, factor, reps, lapses,
+    reviews (tuple of `Review`, oldest first; real answers only), last_review, days (an `AnkiDays` knowing
+    ``now``/``today`` of the run and converting timestamps to Anki day numbers).
+    ``reviews``, ``tags``, ``fields`` (of the note) and ``deck_config`` (home deck options) are loaded on first
+    access only, so schedulers that don't use them cost nothing. Immutable (a tuple underneath).
     """
 
-    __slots__ = (
-        "card_id", "note_id", "deck_id", "ordinal", "created", "type", "queue", "due", "interval_days", "factor",
-        "reps", "lapses", "reviews", "days", "_col", "_note_cache", "_config_cache",
-    )
+    __slots__ = ()
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         card_id: int,
         note_id: int,
@@ -128,37 +146,61 @@ class CardHistory:
         factor: int,
         reps: int,
         lapses: int,
-        reviews: tuple[Review, ...],
+        reviews: tuple[Review, ...] | None = None,
+        review_source: Any = None,
         days: AnkiDays | None = None,
         col: Collection | None = None,
-        note_cache: dict | None = None,
-        config_cache: dict | None = None,
-    ) -> None:
-        set_ = object.__setattr__
-        set_(self, "card_id", card_id)
-        set_(self, "note_id", note_id)
-        set_(self, "deck_id", deck_id)
-        set_(self, "ordinal", ordinal)
-        set_(self, "created", created)
-        set_(self, "type", type)
-        set_(self, "queue", queue)
-        set_(self, "due", due)
-        set_(self, "interval_days", interval_days)
-        set_(self, "factor", factor)
-        set_(self, "reps", reps)
-        set_(self, "lapses", lapses)
-        set_(self, "reviews", reviews)
-        set_(self, "days", days)
-        set_(self, "_col", col)
-        set_(self, "_note_cache", note_cache if note_cache is not None else {})
-        set_(self, "_config_cache", config_cache if config_cache is not None else {})
+        context: _Context | None = None,
+    ) -> CardHistory:
+        if context is None:
+            context = _Context(col, days)
+        return tuple.__new__(cls, (card_id, note_id, deck_id, ordinal, created, type, queue, due, interval_days,
+                                   factor, reps, lapses, [reviews], review_source, context))
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"CardHistory is read-only (tried to set {name!r})")
+    card_id = property(operator.itemgetter(0))
+    note_id = property(operator.itemgetter(1))
+    deck_id = property(operator.itemgetter(2))
+    ordinal = property(operator.itemgetter(3))
+    created = property(operator.itemgetter(4))
+    type = property(operator.itemgetter(5))
+    queue = property(operator.itemgetter(6))
+    due = property(operator.itemgetter(7))
+    interval_days = property(operator.itemgetter(8))
+    factor = property(operator.itemgetter(9))
+    reps = property(operator.itemgetter(10))
+    lapses = property(operator.itemgetter(11))
+
+    @property
+    def days(self) -> AnkiDays | None:
+        return self[14].days
+
+    @property
+    def reviews(self) -> tuple[Review, ...]:
+        """Real answers, oldest first (built on first access)."""
+        cell = self[12]
+        reviews = cell[0]
+        if reviews is None:
+            source = self[13]  # an object with reviews_of(card_id), or a zero-argument callable
+            if source is None:
+                reviews = ()
+            elif hasattr(source, "reviews_of"):
+                reviews = source.reviews_of(self[0])
+            else:
+                reviews = source()
+            cell[0] = reviews
+        return reviews
+
+    @property
+    def last_review(self) -> Review | None:
+        reviews = self.reviews
+        return reviews[-1] if reviews else None
 
     def __repr__(self) -> str:
         return (f"CardHistory(card_id={self.card_id}, type={self.type}, queue={self.queue}, "
                 f"interval_days={self.interval_days}, reviews={len(self.reviews)})")
+
+    def __reduce__(self):  # tuples pickle positionally; keep the keyword constructor out of the way
+        raise TypeError("CardHistory cannot be pickled")
 
     def with_review(self, review: Review) -> CardHistory:
         """A copy with one more (hypothetical) review appended; used to preview answer buttons."""
@@ -166,22 +208,18 @@ class CardHistory:
             card_id=self.card_id, note_id=self.note_id, deck_id=self.deck_id, ordinal=self.ordinal,
             created=self.created, type=self.type, queue=self.queue, due=self.due, interval_days=self.interval_days,
             factor=self.factor, reps=self.reps + 1, lapses=self.lapses + (review.ease == 1 and self.type == 2),
-            reviews=self.reviews + (review,), days=self.days, col=self._col, note_cache=self._note_cache,
-            config_cache=self._config_cache,
+            reviews=self.reviews + (review,), context=self[14],
         )
 
-    @property
-    def last_review(self) -> Review | None:
-        return self.reviews[-1] if self.reviews else None
-
     def _note(self) -> tuple[tuple[str, ...], dict[str, str]]:
-        cached = self._note_cache.get(self.note_id)
+        context = self[14]
+        cached = context.notes.get(self.note_id)
         if cached is None:
-            if self._col is None:
+            if context.col is None:
                 raise RuntimeError("this CardHistory has no collection to load its note from")
-            note = self._col.get_note(self.note_id)  # type: ignore[arg-type]
+            note = context.col.get_note(self.note_id)
             cached = (tuple(note.tags), dict(note.items()))
-            self._note_cache[self.note_id] = cached
+            context.notes[self.note_id] = cached
         return cached
 
     @property
@@ -195,12 +233,13 @@ class CardHistory:
     @property
     def deck_config(self) -> dict[str, Any]:
         """The home deck's options (Anki's legacy deck-config dict, e.g. ``desiredRetention``, ``fsrsParams6``)."""
-        cached = self._config_cache.get(self.deck_id)
+        context = self[14]
+        cached = context.configs.get(self.deck_id)
         if cached is None:
-            if self._col is None:
+            if context.col is None:
                 return {}
-            cached = self._col.decks.config_dict_for_deck_id(self.deck_id)  # type: ignore[arg-type]
-            self._config_cache[self.deck_id] = cached
+            cached = context.col.decks.config_dict_for_deck_id(self.deck_id)
+            context.configs[self.deck_id] = cached
         return cached
 
 
@@ -237,6 +276,8 @@ class SchedulerError(Exception):
 
 def check_interval(scheduler_name: str, card_id: int, value: object) -> float | None:
     """Validate one interval function result: None, or a finite non-negative int/float (bool is not a number)."""
+    if value.__class__ is float and 0.0 <= value < math.inf:
+        return value  # the common case, checked cheaply
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -83,7 +83,6 @@ def build_bulk_collection(col: Collection, cards: int, revlogs: int, seed: int =
     extra = revlogs - per_card * cards
     batch = 50_000
     note_rows, card_rows, rev_rows = [], [], []
-    used_rev_ids: set[int] = set()
 
     def flush() -> None:
         if note_rows:
@@ -113,14 +112,14 @@ def build_bulk_collection(col: Collection, cards: int, revlogs: int, seed: int =
         ivl = rng.randint(1, 200)
         due = today + rng.randint(-30, ivl)
         card_rows.append((cid, cid, 1, 0, now, -1, 2, 2, due, ivl, 2500, count, 0, 0, 0, 0, 0, "{}"))
-        # reviews spread over the last ~300 days, oldest first
-        start_ms = (now - 300 * DAY) * 1000 + rng.randint(0, 10 * DAY * 1000)
-        step_ms = max(1, (290 * DAY * 1000) // max(1, count))
+        # reviews spread over the last ~300 days, oldest first. Ids are unique by construction (no set of 10M ids
+        # in memory): seconds = t0 + jitter*1000 + n//1000 + k*step (step a multiple of 1000 above any jitter),
+        # milliseconds = n % 1000
+        step_s = max(1000, (290 * DAY // max(1, count)) // 1000 * 1000)
+        jitter = rng.randrange(max(1, step_s // 1000 - 1))
+        first_s = now - 300 * DAY + jitter * 1000 + n // 1000
         for k in range(count):
-            rev_id = start_ms + k * step_ms + n % 997
-            while rev_id in used_rev_ids:
-                rev_id += 1
-            used_rev_ids.add(rev_id)
+            rev_id = (first_s + k * step_s) * 1000 + n % 1000
             rev_rows.append((rev_id, cid, -1, rng.choice((1, 3, 3, 3, 4)), ivl, ivl,
                              2500, 4000, 1 if k else 0))
         if len(card_rows) >= batch or len(rev_rows) >= 10 * batch:

@@ -390,3 +390,60 @@ def test_reviewed_card_ids_since(col: Collection) -> None:
     review_card(col, [Rev(ago=30, kind=4, ease=0)])
     assert reviewed_card_ids_since(col, mark) == [b]
     assert a
+
+
+def test_anki_builtin_changes_nothing_on_a_varied_collection(col: Collection) -> None:
+    now = time.time()
+    days = AnkiDays.from_collection(col, now)
+    today = col.sched.today
+    # review cards scheduled the way Anki schedules them: due = day of last review + ivl
+    for ago_days, ivl in [(1, 5), (3, 3), (10, 30), (40, 200), (0, 4), (2, 2)]:
+        last = now - ago_days * DAY
+        review_card(col, [Rev(ago=ago_days * DAY + 50 * DAY, kind=0), Rev(ago=ago_days * DAY, ivl=ivl)], now=now,
+                    ivl=ivl, due=days.day_of(last) + ivl)
+    overdue = review_card(col, [Rev(ago=20 * DAY)], now=now, ivl=5, due=days.day_of(now - 20 * DAY) + 5)
+    one_day = review_card(col, [Rev(ago=60)], now=now, ivl=1, due=today + 1)
+    set_due = review_card(col, [Rev(ago=DAY)], now=now, ivl=10, due=today + 3)
+    review_card(col, [Rev(ago=4 * DAY)], now=now, ivl=9, due=days.day_of(now - 4 * DAY) + 9, queue=-1)
+    review_card(col, [Rev(ago=4 * DAY)], now=now, ivl=8, due=days.day_of(now - 4 * DAY) + 8, queue=-2)
+    review_card(col, [Rev(ago=DAY, kind=0)], now=now, type=1, queue=3, due=today, ivl=0, left=1)
+    # cards answered for real: learning and relearning steps (intraday queue, exact times)
+    learning = [add_card(col) for _ in range(2)]
+    lapsed = review_card(col, [Rev(ago=8 * DAY)], now=now, ivl=8, due=today)
+    for cid, ease in [(learning[0], 3), (learning[1], 1), (lapsed, 1)]:
+        card = col.get_card(cid)
+        card.start_timer()
+        col.sched.answerCard(card, ease)
+    assert card_row(col, lapsed)["type"] == 3 and card_row(col, learning[0])["queue"] == 1
+    # a review card sitting in a filtered deck
+    in_filtered = review_card(col, [Rev(ago=3 * DAY)], now=now, ivl=3, due=today, did=1)
+    filtered = col.decks.new_filtered("F")
+    deck = col.decks.get(filtered)
+    deck["terms"] = [[f"cid:{in_filtered}", 10, 0]]
+    col.decks.save(deck)
+    col.sched.rebuild_filtered_deck(filtered)
+    assert card_row(col, in_filtered)["odid"] == 1
+    add_card(col)
+    before = all_rows(col)
+    mods = col.db.all("select id, mod, usn from cards order by id")
+
+    report = reschedule(col, load_scheduler("anki", Path(".")), now=time.time())
+
+    assert all_rows(col) == before
+    assert col.db.all("select id, mod, usn from cards order by id") == mods  # not even rewritten
+    # everything the rules can express was reproduced; the rest was left alone
+    assert report.rescheduled >= 10 and report.exact_time == 3
+    assert report.skipped == len(before) - report.rescheduled
+    assert overdue and one_day and set_due
+
+
+def test_last_review_is_newest_real_answer_even_after_manual_entries(col: Collection) -> None:
+    now = time.time()
+    days = AnkiDays.from_collection(col, now)
+    cid = review_card(col, [Rev(ago=10 * DAY), Rev(ago=DAY, kind=4, ease=0), Rev(ago=600, kind=5, ease=0)],
+                      now=now)
+    only_manual = review_card(col, [Rev(ago=DAY, kind=4, ease=0)], now=now)
+    report = reschedule(col, fixed(20 * DAY), now=now)
+    assert card_row(col, cid)["due"] == days.day_of(now - 10 * DAY + 20 * DAY)
+    assert report.rescheduled == 1 and report.skipped == 1
+    assert card_row(col, only_manual)["due"] == col.sched.today
