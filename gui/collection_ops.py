@@ -6,26 +6,15 @@ answer's own step after a review, so a single Edit > Undo takes everything back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from anki.collection import Collection, OpChanges
 
 FORECAST_DAYS = 30
-# Cards per engine chunk when the GUI plans: the engine reports progress and checks Cancel between chunks, so
-# chunks smaller than its default keep the progress bar moving and Cancel prompt; about 100 steps per run, at
-# least GUI_MIN_CHUNK cards each so per-chunk queries stay a small share of the work.
-GUI_MIN_CHUNK = 2000
-GUI_PROGRESS_STEPS = 100
-
-
-def gui_chunk_size(col: Collection, card_ids: Sequence[int] | None) -> int:
-    total = len(card_ids) if card_ids is not None else col.db.scalar("select count() from cards")
-    return max(GUI_MIN_CHUNK, -(-total // GUI_PROGRESS_STEPS))
 # For operations whose engine call returns no OpChanges of its own: what changed, so Anki refreshes screens.
 CARD_CHANGES = OpChanges(card=True, browser_table=True, study_queues=True)
-
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 
@@ -85,8 +74,7 @@ def plan_with_forecast(col: Collection, scheduler: Any, card_ids: Sequence[int] 
     """Plan (reads only; RescheduleCancelled when should_cancel says so) and forecast due cards per day."""
     from ..reschedule import due_forecast, plan_reschedule
 
-    plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel,
-                           chunk_size=gui_chunk_size(col, card_ids))
+    plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel)
     before, after = due_forecast(col, plan, FORECAST_DAYS)
     return PlannedPreview(plan, list(before), list(after))
 
@@ -97,8 +85,7 @@ def plan_and_apply(col: Collection, scheduler: Any, card_ids: Sequence[int] | No
     """Without preview: plan (cancellable, nothing written yet) then write everything in one undo step."""
     from ..reschedule import plan_reschedule
 
-    plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel,
-                           chunk_size=gui_chunk_size(col, card_ids))
+    plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel)
     return apply_as_one_undo_step(col, plan, name)
 
 
@@ -127,32 +114,35 @@ def restore_as_outcome(col: Collection) -> RescheduleOutcome:
     return RescheduleOutcome(CARD_CHANGES if restored else OpChanges(), restored, "")
 
 
-def training_histories(col: Collection, on_progress: ProgressCallback | None = None,
-                       should_cancel: CancelCheck | None = None) -> list:
-    """Every reviewed card's history, as the engine hands them to interval functions (nothing is written).
+def watched(histories: Iterable[Any], total: int, on_progress: ProgressCallback | None,
+            should_cancel: CancelCheck | None, every: int = 2000) -> Iterator[Any]:
+    """Pass histories through to train(), reporting progress and honouring Cancel as train() consumes them."""
+    from ..reschedule import RescheduleCancelled
 
-    Collected through plan_reschedule with an interval function that only records, so training sees exactly
-    the histories rescheduling will see.
-    """
-    from ..reschedule import plan_reschedule
-    from ..scheduler import LoadedScheduler
-
-    histories: list = []
-
-    def collect(history: Any) -> None:
-        histories.append(history)
-        return None
-
-    plan_reschedule(col, LoadedScheduler(name="training", interval=collect), None,
-                    on_progress=on_progress, should_cancel=should_cancel,
-                    chunk_size=gui_chunk_size(col, None))
-    return histories
+    done = 0
+    for done, history in enumerate(histories, 1):
+        if done % every == 0:
+            if should_cancel is not None and should_cancel():
+                raise RescheduleCancelled()
+            if on_progress is not None:
+                on_progress(done, total)
+        yield history
+    if on_progress is not None:
+        on_progress(done, max(done, total))
 
 
 def train_scheduler(col: Collection, train: Callable[..., Any], on_progress: ProgressCallback | None = None,
                     should_cancel: CancelCheck | None = None) -> dict:
-    """Run a plug-in's train(histories) on this collection's review history; returns its parameters."""
-    params = train(training_histories(col, on_progress, should_cancel))
+    """Run a plug-in's train(histories) over every reviewed card's history (read lazily, as the engine hands
+    them to interval functions; nothing is written). Returns the parameters to store."""
+    from ..reschedule import card_histories
+
+    if should_cancel is not None and should_cancel():
+        from ..reschedule import RescheduleCancelled
+
+        raise RescheduleCancelled()
+    total = col.db.scalar("select count() from cards where type != 0")
+    params = train(watched(card_histories(col), total, on_progress, should_cancel))
     if not isinstance(params, dict):
         raise TypeError(f"train() must return a dict of parameters, not {type(params).__name__}")
     return params

@@ -140,3 +140,16 @@ def test_training_can_be_cancelled(col, reviewed, tmp_path: Path):
     with pytest.raises(RescheduleCancelled):
         collection_ops.train_scheduler(col, load_scheduler("trainable:interval", tmp_path).train,
                                        should_cancel=lambda: True)
+
+
+def test_restore_puts_the_original_schedule_back_as_one_undo_step(col, reviewed, tmp_path: Path):
+    before = states(col, reviewed)
+    collection_ops.plan_and_apply(col, load_scheduler("example", tmp_path), None)
+    assert states(col, reviewed) != before
+
+    outcome = collection_ops.restore_as_outcome(col)
+
+    assert outcome.report == len(reviewed) and outcome.changes.card
+    assert states(col, reviewed) == before
+    col.undo()
+    assert col.undo_status().undo == "Reschedule (example)", "the restore was a single undo step"
