@@ -447,3 +447,19 @@ def test_last_review_is_newest_real_answer_even_after_manual_entries(col: Collec
     assert card_row(col, cid)["due"] == days.day_of(now - 10 * DAY + 20 * DAY)
     assert report.rescheduled == 1 and report.skipped == 1
     assert card_row(col, only_manual)["due"] == col.sched.today
+
+
+def test_reschedule_after_answer_merges_into_the_answer_undo_step(col: Collection) -> None:
+    now = time.time()
+    cid = review_card(col, [Rev(ago=5 * DAY)], now=now, ivl=5, due=col.sched.today)
+    before = all_rows(col)
+    card = col.sched.getCard()
+    assert card is not None and card.id == cid
+    col.sched.answerCard(card, 3)
+    target = col.undo_status().last_step
+    apply_plan(col, plan_reschedule(col, fixed(2 * 3600), [cid]), own_undo_step=False)
+    col.merge_undo_entries(target)
+    assert card_row(col, cid)["queue"] == 1
+    assert col.undo_status().undo == "Answer Card"
+    col.undo()
+    assert all_rows(col) == before
