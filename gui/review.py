@@ -1,0 +1,128 @@
+"""Reviewer glue: reschedule the answered card with the plug-in (same undo step as the answer), and show the
+plug-in's intervals on the answer buttons.
+
+Both run on the main thread for ONE card, so they stay cheap; the loaded scheduler is cached between cards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aqt
+from anki.cards import Card
+from anki.collection import Collection
+
+from ..config import AddonConfig
+from .collection_ops import reschedule_answered_card
+from .errors import show_failure, with_context
+from .settings import cached_scheduler, current_config, logger
+
+KEPT_ANKIS_ANSWER = "Your answer was saved with Anki's own schedule; the plug-in changed nothing."
+# Anki's own interval text under each button has class "nobold" and sits right after the label; ours carries
+# both classes (same place and look) and this rule hides Anki's when ours is present.
+BUTTON_CSS = "<style>.polar-ivl ~ .nobold { display: none; }</style>"
+# Plug-ins whose after-review failure was already shown in a dialog this session.
+_warned_schedulers: set[str] = set()
+
+
+def _config_or_none() -> AddonConfig | None:
+    try:
+        return current_config()
+    except Exception as exc:  # a settings error is shown by the menu actions; here just don't interfere
+        logger().warning("after-review rescheduling skipped: %s", exc)
+        return None
+
+
+def on_reviewer_did_answer_card(reviewer: Any, card: Card, ease: int) -> None:
+    config = _config_or_none()
+    if config is None or not config.reschedule_after_review:
+        return
+    mw = aqt.mw
+    try:
+        scheduler = cached_scheduler(config)
+        reschedule_answered_card(mw.col, scheduler, card.id)
+    except Exception as exc:
+        _report_review_failure(with_context(exc, card_id=card.id), config.scheduler)
+        return
+    finally:
+        mw.update_undo_actions()
+    card.load()
+
+
+def _report_review_failure(exc: Exception, spec: str) -> None:
+    """One dialog per plug-in and session; later failures only log and flash a tooltip, so a broken plug-in
+    doesn't put a dialog between the user and every card."""
+    if spec in _warned_schedulers:
+        logger().error("after-review rescheduling with %s failed again: %s", spec, exc)
+        from aqt.utils import tooltip
+
+        tooltip(f"Scheduler '{spec}' failed again; Anki's own schedule was kept.", parent=aqt.mw)
+        return
+    _warned_schedulers.add(spec)
+    show_failure(exc, spec, aqt.mw, consequence=KEPT_ANKIS_ANSWER)
+
+
+# --- answer buttons ---
+
+
+def written_interval_secs(seconds: float, days: Any) -> float:
+    """The interval the engine will actually write: to the second up to its exact-time limit, else whole days
+    (due on the Anki day that contains now + seconds). Buttons show this, so the label is what answering gives."""
+    from ..reschedule import DAY_SECS, EXACT_TIME_LIMIT_SECS
+
+    if seconds <= EXACT_TIME_LIMIT_SECS:
+        return seconds
+    return (days.day_of(days.now + seconds) - days.today) * DAY_SECS
+
+
+def format_interval(col: Collection, seconds: float | None, days: Any = None) -> str:
+    """Button text for a plug-in interval, in Anki's own wording ("10m", "3d", "1.2mo"); "" when it has none."""
+    from anki.lang import FormatTimeSpan
+
+    from ..scheduler import AnkiDays
+
+    if seconds is None:
+        return ""
+    seconds = written_interval_secs(seconds, days or AnkiDays.from_collection(col))
+    if seconds < 60:
+        return "<1m"
+    return col.format_timespan(seconds, context=FormatTimeSpan.ANSWER_BUTTONS)
+
+
+def button_labels_with_intervals(buttons: tuple[tuple[int, str], ...], intervals: dict[int, float | None],
+                                 col: Collection) -> tuple[tuple[int, str], ...]:
+    from ..scheduler import AnkiDays
+
+    days = AnkiDays.from_collection(col)
+    labelled = []
+    for ease, label in buttons:
+        text = format_interval(col, intervals.get(ease), days)
+        if text:
+            label = f'{label}<span class="nobold polar-ivl" data-polar-ease="{ease}">{text}</span>'
+        labelled.append((ease, label))
+    return tuple(labelled)
+
+
+def on_will_init_answer_buttons(buttons: tuple[tuple[int, str], ...], reviewer: Any,
+                                card: Card) -> tuple[tuple[int, str], ...]:
+    config = _config_or_none()
+    if config is None or not (config.reschedule_after_review and config.show_plugin_intervals_on_buttons):
+        return buttons
+    col = aqt.mw.col
+    if not col.conf.get("estTimes", True):  # the user turned button times off in Anki's preferences
+        return buttons
+    from ..reschedule import answer_intervals
+
+    try:
+        intervals = answer_intervals(col, card.id, cached_scheduler(config))
+        return button_labels_with_intervals(buttons, intervals, col)
+    except Exception as exc:  # show Anki's own times; the error dialog comes when the answer is rescheduled
+        logger().warning("could not compute plug-in intervals for card %s: %s", card.id, exc)
+        return buttons
+
+
+def on_webview_will_set_content(web_content: Any, context: object | None) -> None:
+    from aqt.reviewer import ReviewerBottomBar
+
+    if isinstance(context, ReviewerBottomBar):
+        web_content.head += BUTTON_CSS

@@ -1,0 +1,113 @@
+"""The GUI's one door to the add-on's settings, folders and logger (everything that needs ``mw.addonManager``).
+
+Other GUI modules read the config through :func:`current_config` only, so a user's edit in Tools > Add-ons >
+Config takes effect at the next action without a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from ..config import AddonConfig, load_config
+
+# The add-on's module name as Anki imported it (an AnkiWeb number or "polar_bridge"); config, logger and
+# folders are keyed by it.
+ADDON_MODULE = __name__.split(".")[0]
+TRAINED_PARAMS_FILE = "trained_params.json"
+
+
+def _mw() -> Any:
+    from aqt import mw
+
+    assert mw is not None, "the rescheduling GUI needs Anki's main window"
+    return mw
+
+
+def current_config() -> AddonConfig:
+    """The validated config; raises ConfigError naming the bad key (callers show it to the user)."""
+    return load_config(_mw().addonManager.getConfig(ADDON_MODULE))
+
+
+def logger() -> logging.Logger:
+    from aqt.addons import AddonManager
+
+    return AddonManager.get_logger(ADDON_MODULE)
+
+
+def addon_dir() -> Path:
+    return Path(_mw().addonManager.addonsFolder(ADDON_MODULE))
+
+
+def user_files_dir() -> Path:
+    """Where user plug-ins and trained parameters live; Anki keeps this folder across add-on updates."""
+    path = addon_dir() / "user_files"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def read_trained_params(user_files: Path, scheduler_spec: str) -> dict | None:
+    """Parameters a previous Tools > Train scheduler stored for this scheduler, or None."""
+    path = user_files / TRAINED_PARAMS_FILE
+    if not path.exists():
+        return None
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        logger().warning("ignoring unreadable %s: %s", path, exc)
+        return None
+    params = stored.get(scheduler_spec) if isinstance(stored, dict) else None
+    return params if isinstance(params, dict) else None
+
+
+def write_trained_params(user_files: Path, scheduler_spec: str, params: dict) -> Path:
+    """Store trained parameters for one scheduler (others' stay); written atomically via a temp file."""
+    path = user_files / TRAINED_PARAMS_FILE
+    stored: dict = {}
+    if path.exists():
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            stored = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError):
+            stored = {}
+    stored[scheduler_spec] = params
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(stored, indent=2, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_configured_scheduler(config: AddonConfig | None = None) -> Any:
+    """Load the scheduler named in the config, with its trained parameters if any.
+
+    Raises SchedulerLoadError (or ConfigError) with a message naming the plug-in; callers show it.
+    """
+    from ..scheduler import load_scheduler
+
+    config = config or current_config()
+    user_files = user_files_dir()
+    return load_scheduler(config.scheduler, user_files, read_trained_params(user_files, config.scheduler))
+
+
+_scheduler_cache: dict[tuple, Any] = {}
+
+
+def _cache_key(config: AddonConfig) -> tuple:
+    """Reload the plug-in when its setting, its trained parameters or its file change."""
+    user_files = user_files_dir()
+    watched = [user_files / TRAINED_PARAMS_FILE]
+    if ":" in config.scheduler:
+        watched.append(user_files / (config.scheduler.split(":", 1)[0] + ".py"))
+    return (config.scheduler, *(p.stat().st_mtime_ns if p.exists() else 0 for p in watched))
+
+
+def cached_scheduler(config: AddonConfig) -> Any:
+    key = _cache_key(config)
+    scheduler = _scheduler_cache.get(key)
+    if scheduler is None:
+        _scheduler_cache.clear()
+        scheduler = load_configured_scheduler(config)
+        _scheduler_cache[key] = scheduler
+    return scheduler

@@ -1,0 +1,17 @@
+"""The ``example`` built-in: 2.5 ** (successful reviews since the last Again) days; Again -> 10 minutes."""
+
+from __future__ import annotations
+
+from ..scheduler import CardHistory
+
+DAY = 86_400.0
+AGAIN_SECS = 600.0
+
+
+def interval(card: CardHistory) -> float | None:
+    streak = 0
+    for review in card.reviews:
+        streak = 0 if review.ease == 1 else streak + 1
+    if streak == 0:
+        return AGAIN_SECS
+    return 2.5 ** streak * DAY
