@@ -117,15 +117,7 @@ class ReschedulePlan:
 def _id_chunks(col: Collection, card_ids: Sequence[int] | None, chunk_size: int) -> Iterator[list[list]]:
     """Card rows in id order, chunk by chunk: one query per chunk (or per IN_LIST_LIMIT ids when ids are given)."""
     if card_ids is None:
-        last_id = -(2**63)
-        while True:
-            rows = col.db.all(f"select {_CARD_COLUMNS} from cards where id > ? order by id limit ?", last_id, chunk_size)
-            if not rows:
-                return
-            yield rows
-            last_id = rows[-1][0]
-            if len(rows) < chunk_size:
-                return
+        yield from _all_card_chunks(col, _CARD_COLUMNS, chunk_size)
     else:
         ids = sorted(set(int(i) for i in card_ids))
         for start in range(0, len(ids), chunk_size):
@@ -651,15 +643,16 @@ def save_original_schedule(col: Collection) -> None:
     _write_snapshot(col, existing)
 
 
-def _all_card_chunks(col: Collection, columns: str) -> Iterator[list[list]]:
+def _all_card_chunks(col: Collection, columns: str, chunk_size: int = CHUNK_SIZE) -> Iterator[list[list]]:
+    """Every card's ``columns`` in id order, one keyset-paged query per chunk (bounded memory)."""
     last_id = -(2**63)
     while True:
-        rows = col.db.all(f"select {columns} from cards where id > ? order by id limit ?", last_id, CHUNK_SIZE)
+        rows = col.db.all(f"select {columns} from cards where id > ? order by id limit ?", last_id, chunk_size)
         if not rows:
             return
         yield rows
         last_id = rows[-1][0]
-        if len(rows) < CHUNK_SIZE:
+        if len(rows) < chunk_size:
             return
 
 
