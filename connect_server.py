@@ -408,8 +408,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._check_host():
             return
         origin = self.headers.get("Origin")
-        if not protocol.origin_allowed(origin, self.owner.config.web_cors_origin_list):
-            self._refuse(403, self._origin_message(origin))
+        if self._refused_origin(origin):
             return
         headers = self._cors_headers(origin)
         headers.update({
@@ -421,6 +420,13 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Access-Control-Allow-Private-Network"] = "true"
         self._send(200, b"", headers)
 
+    def _refused_origin(self, origin: str | None, may_ask_permission: bool = False) -> bool:
+        """Answer 403 to a foreign web origin; True when refused. A page may always ask (and hear "denied")."""
+        if may_ask_permission or protocol.origin_allowed(origin, self.owner.config.web_cors_origin_list):
+            return False
+        self._refuse(403, self._origin_message(origin))
+        return True
+
     def _origin_message(self, origin: str | None) -> str:
         return (f"origin not allowed: {origin} (add it to 'webCorsOriginList' in the add-on's config "
                 f"to let that page use Anki)")
@@ -429,8 +435,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._check_host():
             return
         origin = self.headers.get("Origin")
-        if not protocol.origin_allowed(origin, self.owner.config.web_cors_origin_list):
-            self._refuse(403, self._origin_message(origin))
+        if self._refused_origin(origin):
             return
         self._send(200, GET_BANNER, self._cors_headers(origin), content_type="text/plain; charset=utf-8")
 
@@ -445,27 +450,28 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._check_host():
             return
         origin = self.headers.get("Origin")
-        allowed = protocol.origin_allowed(origin, self.owner.config.web_cors_origin_list)
+        payload, parse_error = _parse_body(body)
+        if self._refused_origin(origin, may_ask_permission=_is_permission_request(payload)):
+            return
         if not body.strip():
-            if not allowed:
-                self._refuse(403, self._origin_message(origin))
-                return
             self._send(200, GET_BANNER, self._cors_headers(origin), content_type="text/plain; charset=utf-8")
             return
-        try:
-            payload = protocol.parse_json(body)
-        except ValueError as exc:
-            if not allowed:
-                self._refuse(403, self._origin_message(origin))
-                return
-            self._send_json(200, protocol.error_reply(str(exc)), self._cors_headers(origin))
+        if parse_error is not None:
+            self._send_json(200, protocol.error_reply(parse_error), self._cors_headers(origin))
             return
-        if not allowed and not _is_permission_request(payload):
-            # A page may always ask (and hear "denied"); nothing else runs for a foreign origin.
-            self._refuse(403, self._origin_message(origin))
-            return
+        allowed = protocol.origin_allowed(origin, self.owner.config.web_cors_origin_list)
         reply = self.owner.answer(payload, origin, allowed)
         self._send(200, protocol.encode_reply(reply), self._cors_headers(origin))
+
+
+def _parse_body(body: bytes) -> tuple[Any, str | None]:
+    """(payload, None), or (None, the parse error); an empty body is (None, None)."""
+    if not body.strip():
+        return None, None
+    try:
+        return protocol.parse_json(body), None
+    except ValueError as exc:
+        return None, str(exc)
 
 
 def _is_permission_request(payload: Any) -> bool:
