@@ -27,6 +27,7 @@ from .collection_ops import (
     train_scheduler,
     undo_name,
 )
+from ..config import AddonConfig
 from .errors import show_failure
 from .preview import PreviewDialog, summary_lines
 from .progress import ProgressBridge
@@ -72,18 +73,28 @@ def _show_summary(outcome: RescheduleOutcome, parent: QWidget) -> None:
     tooltip(message, period=6000, parent=parent)
 
 
-def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | None = None,
-                     scope: str = "all cards") -> None:
-    """Tools > Reschedule (card_ids None) and Browser > Reschedule selected cards."""
-    parent = parent or aqt.mw
+def _load_or_explain(parent: QWidget, action: str) -> tuple[AddonConfig, Any] | None:
+    """The settings and the configured scheduler, or None after one dialog saying why they could not be loaded
+    (a plug-in that doesn't import, or bad settings); nothing is written either way."""
     spec = "?"
     try:
         config = current_config()
         spec = config.scheduler
-        scheduler = load_configured_scheduler(config)
-    except Exception as exc:  # a plug-in that doesn't load, or bad settings: one dialog, nothing written
-        show_failure(exc, spec, parent)
+        return config, load_configured_scheduler(config)
+    except Exception as exc:
+        show_failure(exc, spec, parent, action=action)
+        return None
+
+
+def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | None = None,
+                     scope: str = "all cards") -> None:
+    """Tools > Reschedule (card_ids None) and Browser > Reschedule selected cards."""
+    parent = parent or aqt.mw
+    loaded = _load_or_explain(parent, "Rescheduling")
+    if loaded is None:
         return
+    config, scheduler = loaded
+    spec = config.scheduler
     if not config.show_preview:
         bridge = ProgressBridge(aqt.mw, f"Rescheduling {scope} with '{scheduler.name}'…")
         CollectionOp(
@@ -182,14 +193,11 @@ def scheduler_can_train() -> bool:
 
 def start_training(parent: QWidget | None = None) -> None:
     parent = parent or aqt.mw
-    spec = "?"
-    try:
-        config = current_config()
-        spec = config.scheduler
-        scheduler = load_configured_scheduler(config)
-    except Exception as exc:
-        show_failure(exc, spec, parent, action="Training")
+    loaded = _load_or_explain(parent, "Training")
+    if loaded is None:
         return
+    config, scheduler = loaded
+    spec = config.scheduler
     if scheduler.train is None:
         show_info(f"The scheduler '{scheduler.name}' has nothing to train.", parent=parent,
                   title="Train scheduler")
