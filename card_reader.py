@@ -21,7 +21,7 @@ from anki.consts import (
 from anki.utils import ids2str
 
 from .review_history import ANSWER_SQL, DAY_SECS, ignore_before_ms, restart_history
-from .scheduler import AnkiDays, CardHistory, CardLog, Review, ReviewKind, StartingState, _Context
+from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, Review, ReviewKind, StartingState, _Context
 
 try:
     from orjson import loads as json_loads  # ships with Anki; parses a card's log at C speed
@@ -58,7 +58,7 @@ class CardRow(NamedTuple):
 
 
 CARD_COLUMNS = ", ".join(CardRow._fields)
-_EMPTY = CardLog((), complete=False)
+_EMPTY = CardLog((), complete=False, columns=AnswerColumns([], [], [], 0.0, None))
 
 
 def id_lists(ids: Sequence[int], size: int = IN_LIST_LIMIT) -> Iterator[str]:
@@ -184,33 +184,48 @@ class ChunkHistories:
             values = [v for row in rows for v in row]
             ids = values[0::7]
         eases, ivls, last_ivls, factors, takens, kinds = (values[k::7] for k in range(1, 7))
-        restarted = restart_history(ids, eases, factors, kinds, self._cutoff(card))
+        restarted = restart_history(ids, eases, ivls, factors, kinds, self._cutoff(card))
+        answers = restarted.answers
         next_day_at, today = self.days.day_cutoff, self.days.today
-        ago = [max(0, (next_day_at - i // 1000) // DAY_SECS) for i in ids]
 
         def build(indexes: Sequence[int]) -> tuple[Review, ...]:
-            built = []
-            previous = None
-            for i in indexes:
-                built.append(Review(ids[i] / 1000.0, eases[i], _seconds(ivls[i]), _seconds(last_ivls[i]),
-                                    factors[i], takens[i] / 1000.0, _KINDS[kinds[i]], today - ago[i],
-                                    0 if previous is None else ago[previous] - ago[i]))
-                previous = i
-            return tuple(built)
+            ago = [max(0, (next_day_at - ids[i] // 1000) // DAY_SECS) for i in indexes]
+            return tuple(map(
+                Review,
+                [ids[i] / 1000.0 for i in indexes],
+                [eases[i] for i in indexes],
+                [_seconds(ivls[i]) for i in indexes],
+                [_seconds(last_ivls[i]) for i in indexes],
+                [factors[i] for i in indexes],
+                [takens[i] / 1000.0 for i in indexes],
+                [_KINDS[kinds[i]] for i in indexes],
+                [today - a for a in ago],
+                [0] + [ago[k - 1] - ago[k] for k in range(1, len(ago))],
+            ))
 
-        answers = restarted.answers
-        reviews = build(answers)
         starting = None
         if not restarted.complete:
-            first = restarted.first_answer
-            if first is not None and len(answers) >= 2:
+            if answers:
                 # Anki memory_state.rs: the SM-2 state logged with the first answer (interval at least 1 day,
                 # ease 2500 when the entry has none)
+                first = answers[0]
                 starting = StartingState(float(max(1, ivls[first])), factors[first] or 2500, 1)
             elif card.type != 0 and card.interval_days > 0 and card.reps > 0:
                 # Anki Card::set_memory_state: no usable entries, so the card's own interval and ease
-                starting = StartingState(float(card.interval_days), card.factor, len(reviews))
-        return CardLog(reviews, restarted.complete, starting, log_factory=lambda: build(range(len(ids))))
+                starting = StartingState(float(card.interval_days), card.factor, 0, from_card=True)
+        columns = None
+        if answers:
+            whole = len(answers) == len(ids)  # the usual case: every entry is an answer (no copies needed)
+            ago = [(next_day_at - ids[i] // 1000) // DAY_SECS for i in answers] if not whole else [
+                (next_day_at - i // 1000) // DAY_SECS for i in ids]
+            if ago[-1] < 0:  # answers logged after tomorrow's start (clock skew) count as today, as in Anki
+                ago = [max(0, days) for days in ago]
+            columns = AnswerColumns(eases if whole else [eases[i] for i in answers],
+                                    [0] + [ago[k - 1] - ago[k] for k in range(1, len(ago))],
+                                    kinds if whole else [kinds[i] for i in answers], ids[answers[-1]] / 1000.0,
+                                    today - ago[-1])
+        return CardLog(None, restarted.complete, starting, review_factory=lambda: build(answers),
+                       log_factory=lambda: build(range(len(ids))), columns=columns)
 
 
 class HistoryFactory:

@@ -18,8 +18,10 @@ Rules for a card with at least one real review, with t = last review time + inte
 
 from __future__ import annotations
 
+import gc
 import math
 import time
+from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -139,6 +141,20 @@ class _CancelCheck:
             self.on_progress(done, self.total)
 
 
+@contextmanager
+def _without_cycle_collector() -> Iterator[None]:
+    """Planning creates millions of short-lived, acyclic objects (parsed logs, histories); Python's cycle
+    collector would rescan them all again and again (measured: 3x the planning time at 10k cards). Reference
+    counting still frees them; the collector runs again afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def plan_reschedule(
     col: Collection,
     scheduler: LoadedScheduler,
@@ -155,6 +171,13 @@ def plan_reschedule(
     ``should_cancel()`` turns True (asked at least every CHECK_EVERY_SECS, between two cards).
     ``on_progress(done, total)`` is called as often, and after each chunk.
     """
+    with _without_cycle_collector():
+        return _plan(col, scheduler, card_ids, now, on_progress, should_cancel, chunk_size)
+
+
+def _plan(col: Collection, scheduler: LoadedScheduler, card_ids: Sequence[int] | None, now: float | None,
+          on_progress: Callable[[int, int], None] | None, should_cancel: Callable[[], bool] | None,
+          chunk_size: int) -> ReschedulePlan:
     days = AnkiDays.from_collection(col, now)
     report = RescheduleReport()
     plan = ReschedulePlan(scheduler_name=scheduler.name, report=report)

@@ -45,62 +45,83 @@ def days_ago(entry_id_ms: int, next_day_at: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class RestartedHistory:
-    """The part of a card's log Anki uses: ``answers`` (indexes into the entries, oldest first), whether the log is
-    ``complete`` (it holds the card's last group of learning steps), and, for an incomplete log, the ``first_answer``
-    index whose logged interval and ease Anki starts the card from."""
+    """The part of a card's log Anki uses: ``answers`` (indexes into the entries, oldest first) and whether the log
+    is ``complete`` (it holds the card's last group of learning answers). An incomplete history starts at an answer
+    that set an interval of a day or more; Anki starts the card from the SM-2 state logged with it."""
 
-    answers: tuple[int, ...]
+    answers: Sequence[int]
     complete: bool
-    first_answer: int | None
 
 
-def restart_history(ids: Sequence[int], eases: Sequence[int], factors: Sequence[int], kinds: Sequence[int],
-                    ignore_before_ms: int = 0) -> RestartedHistory:
-    """Apply Anki's rules to one card's entries (parallel columns, sorted by id).
+def _is_reset(kind: int, factor: int) -> bool:
+    """Forget / reset to new (Anki ``RevlogEntry::is_reset``: a manual entry with ease factor 0)."""
+    return kind == REVLOG_MANUAL and factor == 0
 
-    - Walking back from the newest entry, the history starts at the first entry of the last group of learning
-      answers; a reset (manual entry with ease factor 0) before any answer of the current history ends it.
-    - Entries at or before the preset's "ignore reviews before" date (``ignore_before_ms``) are not used; if the
-      learning group starts before it, the history starts at the first answer after it and is incomplete.
-    - Without learning entries the history starts at the first answer and is incomplete (a log that starts
-      mid-history): Anki then starts the card from the SM-2 state logged with ``first_answer``.
-    - Only answers remain (see `is_answer`).
+
+def _is_interday(ivl: int) -> bool:
+    """The answer set an interval of at least a day (revlog ivl: days > 0, -seconds < 0)."""
+    return ivl >= 1 or ivl <= -DAY_SECS
+
+
+def _has_reset(kinds: Sequence[int], factors: Sequence[int]) -> bool:
+    if REVLOG_MANUAL not in kinds:
+        return False
+    return any(kind == REVLOG_MANUAL and factor == 0 for kind, factor in zip(kinds, factors))
+
+
+def restart_history(ids: Sequence[int], eases: Sequence[int], ivls: Sequence[int], factors: Sequence[int],
+                    kinds: Sequence[int], ignore_before_ms: int = 0) -> RestartedHistory:
+    """Apply Anki's rules to one card's entries (parallel columns, sorted by id): ``reviews_for_fsrs``.
+
+    - Walking back from the newest entry (cram entries skipped), the history starts at the first entry of the last
+      group of learning answers (complete); a reset before any answer of the current history ends the walk.
+    - Without such a group, the history starts at the oldest answer after the last reset that set an interval of
+      a day or more and lies after the preset's "ignore reviews before" date (incomplete: a log that starts
+      mid-history, or learning steps before the ignore date).
+    - Only answers remain (`is_answer`).
     """
+    count = len(ids)
+    if ignore_before_ms <= 0 and count and kinds[0] == REVLOG_LRN and not _has_reset(kinds, factors):
+        # the usual log, checked at C speed: it starts with learning and was never reset. The walk below would
+        # stop at the last learning group; when no learning entry follows the first group, that group starts the
+        # history and the history is the whole log.
+        kind_bytes = bytes(kinds)
+        after_first_group = kind_bytes.lstrip(b"\x00")
+        if b"\x00" not in after_first_group:
+            if 0 in eases or after_first_group.strip(b"\x01\x02"):  # entries that are not answers to drop
+                return RestartedHistory(tuple(i for i in range(count) if is_answer(kinds[i], eases[i], factors[i])),
+                                        True)
+            return RestartedHistory(range(count), True)
     first_learn: int | None = None
     first_grade: int | None = None
     complete = False
-    reset_without_answers = False
-    for index in range(len(ids) - 1, -1, -1):
+    for index in range(count - 1, -1, -1):
         kind, ease, factor = kinds[index], eases[index], factors[index]
         if is_cram(kind, factor):
             continue
-        graded = 1 <= ease <= 4
-        if graded and ids[index] > ignore_before_ms:
+        graded = ease > 0
+        if graded and ids[index] > ignore_before_ms and _is_interday(ivls[index]):
             first_grade = index
         if graded and kind == REVLOG_LRN:
             first_learn = index
             complete = True
-        elif first_learn is not None:
-            break
-        elif kind == REVLOG_MANUAL and factor == 0:  # Forget / reset to new
+        elif _is_reset(kind, factor):
+            if first_learn is not None:
+                break
             if first_grade is None:
-                reset_without_answers = True  # nothing answered since the reset: no history at all
+                return RestartedHistory((), False)  # nothing answered since the reset: no history at all
             complete = False
             break
-    if reset_without_answers:
-        return RestartedHistory((), False, None)
-    if first_learn is not None and ids[first_learn] < ignore_before_ms and first_learn < len(ids) - 1:
-        # Anki (reviewing, not training): a learning group before the cut-off is ignored; SM-2 fallback below
+        elif first_learn is not None:
+            break
+    if first_learn is not None and ids[first_learn] < ignore_before_ms and first_learn < count - 1:
+        # Anki (reviewing, not training): a learning group before the cut-off is ignored; start from a later answer
         complete, first_learn = False, None
     start = first_learn if first_learn is not None else first_grade
     if start is None:
-        return RestartedHistory((), False, None)
-    answers = tuple(i for i in range(start, len(ids)) if is_answer(kinds[i], eases[i], factors[i]))
-    first_answer = None
-    if not complete:
-        # Anki memory_state.rs: the first entry of the whole log with a button pressed, after the cut-off
-        first_answer = next((i for i in range(len(ids)) if eases[i] > 0 and ids[i] > ignore_before_ms), None)
-    return RestartedHistory(answers, complete, first_answer)
+        return RestartedHistory((), False)
+    answers = tuple(i for i in range(start, count) if is_answer(kinds[i], eases[i], factors[i]))
+    return RestartedHistory(answers, complete)
 
 
 def ignore_before_ms(date_text: str) -> int:

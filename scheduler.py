@@ -17,7 +17,6 @@ No Anki GUI is imported here; nothing runs at import time.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import functools
 import importlib.util
@@ -27,11 +26,11 @@ import math
 import operator
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -52,8 +51,7 @@ class ReviewKind(enum.IntEnum):
     RESCHEDULED = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Review:
+class Review(NamedTuple):
     """One entry of a card's review log (in ``card.reviews``: one answer).
 
     time: when it was answered (epoch seconds); ease: 1 Again, 2 Hard, 3 Good, 4 Easy (0 for entries without an
@@ -85,35 +83,73 @@ class StartingState:
     Anki infers the card's memory from its SM-2 fields instead of replaying from scratch
     (``rslib/src/scheduler/fsrs/memory_state.rs``): ``interval_days`` and ``factor`` (permille) are the interval
     and ease factor the card had after the first ``reviews_covered`` entries of ``card.reviews``; replay
-    ``card.reviews[reviews_covered:]`` from there. With two or more answers the state is the one logged with the
-    log's first answer (``reviews_covered`` 1); with fewer it is the card's current interval and ease
-    (``reviews_covered`` = all of them).
+    ``card.reviews[reviews_covered:]`` from there. Normally the state is the one logged with the first answer of
+    ``card.reviews`` (``reviews_covered`` 1); when no answer is usable it is the card's current interval and ease
+    (``reviews_covered`` 0, ``from_card`` True).
     """
 
     interval_days: float
     factor: int
     reviews_covered: int
+    from_card: bool = False
+
+
+class AnswerColumns(NamedTuple):
+    """A card's answers as plain columns, for memory models that replay many cards fast: ``ratings`` (ease),
+    ``elapsed_days`` and ``kinds`` per answer (oldest first), and the last answer's ``last_time``/``last_day``."""
+
+    ratings: Sequence[int]
+    elapsed_days: Sequence[int]
+    kinds: Sequence[int]
+    last_time: float
+    last_day: int | None
 
 
 class CardLog:
     """One card's loaded history: answers since the last restart, completeness, starting state, and the whole log.
 
-    Built by the engine (or by tests from a plain tuple of reviews). ``log`` is built on first access.
+    Built by the engine (or by tests from a plain tuple of reviews). The engine hands over the answers as columns
+    and builds `Review` objects (``reviews``) and the whole ``log`` only when a plug-in reads them.
     """
 
-    __slots__ = ("reviews", "complete", "starting_state", "_log", "_log_factory")
+    __slots__ = ("_reviews", "_review_factory", "complete", "starting_state", "_log", "_log_factory", "_columns")
 
-    def __init__(self, reviews: tuple[Review, ...], complete: bool = True, starting_state: StartingState | None = None,
-                 log: tuple[Review, ...] | None = None, log_factory: Callable[[], tuple[Review, ...]] | None = None,
-                 ) -> None:
-        self.reviews, self.complete, self.starting_state = reviews, complete, starting_state
-        self._log, self._log_factory = log, log_factory
+    def __init__(self, reviews: tuple[Review, ...] | None, complete: bool = True,
+                 starting_state: StartingState | None = None, *, log: tuple[Review, ...] | None = None,
+                 review_factory: Callable[[], tuple[Review, ...]] | None = None,
+                 log_factory: Callable[[], tuple[Review, ...]] | None = None,
+                 columns: AnswerColumns | None = None) -> None:
+        self._reviews, self._review_factory = reviews, review_factory
+        self.complete, self.starting_state = complete, starting_state
+        self._log, self._log_factory, self._columns = log, log_factory, columns
+
+    @property
+    def reviews(self) -> tuple[Review, ...]:
+        if self._reviews is None:
+            self._reviews = self._review_factory() if self._review_factory is not None else ()
+        return self._reviews
 
     @property
     def log(self) -> tuple[Review, ...]:
         if self._log is None:
             self._log = self._log_factory() if self._log_factory is not None else self.reviews
         return self._log
+
+    @property
+    def columns(self) -> AnswerColumns:
+        if self._columns is None:
+            self._columns = _columns_of(self.reviews)
+        return self._columns
+
+
+def _columns_of(reviews: Sequence[Review]) -> AnswerColumns:
+    """Columns from Review objects; day numbers missing on hand-made reviews come from UTC dates."""
+    days = [r.day if r.day is not None else int(r.time // 86_400) for r in reviews]
+    elapsed = [0 if k == 0 else (r.elapsed_days if r.elapsed_days is not None else max(0, days[k] - days[k - 1]))
+               for k, r in enumerate(reviews)]
+    last = reviews[-1] if reviews else None
+    return AnswerColumns([r.ease for r in reviews], elapsed, [int(r.kind) for r in reviews],
+                         last.time if last else 0.0, last.day if last else None)
 
 
 _EMPTY_LOG = CardLog(())
@@ -285,6 +321,11 @@ class CardHistory(tuple):
         return self._loaded().log
 
     @property
+    def answer_columns(self) -> AnswerColumns:
+        """``reviews`` as plain columns (`AnswerColumns`), without building Review objects: for fast models."""
+        return self._loaded().columns
+
+    @property
     def last_review(self) -> Review | None:
         reviews = self.reviews
         return reviews[-1] if reviews else None
@@ -306,7 +347,7 @@ class CardHistory(tuple):
         if review.day is None and days is not None:
             day = days.revlog_day(review.time)
             elapsed = 0 if previous is None or previous.day is None else max(0, day - previous.day)
-            review = dataclasses.replace(review, day=day, elapsed_days=elapsed)
+            review = review._replace(day=day, elapsed_days=elapsed)
         extended = CardLog(loaded.reviews + (review,), loaded.complete, loaded.starting_state,
                            log=loaded.log + (review,))
         return CardHistory(
