@@ -269,32 +269,33 @@ def recall(card: CardHistory, elapsed_seconds: float, params: dict | None = None
     return preset.model.retrievability(state[0], elapsed_seconds / DAY)
 
 
-def train(histories: Iterable[CardHistory]) -> dict:
-    """Fit FSRS-6 parameters with Anki's optimizer; returns ``{"params": [...]}`` (``{}`` without enough data).
-
-    Items as Anki builds them for training (params.rs ``reviews_for_fsrs`` with ``training = true``): only cards
-    whose history is complete (starts at learning), one item per answer after the first whose day differs from the
-    previous answer's.
-    """
+def training_items(histories: Iterable[CardHistory]) -> list:
+    """The FSRS items Anki builds for training from the same log (params.rs ``reviews_for_fsrs`` with
+    ``training = true``): only cards whose history is complete (starts at learning), one item per answer after
+    the first whose Anki day differs from the previous answer's."""
     from anki import scheduler_pb2
 
-    from ..anki_compat import collection_backend, standalone_backend
-
     items = []
-    backend = None
     for card in histories:
-        context = card[14]  # the run's shared context (collection, days, caches)
-        if backend is None and context.col is not None:
-            backend = collection_backend(context.col)
         if not card.history_complete:
             continue
-        reviews: list = []
         columns = card.answer_columns
-        for rating, delta in zip(columns.ratings, columns.elapsed_days):
-            reviews.append(scheduler_pb2.FsrsReview(rating=rating, delta_t=delta))
-            if len(reviews) > 1 and delta > 0:
-                items.append(scheduler_pb2.FsrsItem(reviews=list(reviews)))
+        reviews = [scheduler_pb2.FsrsReview(rating=rating, delta_t=delta)
+                   for rating, delta in zip(columns.ratings, columns.elapsed_days)]
+        items.extend(scheduler_pb2.FsrsItem(reviews=reviews[:k + 1])
+                     for k in range(1, len(reviews)) if columns.elapsed_days[k] > 0)
+    return items
+
+
+def train(histories: Iterable[CardHistory]) -> dict:
+    """Fit FSRS-6 parameters with Anki's optimizer; returns ``{"params": [...]}`` (``{}`` without enough data)."""
+    from ..anki_compat import collection_backend, standalone_backend
+
+    histories = list(histories)
+    context_col = next((card[14].col for card in histories if card[14].col is not None), None)
+    items = training_items(histories)
     if not items:
         return {}
-    response = (backend or standalone_backend()).compute_fsrs_params_from_items(items)
+    backend = collection_backend(context_col) if context_col is not None else standalone_backend()
+    response = backend.compute_fsrs_params_from_items(items)
     return {"params": [round(p, 6) for p in response.params]} if response.params else {}
