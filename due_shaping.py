@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .anki_compat import sched_timing_today
+
 if TYPE_CHECKING:
     from anki.collection import Collection
 
@@ -298,7 +300,7 @@ class DueShaper:
 
     @classmethod
     def from_collection(cls, col: Collection, *, shape: bool = True) -> DueShaper:
-        timing = col._backend.sched_timing_today()
+        timing = sched_timing_today(col)
         presets, deck_presets = preset_rules(col)
         load_balance = shape and bool(col.load_balancer_enabled)
         due_counts: dict[int, dict[int, int]] = {}
