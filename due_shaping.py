@@ -305,9 +305,11 @@ class DueShaper:
         load_balance = shape and bool(col.load_balancer_enabled)
         due_counts: dict[int, dict[int, int]] = {}
         reviewed: dict[int, int] = {}
+        db = col.db
+        assert db is not None, "the collection is closed"
         if load_balance:
             # storage/card/deck_due_counts.sql: review cards (not suspended) by home deck and home due day
-            for did, due, count in col.db.all(
+            for did, due, count in db.all(
                     "select case when odid = 0 then did else odid end, case when odid = 0 then due else odue end, "
                     "count() from cards where type = 2 and queue != -1 group by 1, 2"):
                 preset = deck_presets.get(did)
@@ -316,7 +318,7 @@ class DueShaper:
                     days[due] = days.get(due, 0) + count
             # storage/revlog/studied_today_by_deck.sql: cards answered today, by home deck
             start_ms = (timing.next_day_at - 86_400) * 1000
-            for did, count in col.db.all(
+            for did, count in db.all(
                     "select case when c.odid = 0 then c.did else c.odid end, count(distinct r.cid) from revlog r "
                     "join cards c on r.cid = c.id where r.id > ? and r.ease > 0 and (r.type < 3 or r.factor != 0) "
                     "group by 1", start_ms):

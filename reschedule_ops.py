@@ -178,7 +178,9 @@ def train_scheduler(col: Collection, train: Callable[..., Any], on_progress: Pro
         from .reschedule import RescheduleCancelled
 
         raise RescheduleCancelled()
-    total = col.db.scalar("select count() from cards where type != 0") if card_ids is None else len(card_ids)
+    db = col.db
+    assert db is not None, "the collection is closed"
+    total = db.scalar("select count() from cards where type != 0") if card_ids is None else len(card_ids)
     params = train(watched(card_histories(col, card_ids), total, on_progress, should_cancel))
     if not isinstance(params, dict):
         raise TypeError(f"train() must return a dict of parameters, not {type(params).__name__}")
@@ -193,6 +195,8 @@ def training_card_ids(col: Collection, scheduler: Any, name: str) -> list[int] |
     deck_ids = scheduler.deck_ids_using(name)
     if not deck_ids:
         return []
-    return col.db.list(
+    db = col.db
+    assert db is not None, "the collection is closed"
+    return db.list(
         "select id from cards where type != 0 and (case when odid = 0 then did else odid end) in "
         f"({','.join(map(str, deck_ids))})")

@@ -110,6 +110,24 @@ def button_labels_with_intervals(buttons: tuple[tuple[int, str], ...], intervals
     return tuple(labelled)
 
 
+def plugin_intervals(col: Collection, card: Card, config: AddonConfig
+                     ) -> tuple[dict[int, float | None], Callable[[int], int]]:
+    """What the buttons show for ``card``: the interval its preset's scheduler gives for each ease, and the
+    due-day shaping the after-review reschedule will apply to it (exact day -> written day)."""
+    from ..due_shaping import DueShaper
+    from ..reschedule import answer_intervals
+
+    home_deck = card.odid or card.did
+    intervals = answer_intervals(col, card.id, cached_scheduler(config).for_deck(home_deck))
+    shaper = DueShaper.from_collection(col, shape=config.due_shaping)
+
+    def day_for(exact_day: int) -> int:
+        # the answer makes reps one more; the reschedule seeds its fuzz with that answer's seed
+        return shaper.preview_day(card.id, card.reps + 1, home_deck, exact_day)
+
+    return intervals, day_for
+
+
 def on_will_init_answer_buttons(buttons: tuple[tuple[int, str], ...], reviewer: Any,
                                 card: Card) -> tuple[tuple[int, str], ...]:
     config = _config_or_none()
@@ -118,18 +136,8 @@ def on_will_init_answer_buttons(buttons: tuple[tuple[int, str], ...], reviewer: 
     col = aqt.mw.col
     if not col.conf.get("estTimes", True):  # the user turned button times off in Anki's preferences
         return buttons
-    from ..due_shaping import DueShaper
-    from ..reschedule import answer_intervals
-
     try:
-        home_deck = card.odid or card.did
-        intervals = answer_intervals(col, card.id, cached_scheduler(config).for_deck(home_deck))
-        shaper = DueShaper.from_collection(col, shape=config.due_shaping)
-
-        def day_for(exact_day: int) -> int:
-            # the answer makes reps one more; the reschedule seeds its fuzz with that answer's seed
-            return shaper.preview_day(card.id, card.reps + 1, home_deck, exact_day)
-
+        intervals, day_for = plugin_intervals(col, card, config)
         return button_labels_with_intervals(buttons, intervals, col, day_for)
     except Exception as exc:  # show Anki's own times; the error dialog comes when the answer is rescheduled
         logger().warning("could not compute plug-in intervals for card %s: %s", card.id, exc)

@@ -89,7 +89,7 @@ class SettingsDialog(QDialog):
                 combo.addItem(f"⚠ {choice.spec} — does not load", None)
                 index = combo.count() - 1
                 combo.setItemData(index, f"{choice.spec} failed to import:\n{choice.error}", _tooltip_role())
-                item = combo.model().item(index)  # type: ignore[attr-defined]
+                item = combo.model().item(index)  # type: ignore[union-attr]  # a QStandardItemModel
                 item.setEnabled(False)
         index = combo.findData(current)
         if index < 0:
