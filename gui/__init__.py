@@ -24,9 +24,10 @@ def setup() -> None:
     import aqt
     from aqt import gui_hooks
 
-    from . import browser_glue, review, sync_glue, test_hook
+    from . import browser_glue, review, server_glue, sync_glue, test_hook
 
     mw = aqt.mw
+    server_glue.setup()
     _add_tools_menu(mw)
     gui_hooks.browser_menus_did_init.append(browser_glue.on_browser_menus_did_init)
     gui_hooks.browser_will_show_context_menu.append(browser_glue.on_browser_will_show_context_menu)

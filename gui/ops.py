@@ -15,7 +15,7 @@ from aqt.operations import CollectionOp, QueryOp
 from aqt.qt import QWidget
 from aqt.utils import ask_user_dialog, show_info, tooltip
 
-from .collection_ops import (
+from ..reschedule_ops import (
     PlannedPreview,
     RescheduleOutcome,
     apply_as_one_undo_step,

@@ -21,7 +21,7 @@ from aqt.qt import (
     QWidget,
 )
 
-from .collection_ops import cards, count_of
+from ..reschedule_ops import cards, count_of
 
 BEFORE_COLOR = QColor(150, 150, 150)
 AFTER_COLOR = QColor(52, 120, 246)

@@ -13,7 +13,7 @@ from anki.cards import Card
 from anki.collection import Collection
 
 from ..config import AddonConfig
-from .collection_ops import reschedule_answered_card
+from ..reschedule_ops import reschedule_answered_card
 from .errors import show_failure, with_context
 from .settings import cached_scheduler, current_config, logger
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import aqt
 from aqt.utils import tooltip
 
-from .collection_ops import cards, count_of
+from ..reschedule_ops import cards, count_of
 from .errors import show_failure
 from .settings import current_config, load_configured_scheduler, logger
-from .sync_detect import SyncMarker, mark_before_sync, reschedule_reviewed_elsewhere
+from ..sync_detect import SyncMarker, mark_before_sync, reschedule_reviewed_elsewhere
 
 _marker: SyncMarker | None = None
 

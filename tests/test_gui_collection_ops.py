@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from gui_helpers import add_cards, answer, card_state, write_plugin
 
-from polar_bridge.gui import collection_ops
+from polar_bridge import reschedule_ops as collection_ops
 from polar_bridge.gui.errors import describe_failure
 from polar_bridge.reschedule import RescheduleCancelled
 from polar_bridge.scheduler import SchedulerError, SchedulerLoadError, load_scheduler

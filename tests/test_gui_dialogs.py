@@ -12,7 +12,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 import pytest
 from gui_helpers import add_cards, answer, card_state
 
-from polar_bridge.gui import collection_ops
+from polar_bridge import reschedule_ops as collection_ops
 from polar_bridge.scheduler import load_scheduler
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

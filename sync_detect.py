@@ -58,7 +58,7 @@ def cards_reviewed_elsewhere(col: Collection, marker: SyncMarker) -> list[int]:
 
 def reschedule_reviewed_elsewhere(col: Collection, scheduler: Any, marker: SyncMarker) -> Any | None:
     """After a sync: reschedule the cards answered on other devices, as one undo step. None when there were none."""
-    from .collection_ops import plan_and_apply
+    from .reschedule_ops import plan_and_apply
 
     card_ids = cards_reviewed_elsewhere(col, marker)
     if not card_ids:

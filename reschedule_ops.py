@@ -58,7 +58,7 @@ def undo_name(scheduler_name: str) -> str:
 
 def apply_as_one_undo_step(col: Collection, plan: Any, name: str | None = None) -> RescheduleOutcome:
     """Write a plan as a single named undo step, so Edit > Undo shows "Undo Reschedule (<name>)"."""
-    from ..reschedule import apply_plan
+    from .reschedule import apply_plan
 
     if not count_of(plan.report.rescheduled):  # no empty undo steps
         return RescheduleOutcome(OpChanges(), plan.report, plan.scheduler_name)
@@ -72,7 +72,7 @@ def plan_with_forecast(col: Collection, scheduler: Any, card_ids: Sequence[int] 
                        on_progress: ProgressCallback | None = None,
                        should_cancel: CancelCheck | None = None) -> PlannedPreview:
     """Plan (reads only; RescheduleCancelled when should_cancel says so) and forecast due cards per day."""
-    from ..reschedule import due_forecast, plan_reschedule
+    from .reschedule import due_forecast, plan_reschedule
 
     plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel)
     before, after = due_forecast(col, plan, FORECAST_DAYS)
@@ -83,7 +83,7 @@ def plan_and_apply(col: Collection, scheduler: Any, card_ids: Sequence[int] | No
                    on_progress: ProgressCallback | None = None, should_cancel: CancelCheck | None = None,
                    name: str | None = None) -> RescheduleOutcome:
     """Without preview: plan (cancellable, nothing written yet) then write everything in one undo step."""
-    from ..reschedule import plan_reschedule
+    from .reschedule import plan_reschedule
 
     plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel)
     return apply_as_one_undo_step(col, plan, name)
@@ -95,7 +95,7 @@ def reschedule_answered_card(col: Collection, scheduler: Any, card_id: int) -> A
     Call it right after the answer (the answer must be the last undo step), so one Undo takes back both.
     Returns the RescheduleReport.
     """
-    from ..reschedule import apply_plan, plan_reschedule
+    from .reschedule import apply_plan, plan_reschedule
 
     answer_step = col.undo_status().last_step
     plan = plan_reschedule(col, scheduler, [card_id])
@@ -108,7 +108,7 @@ def reschedule_answered_card(col: Collection, scheduler: Any, card_id: int) -> A
 
 
 def restore_as_outcome(col: Collection) -> RescheduleOutcome:
-    from ..reschedule import restore_original_schedule
+    from .reschedule import restore_original_schedule
 
     restored = restore_original_schedule(col)
     return RescheduleOutcome(CARD_CHANGES if restored else OpChanges(), restored, "")
@@ -117,7 +117,7 @@ def restore_as_outcome(col: Collection) -> RescheduleOutcome:
 def watched(histories: Iterable[Any], total: int, on_progress: ProgressCallback | None,
             should_cancel: CancelCheck | None, every: int = 2000) -> Iterator[Any]:
     """Pass histories through to train(), reporting progress and honouring Cancel as train() consumes them."""
-    from ..reschedule import RescheduleCancelled
+    from .reschedule import RescheduleCancelled
 
     done = 0
     for done, history in enumerate(histories, 1):
@@ -135,10 +135,10 @@ def train_scheduler(col: Collection, train: Callable[..., Any], on_progress: Pro
                     should_cancel: CancelCheck | None = None) -> dict:
     """Run a plug-in's train(histories) over every reviewed card's history (read lazily, as the engine hands
     them to interval functions; nothing is written). Returns the parameters to store."""
-    from ..reschedule import card_histories
+    from .reschedule import card_histories
 
     if should_cancel is not None and should_cancel():
-        from ..reschedule import RescheduleCancelled
+        from .reschedule import RescheduleCancelled
 
         raise RescheduleCancelled()
     total = col.db.scalar("select count() from cards where type != 0")

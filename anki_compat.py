@@ -1,0 +1,77 @@
+"""Every use of a private Anki API, in one place, each with the reason there is no public way.
+
+Anki 26.9.3 is pinned (manifest.json: min/max point version), so these are checked against that version; a new
+Anki that changes one breaks here, and only here. Objects (the collection, the main window) are passed in, so this
+module imports neither aqt nor the GUI: domain code and GUI glue both use it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+    from anki.models import NotetypeDict
+
+
+def stock_notetype(col: Collection, stock_kind: int) -> NotetypeDict:
+    """A fresh, not yet added copy of Anki's stock note type ``stock_kind`` (named in the collection's language).
+
+    Why private: ``anki.stdmodels`` only offers getters that add the type at once (``_legacy_add_*``) or a list
+    keyed by English names; the push must decide first and add later, in the same batch as its notes.
+    """
+    from anki.utils import from_json_bytes
+
+    return from_json_bytes(col._backend.get_stock_notetype_legacy(stock_kind))
+
+
+def strip_html_keeping_media(col: Collection, html: str) -> str:
+    """Text of ``html`` with media file names kept, as Anki's duplicate check compares first fields.
+
+    Why private: the public ``anki.utils.strip_html_media`` needs ``anki.lang.current_i18n``, which only the GUI
+    sets; the collection's own backend does the same work in tools, tests and Anki alike.
+    """
+    from anki.collection import StripHtmlMode
+
+    return col._backend.strip_html(text=html, mode=StripHtmlMode.PRESERVE_MEDIA_FILENAMES)
+
+
+def sched_timing_today(col: Collection) -> Any:
+    """Anki's day numbering for now: ``days_elapsed`` (today) and ``next_day_at`` (tomorrow's rollover).
+
+    Why private: ``col.sched.today``/``day_cutoff`` give the same numbers but each is a separate backend call that
+    may disagree across a rollover; the engine needs both from one call.
+    """
+    return col._backend.sched_timing_today()
+
+
+def update_cards_undoable(col: Collection, cards: list[Any]) -> None:
+    """Write backend Card messages in one call, as an ordinary undoable step.
+
+    Why private: the public ``col.update_cards`` takes ``anki.cards.Card`` objects, one Python object (and one
+    backend round trip to load it) per card; the engine writes 10k cards per call from rows it already read.
+    """
+    col._backend.update_cards(cards=cards, skip_undo_entry=False)
+
+
+def standalone_backend() -> Any:
+    """A backend without a collection, for computations that need none (FSRS parameter fitting of a plug-in
+    called outside a run). Why private: ``anki._backend`` is the only way to get one."""
+    from anki._backend import RustBackend
+
+    return RustBackend()
+
+
+def collection_backend(col: Collection) -> Any:
+    """The collection's backend, for backend services Anki has no Python wrapper for (FSRS parameter fitting
+    from items). Why private: ``Collection`` exposes no ``compute_fsrs_params_from_items``."""
+    return col._backend
+
+
+def progress_window(mw: Any) -> Any:
+    """Anki's progress window while an operation shows one, else None.
+
+    Why private: ``ProgressManager`` has no public accessor, and the add-on adds a Cancel button to that window and
+    names the operation in it (Anki's own window cancels only on Esc/close, and a CollectionOp says "Processing").
+    """
+    return getattr(mw.progress, "_win", None)
