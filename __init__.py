@@ -8,9 +8,8 @@ from __future__ import annotations
 
 def setup() -> None:
     """Connect the add-on to Anki's main window: the Connect server and the rescheduling GUI."""
-    from . import gui, server_glue
+    from . import gui
 
-    server_glue.setup()
     gui.setup()
 
 

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import protocol
-from .actions import ActionContext, action_names
+from .actions import ActionContext, action_names, get_spec
 from .actions.misc import EXTRA_ORIGIN_ALLOWED
 
 if TYPE_CHECKING:
@@ -106,8 +106,9 @@ class ConnectServer:
 
     ``post_to_main(fn)`` must run ``fn`` on the thread that owns the collection, soon, without waiting for it.
     ``get_collection()`` is called on that thread and returns the open collection or None. ``extras`` go into
-    every ActionContext (e.g. ``{"sync": mw.onSync}``). ``after_actions(names)`` runs on the main thread after
-    each request with the names of the actions that succeeded (the glue refreshes Anki's screens).
+    every ActionContext (e.g. ``{"sync": mw.onSync}``). ``after_writes()`` runs on the main thread after each
+    request that ran an action declared ``writes`` (the glue refreshes Anki's screens and Undo menu).
+    ``media_dir`` is the open collection's media folder, for reading ``path`` items off the main thread.
     """
 
     def __init__(
@@ -117,13 +118,15 @@ class ConnectServer:
         get_collection: Callable[[], "Collection | None"],
         extras: dict[str, Any] | None = None,
         logger: logging.Logger | None = None,
-        after_actions: Callable[[list[str]], None] | None = None,
+        after_writes: Callable[[], None] | None = None,
+        media_dir: str | None = None,
     ) -> None:
         self.config = config
         self._post_to_main = post_to_main
         self._get_collection = get_collection
         self._extras = dict(extras or {})
-        self._after_actions = after_actions
+        self._after_writes = after_writes
+        self.media_dir = media_dir
         self.log = logger or logging.getLogger(__name__)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -237,19 +240,19 @@ class ConnectServer:
         return ActionContext(col=col, config=self.config, origin=origin, extras=extras)
 
     def _execute(self, plan: protocol.Plan, origin: str | None, allowed: bool) -> list[protocol.Outcome]:
-        """Main thread: run the plan, then tell the glue what changed (its failure never loses the reply)."""
+        """Main thread: run the plan, then tell the glue if it may have changed the collection (its failure never
+        loses the reply). A write that failed may have written part of its work, so it counts too."""
         outcomes = protocol.execute_plan(plan, lambda: self._make_context(origin, allowed))
-        if self._after_actions is not None:
-            done = [c.action for c, o in zip(plan.calls, outcomes) if o.error is None]
+        if self._after_writes is not None and any(_writes(c) for c in plan.calls if c.error is None):
             try:
-                self._after_actions(done)
+                self._after_writes()
             except Exception:
-                self.log.exception("after-actions hook failed")
+                self.log.exception("after-writes hook failed")
         return outcomes
 
     def answer(self, payload: Any, origin: str | None, allowed: bool) -> Any:
         """The JSON reply to a decoded request body (connection thread; actions run on the main thread)."""
-        plan = protocol.plan_request(payload, self.config)
+        plan = protocol.plan_request(payload, self.config, self.media_dir)
         if plan.error is None and any(c.error is None for c in plan.calls):
             self.log.debug("request: %s", ", ".join(plan.action_names))
             try:
@@ -462,6 +465,11 @@ class _Handler(BaseHTTPRequestHandler):
         allowed = protocol.origin_allowed(origin, self.owner.config.web_cors_origin_list)
         reply = self.owner.answer(payload, origin, allowed)
         self._send(200, protocol.encode_reply(reply), self._cors_headers(origin))
+
+
+def _writes(call: protocol.Call) -> bool:
+    spec = get_spec(call.action)
+    return spec is not None and spec.writes
 
 
 def _parse_body(body: bytes) -> tuple[Any, str | None]:

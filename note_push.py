@@ -13,13 +13,15 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
-from anki.collection import AddNoteRequest, StripHtmlMode
+from anki.collection import AddNoteRequest
 from anki.decks import DeckId
 from anki.models import NotetypeDict
 from anki.notes import Note, NoteId
 from anki.utils import checksum
 
-from . import content, deck_mapping, note_identity, note_types
+from . import anki_compat, content, deck_mapping, note_identity, note_types
+from .errors import ClientError
+from .media_files import check_filename, media_item_bytes, store_media
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -110,9 +112,7 @@ def _notetype_for(col: "Collection", model_name: str) -> tuple[NotetypeDict, not
     alias = note_types.stock_alias(model_name)
     if alias is None:
         raise NoteError(f"model was not found: {model_name}")
-    from anki.utils import from_json_bytes
-
-    return from_json_bytes(col._backend.get_stock_notetype_legacy(alias.stock_kind)), alias
+    return anki_compat.stock_notetype(col, alias.stock_kind), alias
 
 
 def _tags_param(raw: Any) -> list[str]:
@@ -233,9 +233,6 @@ def _attach_media(col: "Collection", config: "AddonConfig", note: dict, notetype
                   values: list[str], positions: dict[int, str], media: list[content.MediaFile]) -> None:
     """AnkiConnect's ``picture``/``audio``/``video`` items (``data``, ``url`` or a ``path`` inside the media
     folder) become media files referenced at the end of the fields they name."""
-    from .actions import ActionError
-    from .actions.media import check_filename, media_item_bytes
-
     own = {f["name"].lower(): f["ord"] for f in notetype["flds"]}
     for kind in MEDIA_KINDS:
         for item in _media_items(note, kind):
@@ -243,9 +240,9 @@ def _attach_media(col: "Collection", config: "AddonConfig", note: dict, notetype
             try:
                 name = check_filename(item.get("filename"))
                 if isinstance(item.get(PREPARE_ERROR), str):
-                    raise ActionError(item[PREPARE_ERROR])
-                data = media_item_bytes(col, item, config)
-            except ActionError as exc:
+                    raise ClientError(item[PREPARE_ERROR])
+                data = media_item_bytes(col, item)
+            except ClientError as exc:
                 raise NoteError(f"note.{kind}: {exc}") from exc
             media.append(content.MediaFile(name, data))
             targets = item.get("fields") or []
@@ -262,7 +259,7 @@ def _attach_media(col: "Collection", config: "AddonConfig", note: dict, notetype
 def _strip(col: "Collection", html: str) -> str:
     if "<" not in html and "&" not in html:
         return html
-    return col._backend.strip_html(text=html, mode=StripHtmlMode.PRESERVE_MEDIA_FILENAMES)
+    return anki_compat.strip_html_keeping_media(col, html)
 
 
 # --- Duplicates -----------------------------------------------------------------------------------------------
@@ -456,8 +453,6 @@ def _write(col: "Collection", ready: list[PreparedNote]) -> dict[int, int]:
 def _store_media(col: "Collection", ready: list[PreparedNote]) -> None:
     """Write every note's media files, under exactly their names; if one had to be stored under another name
     (a name Anki refuses), the notes' references follow it."""
-    from .actions.media import store_media
-
     stored: dict[str, str] = {}
     for prepared in ready:
         for media in prepared.media:

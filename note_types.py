@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from anki.models import NotetypeDict
 from anki.notetypes_pb2 import StockNotetype
 
+from . import anki_compat
+
 if TYPE_CHECKING:
     from anki.collection import Collection
 
@@ -82,10 +84,7 @@ def ensure_stock_notetype(col: "Collection", alias: StockAlias) -> NotetypeDict:
     found = find_stock_notetype(col, alias)
     if found is not None:
         return found
-    from anki.stdmodels import get_stock_notetypes  # noqa: F401  (import keeps the stock kinds registered)
-    from anki.utils import from_json_bytes
-
-    notetype = from_json_bytes(col._backend.get_stock_notetype_legacy(alias.stock_kind))
+    notetype = anki_compat.stock_notetype(col, alias.stock_kind)
     col.models.add(notetype)
     return col.models.get(notetype["id"])
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from .actions import ActionContext, ActionError, get_handler
+from .actions import ActionContext, ActionError, PrepareContext, get_spec
 
 if TYPE_CHECKING:
     from .config import AddonConfig
@@ -42,6 +42,7 @@ MSG_VERSION_TYPE = "version must be an integer"
 MSG_PARAMS_TYPE = "params must be an object"
 MSG_MULTI_ACTIONS = "multi: params.actions must be a list of request objects"
 MSG_NO_COLLECTION = "collection is not available"
+MSG_INTERNAL = "internal error (details are in the add-on's log)"
 
 log = logging.getLogger(__name__)
 
@@ -176,17 +177,6 @@ class Plan:
         return [c.action for c in self.calls]
 
 
-# Socket-thread preparation of params (e.g. base64 decoding, URL downloads) so the main thread only does
-# collection work. Registered by action modules: ``register_preparer("storeMediaFile", fn)``;
-# ``fn(params, config)`` returns the params to hand to the handler and may raise ActionError.
-Preparer = Callable[[dict[str, Any], "AddonConfig"], dict[str, Any]]
-_PREPARERS: dict[str, Preparer] = {}
-
-
-def register_preparer(action_name: str, preparer: Preparer) -> None:
-    _PREPARERS[action_name] = preparer
-
-
 def parse_json(body: bytes) -> Any:
     """Decode a request body; raises ValueError with a message naming what is wrong."""
     try:
@@ -215,25 +205,27 @@ def _read_call(request: Any) -> Call:
     return Call(action, version, params)
 
 
-def _prepare(call: Call, config: "AddonConfig") -> Call:
+def _prepare(call: Call, prep: PrepareContext) -> Call:
+    """Connection thread: the action's declared parameters checked, then its preparation (downloads, decoding)."""
     if call.error is not None:
         return call
-    if call.action != "multi" and get_handler(call.action) is None:
+    spec = get_spec(call.action)
+    if spec is None:
         call.error = f"unsupported action: {call.action}"
         return call
-    preparer = _PREPARERS.get(call.action)
-    if preparer is not None:
-        try:
-            call.params = preparer(call.params, config)
-        except ActionError as exc:
-            call.error = str(exc)
-        except Exception as exc:  # a bug in a preparer must not take the server down
-            log.exception("preparing %s failed", call.action)
-            call.error = f"{call.action}: {type(exc).__name__}: {exc}"
+    try:
+        call.params = spec.validate(call.params)
+        if spec.prepare is not None:
+            call.params = spec.prepare(call.params, prep)
+    except ActionError as exc:
+        call.error = str(exc)
+    except Exception:  # a bug in a preparation must not take the server down
+        log.exception("preparing %s failed", call.action)
+        call.error = f"{call.action}: {MSG_INTERNAL}"
     return call
 
 
-def plan_request(payload: Any, config: "AddonConfig") -> Plan:
+def plan_request(payload: Any, config: "AddonConfig", media_dir: str | None = None) -> Plan:
     """Turn a decoded request body into a Plan (socket thread; no collection access).
 
     ``requestPermission`` needs no key (a page must be able to ask before it knows one), as in AnkiConnect.
@@ -244,8 +236,9 @@ def plan_request(payload: Any, config: "AddonConfig") -> Plan:
         return Plan(outer.version, [], error=outer.error)
     if outer.action != "requestPermission" and not api_key_matches(payload.get("key"), config.api_key):
         return Plan(outer.version, [], error=MSG_BAD_API_KEY)
+    prep = PrepareContext(config, media_dir)
     if outer.action != "multi":
-        return Plan(outer.version, [_prepare(outer, config)])
+        return Plan(outer.version, [_prepare(outer, prep)])
     actions = outer.params.get("actions")
     if not isinstance(actions, list):
         return Plan(outer.version, [], is_multi=True, error=MSG_MULTI_ACTIONS)
@@ -254,7 +247,7 @@ def plan_request(payload: Any, config: "AddonConfig") -> Plan:
         call = _read_call(inner)
         if call.error is None and call.action == "multi":
             call.error = "multi: nested multi is not supported"
-        calls.append(_prepare(call, config))
+        calls.append(_prepare(call, prep))
     return Plan(outer.version, calls, is_multi=True)
 
 
@@ -276,12 +269,12 @@ def execute_plan(plan: Plan, make_context: Callable[[], ActionContext | None]) -
             if ctx is None:
                 outcomes.append(Outcome(error=MSG_NO_COLLECTION))
                 continue
-        handler = get_handler(call.action)
-        if handler is None:
+        spec = get_spec(call.action)
+        if spec is None:
             outcomes.append(Outcome(error=f"unsupported action: {call.action}"))
             continue
         try:
-            outcomes.append(Outcome(result=handler(ctx, call.params)))
+            outcomes.append(Outcome(result=spec.handler(ctx, call.params)))
         except ActionError as exc:
             outcomes.append(Outcome(error=str(exc)))
         except Exception as exc:

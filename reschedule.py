@@ -23,7 +23,7 @@ import math
 import time
 from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from anki.consts import (
     CARD_TYPE_LRN,
@@ -45,6 +45,7 @@ from .card_reader import (
 )
 from .card_writer import backend_card, batched, write_as_one_step
 from .forecast import due_forecast
+from .preset_schedulers import scheduler_lookup
 from .original_schedule import (
     has_original_schedule,
     original_schedule_path,
@@ -68,12 +69,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RescheduleCancelled", "ReschedulePlan", "RescheduleReport", "answer_intervals", "apply_plan", "card_histories",
-    "due_forecast", "has_original_schedule", "original_schedule_path", "plan_reschedule", "reschedule",
+    "DueDayChooser", "MAX_INTERVAL_SECS", "due_forecast", "has_original_schedule", "original_schedule_path", "plan_reschedule", "reschedule",
     "restore_original_schedule", "reviewed_card_ids_since", "save_original_schedule", "train_scheduler",
 ]
 
 DAY_SECS = 86_400
 EXACT_TIME_LIMIT_SECS = 2 * DAY_SECS  # intervals up to this are scheduled to the second, longer ones by day
+MAX_INTERVAL_SECS = 36_500 * DAY_SECS  # Anki's largest maximum interval; longer ones would overflow the date maths
 CHECK_EVERY_SECS = 0.1  # at most this much planning time between cancel checks / progress reports
 
 
@@ -81,17 +83,26 @@ CHECK_EVERY_SECS = 0.1  # at most this much planning time between cancel checks 
 ##########################################################################
 
 
+# The due-day hook: (card row, exact day, day of the last review) -> the day to write. None keeps the exact day
+# (never before today); `due_shaping.DueShaper.due_day` applies Anki's fuzz, load balancer and Easy Days.
+DueDayChooser = Callable[[CardRow, int, int], int]
+
+
 def _new_state(card: CardRow, last_review_time: float, interval: float, days: AnkiDays,
-               report: RescheduleReport) -> tuple[int, int, int, int, int, int]:
+               report: RescheduleReport, due_day: DueDayChooser | None = None,
+               ) -> tuple[int, int, int, int, int, int]:
     """(type, queue, due, ivl, left, odue) for one card following the module's rules; updates the counts."""
+    interval = min(interval, MAX_INTERVAL_SECS)
     target = last_review_time + interval
     if target <= days.now:
         report.due_now += 1
     if interval > EXACT_TIME_LIMIT_SECS:
         report.by_day += 1
-        new_due = max(days.day_of(target), days.today)
         # the interval is counted from the last answer's day as Anki counts it (its FSRS reschedule does the same)
-        new_ivl = max(1, new_due - days.revlog_day(last_review_time))
+        last_day = days.revlog_day(last_review_time)
+        exact_day = days.day_of(target)
+        new_due = max(exact_day, days.today) if due_day is None else due_day(card, exact_day, last_day)
+        new_ivl = max(1, new_due - last_day)
         new_type = CARD_TYPE_REV
         new_queue = QUEUE_TYPE_REV
         # graduating from (re)learning clears the remaining steps; review cards keep whatever Anki stored
@@ -164,27 +175,31 @@ def plan_reschedule(
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
     chunk_size: int = CHUNK_SIZE,
+    due_day: DueDayChooser | None = None,
 ) -> ReschedulePlan:
     """Compute new states for ``card_ids`` (all cards if None) without writing anything.
+
+    ``scheduler`` is one LoadedScheduler or a `preset_schedulers.PresetSchedulers` (each card then uses its home
+    deck's preset's scheduler). ``due_day`` chooses the day of day-granular results (see `DueDayChooser`).
 
     Raises SchedulerError on the first bad scheduler output (or exception) and RescheduleCancelled when
     ``should_cancel()`` turns True (asked at least every CHECK_EVERY_SECS, between two cards).
     ``on_progress(done, total)`` is called as often, and after each chunk.
     """
     with _without_cycle_collector():
-        return _plan(col, scheduler, card_ids, now, on_progress, should_cancel, chunk_size)
+        return _plan(col, scheduler, card_ids, now, on_progress, should_cancel, chunk_size, due_day)
 
 
-def _plan(col: Collection, scheduler: LoadedScheduler, card_ids: Sequence[int] | None, now: float | None,
+def _plan(col: Collection, scheduler: Any, card_ids: Sequence[int] | None, now: float | None,
           on_progress: Callable[[int, int], None] | None, should_cancel: Callable[[], bool] | None,
-          chunk_size: int) -> ReschedulePlan:
+          chunk_size: int, due_day: DueDayChooser | None) -> ReschedulePlan:
     days = AnkiDays.from_collection(col, now)
     report = RescheduleReport()
     plan = ReschedulePlan(scheduler_name=scheduler.name, report=report)
     total = len(set(card_ids)) if card_ids is not None else col.db.scalar("select count() from cards")
     factory = HistoryFactory(col, days)
-    interval_fn = scheduler.interval
-    name = scheduler.name
+    scheduler_for_deck = scheduler_lookup(scheduler)
+    by_scheduler = report.by_scheduler
     check = _CancelCheck(should_cancel, on_progress, total)
     done = 0
     for card_rows in card_chunks(col, card_ids, chunk_size):
@@ -198,15 +213,17 @@ def _plan(col: Collection, scheduler: LoadedScheduler, card_ids: Sequence[int] |
                 report.skipped += 1
                 continue
             history = factory.build(card, histories)
+            chosen = scheduler_for_deck(history.deck_id)
             try:
-                value = interval_fn(history)
+                value = chosen.interval(history)
             except Exception as exc:
-                raise SchedulerError(name, card.id, exc, "raised an exception") from exc
-            interval = check_interval(name, card.id, value)
+                raise SchedulerError(chosen.name, card.id, exc, "raised an exception") from exc
+            interval = check_interval(chosen.name, card.id, value)
             if interval is None:
                 report.skipped += 1
                 continue
-            state = _new_state(card, last_answers[card.id] / 1000.0, interval, days, report)
+            state = _new_state(card, last_answers[card.id] / 1000.0, interval, days, report, due_day)
+            by_scheduler[chosen.name] = by_scheduler.get(chosen.name, 0) + 1
             if state == (card.type, card.queue, card.due, card.ivl, card.left, card.odue):
                 continue  # already scheduled exactly so: counted, but not rewritten (no mtime change, no sync)
             plan.add(card, state)
@@ -278,9 +295,11 @@ def reschedule(
     now: float | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    due_day: DueDayChooser | None = None,
 ) -> RescheduleReport:
     """plan_reschedule + apply_plan (own undo step)."""
-    plan = plan_reschedule(col, scheduler, card_ids, now=now, on_progress=on_progress, should_cancel=should_cancel)
+    plan = plan_reschedule(col, scheduler, card_ids, now=now, on_progress=on_progress, should_cancel=should_cancel,
+                           due_day=due_day)
     return apply_plan(col, plan)
 
 

@@ -18,6 +18,8 @@ class RescheduleReport:
     exact_time: int = 0
     by_day: int = 0
     skipped: int = 0
+    # rescheduled cards per scheduler name (several when presets use different schedulers)
+    by_scheduler: dict[str, int] = field(default_factory=dict)
 
 
 class RescheduleCancelled(Exception):

@@ -11,6 +11,9 @@ scheduler"):
 - the interval function may take a second parameter ``params`` (a dict of trained parameters, ``{}`` if none);
 - ``train(histories) -> dict`` (or ``<function>_train`` when one module holds several schedulers) learns
   parameters from all cards' histories; the engine stores the dict and passes it back as ``params``.
+- ``recall(card, elapsed_seconds) -> float`` (or ``<function>_recall``; a third parameter gets ``params``): the
+  plug-in's memory model, the probability in [0, 1] that the card is recalled ``elapsed_seconds`` after its last
+  review. Tools > Compare schedulers scores it against the user's own answers.
 
 No Anki GUI is imported here; nothing runs at import time.
 """
@@ -18,18 +21,12 @@ No Anki GUI is imported here; nothing runs at import time.
 from __future__ import annotations
 
 import enum
-import functools
-import importlib.util
-import inspect
-import keyword
 import math
 import operator
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -391,16 +388,19 @@ class CardHistory(tuple):
 
 IntervalFunction = Callable[[CardHistory], "float | None"]
 TrainFunction = Callable[[Iterable[CardHistory]], dict]
+RecallFunction = Callable[[CardHistory, float], "float | None"]
 
 
 @dataclass
 class LoadedScheduler:
-    """A scheduler ready to run: its display name, interval function (params already bound) and optional trainer."""
+    """A scheduler ready to run: its display name, interval function (params already bound), optional trainer and
+    optional memory model ``recall`` (params already bound)."""
 
     name: str
     interval: IntervalFunction
     train: TrainFunction | None = None
     params: dict = field(default_factory=dict)
+    recall: RecallFunction | None = None
 
 
 class SchedulerLoadError(Exception):
@@ -434,83 +434,3 @@ def check_interval(scheduler_name: str, card_id: int, value: object) -> float | 
     if number < 0:
         raise SchedulerError(scheduler_name, card_id, value, "returned a negative interval")
     return number
-
-
-def builtin_names() -> list[str]:
-    from .schedulers import BUILTINS
-
-    return list(BUILTINS)
-
-
-def _accepts_params(function: Callable) -> bool:
-    """True when the interval function takes a second positional parameter (the trained params)."""
-    try:
-        signature = inspect.signature(function)
-    except (TypeError, ValueError):
-        return False
-    positional = [
-        p for p in signature.parameters.values()
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
-    ]
-    return len(positional) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in positional)
-
-
-def _bind_params(function: Callable, params: dict) -> IntervalFunction:
-    if _accepts_params(function):
-        return functools.partial(_call_with_params, function, params)
-    return function
-
-
-def _call_with_params(function: Callable, params: dict, history: CardHistory) -> float | None:
-    return function(history, params)
-
-
-def _load_user_module(module_name: str, user_files_dir: Path, spec: str):
-    if not module_name.isidentifier() or keyword.iskeyword(module_name):
-        raise SchedulerLoadError(f"Scheduler {spec!r}: {module_name!r} is not a valid module name")
-    path = Path(user_files_dir) / f"{module_name}.py"
-    if not path.is_file():
-        raise SchedulerLoadError(f"Scheduler {spec!r}: no file {path}")
-    # A private, per-path module name: re-loading picks up edits and never clashes with real packages.
-    unique_name = f"_polar_bridge_user_scheduler_{module_name}_{abs(hash(str(path.resolve())))}"
-    import_spec = importlib.util.spec_from_file_location(unique_name, path)
-    if import_spec is None or import_spec.loader is None:
-        raise SchedulerLoadError(f"Scheduler {spec!r}: cannot import {path}")
-    module = importlib.util.module_from_spec(import_spec)
-    sys.modules[unique_name] = module
-    try:
-        import_spec.loader.exec_module(module)
-    except Exception as exc:
-        sys.modules.pop(unique_name, None)
-        raise SchedulerLoadError(f"Scheduler {spec!r}: importing {path.name} failed: {exc!r}") from exc
-    return module
-
-
-def load_scheduler(spec: str, user_files_dir: Path, params: dict | None = None) -> LoadedScheduler:
-    """Load a built-in (``"anki"``, ``"fsrs"``, ``"example"``) or ``"module:function"`` from ``user_files_dir``.
-
-    ``params`` (from an earlier ``train()``) is bound to the interval function when it takes a second parameter.
-    Raises SchedulerLoadError naming the spec when it cannot be loaded.
-    """
-    params = dict(params or {})
-    spec = (spec or "").strip()
-    from .schedulers import BUILTINS
-
-    if spec in BUILTINS:
-        interval, train = BUILTINS[spec]
-        return LoadedScheduler(name=spec, interval=_bind_params(interval, params), train=train, params=params)
-    if ":" not in spec:
-        raise SchedulerLoadError(
-            f"Scheduler {spec!r} not found: use a built-in ({', '.join(BUILTINS)}) or 'module:function' "
-            f"for a file module.py in {user_files_dir}"
-        )
-    module_name, _, function_name = spec.partition(":")
-    module_name, function_name = module_name.strip(), function_name.strip()
-    module = _load_user_module(module_name, user_files_dir, spec)
-    function = getattr(module, function_name, None)
-    if not callable(function):
-        raise SchedulerLoadError(f"Scheduler {spec!r}: {module_name}.py has no function {function_name!r}")
-    train = getattr(module, f"{function_name}_train", None) or getattr(module, "train", None)
-    if train is not None and not callable(train):
-        train = None
-    return LoadedScheduler(name=spec, interval=_bind_params(function, params), train=train, params=params)

@@ -1,61 +1,67 @@
-"""AnkiConnect actions, grouped by domain (decks, models, notes, cards, media, misc).
+"""AnkiConnect actions, grouped by domain (decks, models, notes, cards, media, misc), and their ONE registry.
 
-Each handler is a plain function ``handler(ctx: ActionContext, params: dict) -> result`` registered with
-:func:`action`. Handlers take the collection from ``ctx`` and never import aqt; the server runs them on the main
-thread. A handler reports a client mistake by raising :class:`ActionError` with the exact message the client sees.
+Each action is declared once with :func:`action`: its name, its parameters (name, accepted types, default), whether
+it may change the collection (``writes``) and an optional off-main-thread preparation. Everything else derives
+from that declaration: the protocol validates parameters and runs the preparation on the connection thread, runs
+the handler on the main thread, and the GUI glue refreshes Anki's screens after actions that write.
+
+A handler is ``handler(ctx: ActionContext, params: dict) -> result``; ``params`` holds exactly the declared
+parameters, already type-checked, defaults filled in. Handlers take the collection from ``ctx`` and never import
+aqt. A client mistake is reported by raising :class:`ActionError` (the domain's ``ClientError``) with the exact
+message the client sees.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from .registry import (
+    REQUIRED,
+    ActionContext,
+    ActionError,
+    ActionSpec,
+    Handler,
+    Param,
+    PrepareContext,
+    Preparer,
+    action,
+    anything,
+    array,
+    flag,
+    ids,
+    obj,
+    registered,
+    require,
+    text,
+)
 
-if TYPE_CHECKING:
-    from anki.collection import Collection
-
-    from ..config import AddonConfig
-
-
-class ActionError(Exception):
-    """An error the client caused or must hear about; ``str(error)`` goes into the reply's ``error``."""
+__all__ = [
+    "REQUIRED", "ActionContext", "ActionError", "ActionSpec", "Handler", "Param", "PrepareContext", "Preparer",
+    "action", "action_names", "all_specs", "anything", "array", "flag", "get_handler", "get_spec", "ids", "obj",
+    "require", "text",
+]
 
 
-@dataclass
-class ActionContext:
-    col: "Collection"
-    config: "AddonConfig"
-    # Per-request facts the protocol layer knows (e.g. the request's Origin), for actions that need them.
-    origin: str | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
-
-
-Handler = Callable[[ActionContext, dict], Any]
-
-_REGISTRY: dict[str, Handler] = {}
-
-
-def action(name: str) -> Callable[[Handler], Handler]:
-    """Register ``handler`` under the AnkiConnect action ``name``."""
-
-    def register(handler: Handler) -> Handler:
-        if name in _REGISTRY:
-            raise RuntimeError(f"action {name!r} registered twice")
-        _REGISTRY[name] = handler
-        return handler
-
-    return register
+def get_spec(name: str) -> ActionSpec | None:
+    _load_all()
+    return registered().get(name)
 
 
 def get_handler(name: str) -> Handler | None:
-    _load_all()
-    return _REGISTRY.get(name)
+    """A callable running the action with validation and preparation on the calling thread (tools, tests)."""
+    spec = get_spec(name)
+    return spec.run if spec is not None else None
 
 
 def action_names() -> list[str]:
     _load_all()
-    return sorted(_REGISTRY)
+    return sorted(registered())
+
+
+def all_specs() -> list[ActionSpec]:
+    _load_all()
+    specs = registered()
+    return [specs[name] for name in sorted(specs)]
 
 
 def _load_all() -> None:
-    # Importing the domain modules registers their handlers; done lazily so importing this package is cheap.
+    # Importing the action modules declares their actions; done lazily so importing this package is cheap.
     from . import cards, decks, media, misc, models, notes  # noqa: F401

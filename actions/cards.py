@@ -8,13 +8,13 @@ from anki.cards import Card, CardId
 from anki.errors import SearchError
 
 from .. import note_identity
-from . import ActionContext, ActionError, action
-from .note_params import require, require_ids
+from anki.utils import ids2str
+from .registry import ActionContext, ActionError, action, ids, text
 
 
-@action("findCards")
+@action("findCards", text("query", "a search string"))
 def find_cards(ctx: ActionContext, params: dict) -> list[int]:
-    query = require(params, "query", str, "a search string")
+    query = params["query"]
     try:
         return list(ctx.col.find_cards(note_identity.rewrite_query(ctx.col, query)))
     except SearchError as exc:
@@ -48,10 +48,10 @@ def card_info(col, card: Card) -> dict[str, Any]:
     }
 
 
-@action("cardsInfo")
+@action("cardsInfo", ids("cards"))
 def cards_info(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
     """Info for each card id; ``{}`` for ids that don't exist (as AnkiConnect does)."""
-    ids = require_ids(params, "cards")
+    card_ids = params["cards"]
     # Missing ids are filtered by one query: a failed get_card is slow in the running app (backend backtrace).
-    existing = set(ctx.col.db.list(f"select id from cards where id in ({','.join(map(str, ids))})")) if ids else set()
-    return [card_info(ctx.col, ctx.col.get_card(CardId(cid))) if cid in existing else {} for cid in ids]
+    existing = set(ctx.col.db.list(f"select id from cards where id in {ids2str(card_ids)}")) if card_ids else set()
+    return [card_info(ctx.col, ctx.col.get_card(CardId(cid))) if cid in existing else {} for cid in card_ids]

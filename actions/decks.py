@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .. import deck_mapping
-from . import ActionContext, ActionError, action
-from .note_params import require
+from .registry import ActionContext, ActionError, action, text
 
 
 @action("deckNames")
@@ -17,10 +16,10 @@ def deck_names_and_ids(ctx: ActionContext, params: dict) -> dict[str, int]:
     return deck_mapping.deck_names_and_ids(ctx.col)
 
 
-@action("createDeck")
+@action("createDeck", text("deck", "a deck name"), writes=True)
 def create_deck(ctx: ActionContext, params: dict) -> int:
     """Create deck ``a::b`` (and missing parents); an existing deck (any case) just returns its id."""
-    name = require(params, "deck", str, "a deck name")
+    name = params["deck"]
     try:
         return int(deck_mapping.ensure_deck(ctx.col, name))
     except deck_mapping.DeckNameError as exc:

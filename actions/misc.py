@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import ActionContext, ActionError, action
+from .registry import ActionContext, ActionError, action
 
 API_VERSION = 6
 
@@ -36,7 +36,7 @@ def request_permission(ctx: ActionContext, params: dict) -> dict[str, Any]:
     }
 
 
-@action("sync")
+@action("sync", writes=True)
 def sync(ctx: ActionContext, params: dict) -> None:
     """Start Anki's own sync (the same as pressing Sync); it runs in the background and the reply comes at once."""
     start_sync: Callable[[], None] | None = ctx.extras.get(EXTRA_SYNC)

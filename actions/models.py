@@ -12,23 +12,23 @@ from typing import Any
 from anki.models import NotetypeDict
 
 from .. import note_types
-from . import ActionContext, ActionError, action
-from .note_params import require
+from .registry import ActionContext, ActionError, action, array, flag, text
 
 
-@action("modelNames")
+# Both list "Basic" and "Cloze" and add Anki's stock type when a collection has none: they may write.
+@action("modelNames", writes=True)
 def model_names(ctx: ActionContext, params: dict) -> list[str]:
     return list(note_types.client_names_and_ids(ctx.col))
 
 
-@action("modelNamesAndIds")
+@action("modelNamesAndIds", writes=True)
 def model_names_and_ids(ctx: ActionContext, params: dict) -> dict[str, int]:
     return note_types.client_names_and_ids(ctx.col)
 
 
-@action("modelFieldNames")
+@action("modelFieldNames", text("modelName", "a note type name"))
 def model_field_names(ctx: ActionContext, params: dict) -> list[str]:
-    name = require(params, "modelName", str, "a note type name")
+    name = params["modelName"]
     notetype = note_types.find_notetype(ctx.col, name)
     if notetype is None:
         raise ActionError(f"model was not found: {name}")
@@ -36,7 +36,7 @@ def model_field_names(ctx: ActionContext, params: dict) -> list[str]:
 
 
 def _templates(params: dict) -> list[dict[str, Any]]:
-    templates = require(params, "cardTemplates", list, "a list of {Name, Front, Back} objects")
+    templates = params["cardTemplates"]
     if not templates:
         raise ActionError('parameter "cardTemplates" must contain at least one template')
     for i, template in enumerate(templates):
@@ -49,7 +49,7 @@ def _templates(params: dict) -> list[dict[str, Any]]:
 
 
 def _fields(params: dict) -> list[str]:
-    fields = require(params, "inOrderFields", list, "a list of field names")
+    fields = params["inOrderFields"]
     if not fields or not all(isinstance(f, str) and f.strip() for f in fields):
         raise ActionError('parameter "inOrderFields" must be a non-empty list of field names')
     if len({f.strip().lower() for f in fields}) != len(fields):
@@ -57,18 +57,26 @@ def _fields(params: dict) -> list[str]:
     return [f.strip() for f in fields]
 
 
-@action("createModel")
+@action(
+    "createModel",
+    text("modelName", "a note type name"),
+    array("inOrderFields", "a list of field names"),
+    array("cardTemplates", "a list of {Name, Front, Back} objects"),
+    text("css", "a string", default=None),
+    flag("isCloze", False),
+    writes=True,
+)
 def create_model(ctx: ActionContext, params: dict) -> NotetypeDict:
     """Create a note type. A name that already resolves (e.g. "Basic" in a German collection) is a no-op that
     returns the existing note type; "Cloze", ``isCloze`` or a ``{{cloze:`` template make a cloze type."""
     col = ctx.col
-    name = require(params, "modelName", str, "a note type name").strip()
+    name = params["modelName"].strip()
     if not name:
         raise ActionError('parameter "modelName" must be a note type name')
     fields = _fields(params)
     templates = _templates(params)
-    css = require(params, "css", str, "a string", default=None) if params.get("css") is not None else None
-    is_cloze = require(params, "isCloze", bool, "true or false", default=False)
+    css = params["css"]
+    is_cloze = params["isCloze"]
 
     existing = note_types.find_notetype(col, name)
     if existing is not None:

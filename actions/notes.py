@@ -10,10 +10,14 @@ from typing import Any
 
 from anki.errors import SearchError
 from anki.notes import Note, NoteId
+from anki.utils import ids2str
 
 from .. import content, note_identity, note_push, note_types
-from . import ActionContext, ActionError, action
-from .note_params import require, require_id, require_ids
+from ..media_files import prepare_media_item
+from .registry import ActionContext, ActionError, Param, PrepareContext, action, array, ids, obj, require, text
+
+_NOTES = array("notes", "a list of notes")
+_TAGS = Param("tags", (str, list), "a space-separated string of tags")
 
 # --- Finding ------------------------------------------------------------------------------------------------
 
@@ -29,9 +33,9 @@ def find_note_ids(col, query: str) -> list[int]:
         raise ActionError(f"invalid search: {exc}") from exc
 
 
-@action("findNotes")
+@action("findNotes", text("query", "a search string"))
 def find_notes(ctx: ActionContext, params: dict) -> list[int]:
-    return find_note_ids(ctx.col, require(params, "query", str, "a search string"))
+    return find_note_ids(ctx.col, params["query"])
 
 
 def note_info(col, note: Note) -> dict[str, Any]:
@@ -46,52 +50,49 @@ def note_info(col, note: Note) -> dict[str, Any]:
     }
 
 
-@action("notesInfo")
+@action("notesInfo", ids("notes", default=None), text("query", "a search string", default=None))
 def notes_info(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
     """Info for ``notes`` (ids) or the notes matching ``query``; ``{}`` for ids that don't exist."""
-    if "notes" in params:
-        ids = require_ids(params, "notes")
-    elif "query" in params:
-        ids = find_note_ids(ctx.col, require(params, "query", str, "a search string"))
+    if params["notes"] is not None:
+        note_ids = params["notes"]
+    elif params["query"] is not None:
+        note_ids = find_note_ids(ctx.col, params["query"])
     else:
         raise ActionError('notesInfo needs "notes" (a list of ids) or "query" (a search string)')
     # Missing ids are filtered by one query: a failed get_note is slow in the running app (backend backtrace).
-    existing = set(_existing_ids(ctx.col, ids))
-    return [note_info(ctx.col, ctx.col.get_note(NoteId(nid))) if nid in existing else {} for nid in ids]
+    existing = set(_existing_ids(ctx.col, note_ids))
+    return [note_info(ctx.col, ctx.col.get_note(NoteId(nid))) if nid in existing else {} for nid in note_ids]
 
 
 # --- Adding ---------------------------------------------------------------------------------------------------
 
 
-def _notes_param(params: dict) -> list[Any]:
-    return require(params, "notes", list, "a list of notes")
-
-
-@action("canAddNotes")
+# Checking a note reads its picture/audio items too: they are prepared off the main thread like addNotes'.
+@action("canAddNotes", _NOTES, prepare=lambda params, prep: _prepare_notes(params, prep))
 def can_add_notes(ctx: ActionContext, params: dict) -> list[bool]:
-    return [not isinstance(item, str) for item in note_push.check_notes(ctx.col, ctx.config, _notes_param(params))]
+    return [not isinstance(item, str) for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])]
 
 
-@action("canAddNotesWithErrorDetail")
+@action("canAddNotesWithErrorDetail", _NOTES, prepare=lambda params, prep: _prepare_notes(params, prep))
 def can_add_notes_with_error_detail(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
     return [{"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
-            for item in note_push.check_notes(ctx.col, ctx.config, _notes_param(params))]
+            for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])]
 
 
-@action("addNote")
+@action("addNote", obj("note", "a note object"), writes=True, prepare=lambda params, prep: _prepare_one_note(params, prep))
 def add_note(ctx: ActionContext, params: dict) -> int:
-    note = require(params, "note", dict, "a note object")
+    note = params["note"]
     result = note_push.push_notes(ctx.col, ctx.config, [note])
     if result.errors[0] is not None:
         raise ActionError(result.errors[0])
     return result.ids[0]
 
 
-@action("addNotes")
+@action("addNotes", _NOTES, writes=True, prepare=lambda params, prep: _prepare_notes(params, prep))
 def add_notes(ctx: ActionContext, params: dict) -> list[int | None]:
     """AnkiConnect v6 semantics: one id per note, ``null`` for a note that could not be added; the notes that
     can be added are written in one batch (one undo step)."""
-    return note_push.push_notes(ctx.col, ctx.config, _notes_param(params)).ids
+    return note_push.push_notes(ctx.col, ctx.config, params["notes"]).ids
 
 
 # --- Updating -------------------------------------------------------------------------------------------------
@@ -139,13 +140,16 @@ def _apply_tags(note: Note, tags: Any) -> bool:
     return True
 
 
-def _note_param(params: dict) -> tuple[Note, dict]:
-    raw = require(params, "note", dict, "a note object with an id")
-    note_id = require_id(raw, "id")
+_NOTE_WITH_ID = obj("note", "a note object with an id")
+
+
+def _note_param(params: dict) -> tuple[int, dict]:
+    raw = params["note"]
+    note_id = require(raw, "id", int, "an id (integer)")
     return note_id, raw
 
 
-@action("updateNoteFields")
+@action("updateNoteFields", _NOTE_WITH_ID, writes=True)
 def update_note_fields(ctx: ActionContext, params: dict) -> None:
     note_id, raw = _note_param(params)
     fields = require(raw, "fields", dict, "an object mapping field names to text")
@@ -155,7 +159,7 @@ def update_note_fields(ctx: ActionContext, params: dict) -> None:
         ctx.col.update_note(note)
 
 
-@action("updateNote")
+@action("updateNote", _NOTE_WITH_ID, writes=True)
 def update_note(ctx: ActionContext, params: dict) -> None:
     note_id, raw = _note_param(params)
     if "fields" not in raw and "tags" not in raw:
@@ -170,7 +174,7 @@ def update_note(ctx: ActionContext, params: dict) -> None:
 
 
 def _tags_string(params: dict) -> str:
-    tags = require(params, "tags", (str, list), "a space-separated string of tags")
+    tags = params["tags"]
     if isinstance(tags, list):
         if not all(isinstance(t, str) for t in tags):
             raise ActionError('parameter "tags" must be a space-separated string of tags')
@@ -178,34 +182,32 @@ def _tags_string(params: dict) -> str:
     return " ".join(content.normalize_tags(tags.split()))
 
 
-def _existing_ids(col, ids: list[int]) -> list[NoteId]:
-    if not ids:
+def _existing_ids(col, note_ids: list[int]) -> list[NoteId]:
+    if not note_ids:
         return []
-    found = set(col.db.list(f"select id from notes where id in ({','.join(map(str, ids))})"))
-    return [NoteId(i) for i in ids if i in found]
+    found = set(col.db.list(f"select id from notes where id in {ids2str(note_ids)}"))
+    return [NoteId(i) for i in note_ids if i in found]
 
 
-@action("addTags")
+@action("addTags", ids("notes"), _TAGS, writes=True)
 def add_tags(ctx: ActionContext, params: dict) -> None:
-    ids = require_ids(params, "notes")
     tags = _tags_string(params)
-    existing = _existing_ids(ctx.col, ids)
+    existing = _existing_ids(ctx.col, params["notes"])
     if existing and tags:
         ctx.col.tags.bulk_add(existing, tags)
 
 
-@action("removeTags")
+@action("removeTags", ids("notes"), _TAGS, writes=True)
 def remove_tags(ctx: ActionContext, params: dict) -> None:
-    ids = require_ids(params, "notes")
     tags = _tags_string(params)
-    existing = _existing_ids(ctx.col, ids)
+    existing = _existing_ids(ctx.col, params["notes"])
     if existing and tags:
         ctx.col.tags.bulk_remove(existing, tags)
 
 
-@action("deleteNotes")
+@action("deleteNotes", ids("notes"), writes=True)
 def delete_notes(ctx: ActionContext, params: dict) -> None:
-    existing = _existing_ids(ctx.col, require_ids(params, "notes"))
+    existing = _existing_ids(ctx.col, params["notes"])
     if existing:
         ctx.col.remove_notes(existing)
 
@@ -213,11 +215,9 @@ def delete_notes(ctx: ActionContext, params: dict) -> None:
 # --- Media items, read off the main thread ---------------------------------------------------------------------
 
 
-def _prepare_note_media(note: Any, config) -> Any:
-    """A copy of ``note`` whose picture/audio/video items carry their bytes (decoded or downloaded here, on the
-    connection thread); a failing item carries its error, so only that note is refused."""
-    from .media import prepare_media_item
-
+def _prepare_note_media(note: Any, prep: PrepareContext) -> Any:
+    """A copy of ``note`` whose picture/audio/video items carry their bytes (decoded, downloaded or read here, on
+    the connection thread); a failing item carries its error, so only that note is refused."""
     if not isinstance(note, dict):
         return note
     prepared = dict(note)
@@ -230,29 +230,16 @@ def _prepare_note_media(note: Any, config) -> Any:
         new_items = []
         for item in items:
             try:
-                new_items.append(prepare_media_item(item, config))
+                new_items.append(prepare_media_item(item, prep.config, prep.media_dir))
             except ActionError as exc:
                 new_items.append({**item, note_push.PREPARE_ERROR: str(exc)})
         prepared[kind] = new_items
     return prepared
 
 
-def _prepare_add_note(params: dict, config) -> dict:
-    return {**params, "note": _prepare_note_media(params.get("note"), config)}
+def _prepare_one_note(params: dict, prep: PrepareContext) -> dict:
+    return {**params, "note": _prepare_note_media(params["note"], prep)}
 
 
-def _prepare_add_notes(params: dict, config) -> dict:
-    notes = params.get("notes")
-    if not isinstance(notes, list):
-        return params
-    return {**params, "notes": [_prepare_note_media(note, config) for note in notes]}
-
-
-def _register_preparers() -> None:
-    from ..protocol import register_preparer
-
-    register_preparer("addNote", _prepare_add_note)
-    register_preparer("addNotes", _prepare_add_notes)
-
-
-_register_preparers()
+def _prepare_notes(params: dict, prep: PrepareContext) -> dict:
+    return {**params, "notes": [_prepare_note_media(note, prep) for note in params["notes"]]}

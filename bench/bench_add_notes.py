@@ -81,7 +81,6 @@ def floor(col, notes: list[dict]) -> float:
 
 def one_round(tmp: Path, round_no: int, notes: list[dict]) -> tuple[float, float, float, float]:
     from anki.collection import Collection
-
     from polar_bridge.actions import ActionContext, get_handler
     from polar_bridge.config import load_config
 

@@ -23,9 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tools"))
-import conftest  # noqa: E402,F401  (registers the add-on package as polar_bridge)
-
 import anki_fsrs_reference as reference  # noqa: E402
+import conftest  # noqa: E402,F401  (registers the add-on package as polar_bridge)
 import sample_collection  # noqa: E402
 from anki.collection import Collection  # noqa: E402
 
@@ -46,7 +45,7 @@ def build(path: Path, cards: int, seed: int) -> None:
 
 def addon_reschedule(path: Path) -> tuple[float, dict]:
     from polar_bridge.reschedule import apply_plan, due_forecast, plan_reschedule
-    from polar_bridge.scheduler import load_scheduler
+    from polar_bridge.schedulers import load_scheduler
 
     col = Collection(str(path))
     try:

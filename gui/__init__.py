@@ -10,10 +10,12 @@ from typing import Any
 MENU_RESCHEDULE = "Reschedule…"
 MENU_RESTORE = "Restore original schedule…"
 MENU_TRAIN = "Train scheduler…"
+MENU_SETTINGS = "Polar Bridge settings…"
 ACTION_NAMES = {
     MENU_RESCHEDULE: "polarBridgeReschedule",
     MENU_RESTORE: "polarBridgeRestore",
     MENU_TRAIN: "polarBridgeTrain",
+    MENU_SETTINGS: "polarBridgeSettings",
 }
 
 # The QActions, so the Tools menu can enable them and test scripts can trigger them.
@@ -24,9 +26,10 @@ def setup() -> None:
     import aqt
     from aqt import gui_hooks
 
-    from . import browser_glue, review, sync_glue, test_hook
+    from . import browser_glue, review, server_glue, sync_glue, test_hook
 
     mw = aqt.mw
+    server_glue.setup()
     _add_tools_menu(mw)
     gui_hooks.browser_menus_did_init.append(browser_glue.on_browser_menus_did_init)
     gui_hooks.browser_will_show_context_menu.append(browser_glue.on_browser_will_show_context_menu)
@@ -41,7 +44,8 @@ def setup() -> None:
 def _add_tools_menu(mw: Any) -> None:
     from aqt.qt import QAction
 
-    from . import ops
+    from . import ops, settings_dialog
+    from .settings import ADDON_MODULE
 
     menu = mw.form.menuTools
     menu.addSeparator()
@@ -49,6 +53,7 @@ def _add_tools_menu(mw: Any) -> None:
         (MENU_RESCHEDULE, lambda: ops.start_reschedule(mw)),
         (MENU_RESTORE, lambda: ops.start_restore(mw)),
         (MENU_TRAIN, lambda: ops.start_training(mw)),
+        (MENU_SETTINGS, lambda: settings_dialog.open_settings(mw)),
     ):
         action = QAction(text, mw)
         action.setObjectName(ACTION_NAMES[text])
@@ -56,6 +61,8 @@ def _add_tools_menu(mw: Any) -> None:
         menu.addAction(action)
         actions[text] = action
     menu.aboutToShow.connect(lambda: update_menu_state(mw))
+    # Tools > Add-ons > Config opens the dialog instead of the raw JSON editor
+    mw.addonManager.setConfigAction(ADDON_MODULE, lambda: settings_dialog.open_settings(mw))
 
 
 def update_menu_state(mw: Any) -> None:

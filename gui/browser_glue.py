@@ -6,7 +6,7 @@ from typing import Any
 
 from aqt.qt import QAction, QMenu
 
-from .collection_ops import cards
+from ..reschedule_ops import cards
 from .ops import start_reschedule
 
 ACTION_TEXT = "Reschedule selected cards…"

@@ -11,6 +11,8 @@ import threading
 import time
 from typing import Any
 
+from .. import anki_compat
+
 # Updating the progress window for each card would flood the main thread; a few updates a second is enough.
 UPDATE_EVERY_SECONDS = 0.1
 CANCEL_BUTTON_NAME = "polarBridgeCancel"
@@ -50,7 +52,7 @@ class ProgressBridge:
     def add_cancel_button(self) -> None:
         """Call on the main thread right after starting the op (Anki creates its progress window then); also
         names the op in the window until the first progress update (a CollectionOp's says "Processing...")."""
-        window = getattr(self._mw.progress, "_win", None)
+        window = anki_compat.progress_window(self._mw)
         if window is not None and self._last_update == 0.0 and hasattr(window, "form"):
             window.form.label.setText(self._label)
         self._add_cancel_button(window)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import aqt
 from aqt.utils import tooltip
 
-from .collection_ops import cards, count_of
+from ..reschedule_ops import cards, count_of
 from .errors import show_failure
 from .settings import current_config, load_configured_scheduler, logger
-from .sync_detect import SyncMarker, mark_before_sync, reschedule_reviewed_elsewhere
+from ..sync_detect import SyncMarker, mark_before_sync, reschedule_reviewed_elsewhere
 
 _marker: SyncMarker | None = None
 
@@ -37,7 +37,8 @@ def on_sync_did_finish() -> None:
     try:
         config = current_config()
         spec = config.scheduler
-        outcome = reschedule_reviewed_elsewhere(mw.col, load_configured_scheduler(config), marker)
+        outcome = reschedule_reviewed_elsewhere(mw.col, load_configured_scheduler(config), marker,
+                                                shaping=config.due_shaping)
     except Exception as exc:
         show_failure(exc, spec, mw, consequence="The sync itself finished; the cards keep the schedule they "
                                                 "arrived with.")

@@ -4,16 +4,11 @@
 - ``fsrs``: FSRS memory model (the vendored py-fsrs library) with the deck preset's FSRS parameters and desired
   retention; ``train`` fits parameters with Anki's own FSRS optimizer.
 - ``example``: interval = 2.5 ** (successful reviews in a row) days, reset to 10 minutes on Again.
+
+Only ``fsrs`` has ``recall`` (FSRS-6 retrievability); ``anki`` and ``example`` predict nothing.
 """
 
-from __future__ import annotations
+from .builtins import BUILTINS, RECALLS
+from .loading import builtin_names, load_scheduler
 
-from collections.abc import Callable
-
-from . import anki_builtin, example, fsrs_builtin
-
-BUILTINS: dict[str, tuple[Callable, Callable | None]] = {
-    "anki": (anki_builtin.interval, None),
-    "fsrs": (fsrs_builtin.interval, fsrs_builtin.train),
-    "example": (example.interval, None),
-}
+__all__ = ["BUILTINS", "RECALLS", "builtin_names", "load_scheduler"]

@@ -3,11 +3,7 @@
 Memory state: Anki builds it from the card's answers since its last restart (the engine hands exactly those over,
 ``card.reviews``, with Anki's day numbering) and, for a log that starts mid-history, from the SM-2 state Anki
 infers (``card.starting_state``); see ankitects/anki ``rslib/src/scheduler/fsrs/memory_state.rs``. The update
-rules are FSRS-6 as Anki runs it (the fsrs-rs crate, ``model_v6.rs``: ``stability_after_success``,
-``stability_after_failure``, ``stability_short_term`` for answers on the same day, ``next_difficulty`` with mean
-reversion, stability kept in [0.001, 36500] and difficulty in [1, 10]); the formulas are the ones of the vendored
-py-fsrs library (its bounds and defaults are used), but py-fsrs counts elapsed time in real 24-hour periods and
-runs its own step machine, so it cannot agree with Anki day for day: the replay here follows Anki instead.
+rules are FSRS-6 as Anki runs it (`fsrs_memory`).
 
 Interval: review cards get ``round(next_interval(stability, desired retention))`` days, between 1 and the preset's
 maximum interval (Anki's unfuzzed ``with_review_fuzz``), counted from the last answer's Anki day. Cards in
@@ -27,122 +23,14 @@ learning) and returns ``{"params": [...21 floats]}``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..scheduler import CardHistory, ReviewKind
-from ._vendor.fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+from . import fsrs_memory
+from .fsrs_memory import Fsrs6, replay_answers
 
 DAY = 86_400.0
-S_MIN, S_MAX = 0.001, 36_500.0  # fsrs-rs S_MIN / S_MAX
-D_MIN, D_MAX = 1.0, 10.0
-
-
-class Fsrs6:
-    """FSRS-6 with one parameter set; constants precomputed so a replay is a few float operations per answer."""
-
-    def __init__(self, weights: Sequence[float]) -> None:
-        w = self.w = tuple(min(max(float(p), lo), hi)
-                           for p, lo, hi in zip(weights, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS))
-        self.decay = -w[20]
-        self.factor = 0.9 ** (1 / self.decay) - 1
-        self.exp_w8 = math.exp(w[8])
-        self.init_d_easy = w[4] - math.exp(w[5] * 3) + 1  # mean-reversion target: initial difficulty of Easy
-        self.forget_floor = math.exp(w[17] * w[18])
-
-    def initial(self, rating: int) -> tuple[float, float]:
-        w = self.w
-        d = w[4] - math.exp(w[5] * (rating - 1)) + 1
-        return min(max(w[rating - 1], S_MIN), S_MAX), min(max(d, D_MIN), D_MAX)
-
-    def step(self, s: float, d: float, elapsed_days: int, rating: int) -> tuple[float, float]:
-        """One answer after ``elapsed_days`` Anki days (fsrs-rs ``update_state``)."""
-        w = self.w
-        if elapsed_days == 0:
-            sinc = math.exp(w[17] * (rating - 3 + w[18])) * s ** -w[19]
-            new_s = s * (max(sinc, 1.0) if rating >= 2 else sinc)  # Anki's fsrs-rs: Hard never shrinks it
-        else:
-            r = (1 + self.factor * elapsed_days / s) ** self.decay
-            if rating == 1:
-                new_s = min(w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * math.exp((1 - r) * w[14]),
-                            s / self.forget_floor)
-            else:
-                bonus = w[15] if rating == 2 else w[16] if rating == 4 else 1.0
-                new_s = s * (self.exp_w8 * (11 - d) * s ** -w[9] * (math.exp((1 - r) * w[10]) - 1) * bonus + 1)
-        new_d = d - w[6] * (rating - 3) * (10 - d) / 9
-        new_d = w[7] * self.init_d_easy + (1 - w[7]) * new_d
-        return min(max(new_s, S_MIN), S_MAX), min(max(new_d, D_MIN), D_MAX)
-
-    def from_sm2(self, ease: float, interval_days: float, sm2_retention: float) -> tuple[float, float]:
-        """fsrs-rs ``memory_state_from_sm2``: the memory an SM-2 card with this ease and interval implies."""
-        w = self.w
-        s = max(interval_days, S_MIN) * self.factor / (sm2_retention ** (1 / self.decay) - 1)
-        d = 11 - (ease - 1) / (self.exp_w8 * s ** -w[9] * math.expm1((1 - sm2_retention) * w[10]))
-        return s, min(max(d, D_MIN), D_MAX)
-
-    def interval(self, s: float, desired_retention: float) -> float:
-        """Days until recall falls to ``desired_retention`` (fsrs-rs ``next_interval``, unrounded)."""
-        return min(max(s / self.factor * (desired_retention ** (1 / self.decay) - 1), 0.0), S_MAX)
-
-    def retrievability(self, s: float, elapsed_days: float) -> float:
-        return (1 + self.factor * max(elapsed_days, 0.0) / s) ** self.decay
-
-
-_models: dict[tuple[float, ...], Fsrs6] = {}
-
-
-def model_for(weights: Sequence[float]) -> Fsrs6:
-    key = tuple(weights)
-    model = _models.get(key)
-    if model is None:
-        model = _models[key] = Fsrs6(key)
-    return model
-
-
-def preset_weights(config: dict[str, Any], params: dict) -> Sequence[float]:
-    """Trained parameters, else the preset's FSRS-6 parameters, else FSRS-6's defaults."""
-    for weights in (params.get("params"), config.get("fsrsParams6")):
-        if weights and len(weights) == len(DEFAULT_PARAMETERS):
-            return weights
-    return DEFAULT_PARAMETERS
-
-
-def replay(model: Fsrs6, ratings: Sequence[int], elapsed_days: Sequence[int], first: int,
-           state: tuple[float, float] | None) -> tuple[float, float] | None:
-    """Memory state after replaying answers ``first:`` from ``state`` (fsrs-rs ``forward``; the loop is
-    `Fsrs6.step` inlined, as a full reschedule replays every answer of the collection)."""
-    w = model.w
-    w6, w7, w9, w10, w11, w12, w13, w14 = w[6], w[7], w[9], w[10], w[11], w[12], w[13], w[14]
-    w15, w16, w17, w18, w19 = w[15], w[16], w[17], w[18], w[19]
-    factor, decay, exp_w8, init_d_easy, floor = model.factor, model.decay, model.exp_w8, model.init_d_easy, \
-        model.forget_floor
-    exp = math.exp
-    if state is None:
-        if first >= len(ratings):
-            return None
-        s, d = model.initial(ratings[first])
-        first += 1
-    else:
-        s, d = state
-    for index in range(first, len(ratings)):
-        rating = ratings[index]
-        elapsed = elapsed_days[index]
-        if elapsed == 0:
-            sinc = exp(w17 * (rating - 3 + w18)) * s ** -w19
-            s = s * (sinc if sinc > 1.0 or rating == 1 else 1.0)  # Anki's fsrs-rs: only Again may shrink it
-        else:
-            r = (1 + factor * elapsed / s) ** decay
-            if rating == 1:
-                forget = w11 * d ** -w12 * ((s + 1) ** w13 - 1) * exp((1 - r) * w14)
-                s = min(forget, s / floor)
-            else:
-                bonus = w15 if rating == 2 else w16 if rating == 4 else 1.0
-                s = s * (exp_w8 * (11 - d) * s ** -w9 * (exp((1 - r) * w10) - 1) * bonus + 1)
-        s = S_MIN if s < S_MIN else S_MAX if s > S_MAX else s
-        d = w7 * init_d_easy + (1 - w7) * (d - w6 * (rating - 3) * (10 - d) / 9)
-        d = D_MIN if d < D_MIN else D_MAX if d > D_MAX else d
-    return s, d
 
 
 def memory_state(card: CardHistory, model: Fsrs6, sm2_retention: float) -> tuple[float, float] | None:
@@ -150,11 +38,11 @@ def memory_state(card: CardHistory, model: Fsrs6, sm2_retention: float) -> tuple
     columns = card.answer_columns
     start = card.starting_state
     if start is None:
-        return replay(model, columns.ratings, columns.elapsed_days, 0, None)
+        return replay_answers(model, columns.ratings, columns.elapsed_days, 0, None)
     s, d = model.from_sm2(start.factor / 1000.0, start.interval_days, sm2_retention)
     if not start.from_card and start.factor <= 1100:
         d = (start.factor / 1000.0 - 0.1) * 9.0 + 1.0  # Anki: an ease this low was written by FSRS (difficulty)
-    return replay(model, columns.ratings, columns.elapsed_days, start.reviews_covered, (s, d))
+    return replay_answers(model, columns.ratings, columns.elapsed_days, start.reviews_covered, (s, d))
 
 
 class _Preset:
@@ -163,7 +51,7 @@ class _Preset:
     __slots__ = ("model", "retention", "maximum", "sm2_retention", "learn_steps", "relearn_steps")
 
     def __init__(self, config: dict[str, Any], params: dict) -> None:
-        self.model = model_for(preset_weights(config, params))
+        self.model = fsrs_memory.model(fsrs_memory.preset_params(config, params))
         self.retention = float(config.get("desiredRetention") or 0.9)
         self.maximum = int((config.get("rev") or {}).get("maxIvl") or 36500)
         self.sm2_retention = float(config.get("sm2Retention") or 0.9)
@@ -259,14 +147,22 @@ def interval(card: CardHistory, params: dict) -> float | None:
 
 
 def recall(card: CardHistory, elapsed_seconds: float, params: dict | None = None) -> float | None:
-    """FSRS-6 retrievability of the card ``elapsed_seconds`` after its last answer (None without a memory state)."""
-    if not card.answer_columns.ratings:
+    """FSRS-6 retrievability of the card ``elapsed_seconds`` after its last answer (the plug-in contract's optional
+    memory model): the memory state Anki computes for the card (`memory_state`), elapsed time in Anki days as
+    Anki's FSRS counts it."""
+    columns = card.answer_columns
+    if not columns.ratings:
         return None
     preset = _preset(card, params or {})
     state = memory_state(card, preset.model, preset.sm2_retention)
     if state is None:
         return None
-    return preset.model.retrievability(state[0], elapsed_seconds / DAY)
+    days = card.days
+    if days is None or columns.last_day is None:
+        elapsed_days = int(elapsed_seconds // DAY)
+    else:
+        elapsed_days = days.revlog_day(columns.last_time + elapsed_seconds) - columns.last_day
+    return preset.model.retrievability(state[0], elapsed_days)
 
 
 def training_items(histories: Iterable[CardHistory]) -> list:

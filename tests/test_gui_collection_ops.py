@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from gui_helpers import add_cards, answer, card_state, write_plugin
 
-from polar_bridge.gui import collection_ops
+from polar_bridge import reschedule_ops as collection_ops
 from polar_bridge.gui.errors import describe_failure
 from polar_bridge.reschedule import RescheduleCancelled
-from polar_bridge.scheduler import SchedulerError, SchedulerLoadError, load_scheduler
+from polar_bridge.scheduler import SchedulerError, SchedulerLoadError
+from polar_bridge.schedulers import load_scheduler
 
 
 @pytest.fixture

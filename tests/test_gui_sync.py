@@ -10,8 +10,8 @@ import pytest
 from anki.collection import Collection
 from gui_helpers import add_cards, answer, card_state, sync, sync_server
 
-from polar_bridge.gui.sync_detect import cards_reviewed_elsewhere, mark_before_sync, reschedule_reviewed_elsewhere
-from polar_bridge.scheduler import load_scheduler
+from polar_bridge.sync_detect import cards_reviewed_elsewhere, mark_before_sync, reschedule_reviewed_elsewhere
+from polar_bridge.schedulers import load_scheduler
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_after_sync_the_receiving_side_shows_the_plugin_due_dates(two_devices, t
 
 def test_after_a_full_sync_the_marker_stays_small_and_still_finds_the_other_devices_reviews(two_devices,
                                                                                             monkeypatch):
-    from polar_bridge.gui import sync_detect
+    from polar_bridge import sync_detect
 
     a, b, auth, card_ids = two_devices
     monkeypatch.setattr(sync_detect, "KNOWN_ROWS_LIMIT", 3)  # the full upload left 6 rows at one usn

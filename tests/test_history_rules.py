@@ -21,7 +21,8 @@ from anki.collection import Collection
 from engine_helpers import DAY, Rev, review_card
 
 from polar_bridge.reschedule import card_histories
-from polar_bridge.scheduler import ReviewKind, load_scheduler
+from polar_bridge.scheduler import ReviewKind
+from polar_bridge.schedulers import load_scheduler
 from polar_bridge.schedulers import fsrs_builtin
 
 REPO = Path(__file__).resolve().parent.parent

@@ -21,7 +21,8 @@ from polar_bridge.reschedule import (
     restore_original_schedule,
     reviewed_card_ids_since,
 )
-from polar_bridge.scheduler import AnkiDays, LoadedScheduler, SchedulerError, load_scheduler
+from polar_bridge.scheduler import AnkiDays, LoadedScheduler, SchedulerError
+from polar_bridge.schedulers import load_scheduler
 
 
 def fixed(seconds: float | None, name: str = "fixed") -> LoadedScheduler:

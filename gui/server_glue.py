@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .config import ConfigError, load_config
+from ..config import ConfigError, load_config
 
 _ADDON_MODULE = __name__.split(".", 1)[0]  # the installed folder name (may be an AnkiWeb number)
 
@@ -38,7 +38,7 @@ def start_server() -> None:
     global _server
     from aqt import mw
 
-    from .connect_server import ConnectServer, ServerStartError
+    from ..connect_server import ConnectServer, ServerStartError
 
     stop_server()
     log = _logger()
@@ -55,7 +55,8 @@ def start_server() -> None:
         get_collection=lambda: mw.col,
         extras={"sync": _start_sync},
         logger=log,
-        after_actions=_refresh_after,
+        after_writes=_refresh_after_writes,
+        media_dir=mw.col.media.dir() if mw.col is not None else None,
     )
     try:
         server.start()
@@ -79,40 +80,36 @@ def current_server() -> Any:
     return _server
 
 
-# Actions that never change the collection; any other successful action refreshes Anki's screens.
-READ_ONLY_ACTIONS = frozenset({
-    "version", "requestPermission", "sync", "deckNames", "deckNamesAndIds", "modelNames", "modelNamesAndIds",
-    "modelFieldNames", "findNotes", "findCards", "notesInfo", "cardsInfo", "canAddNotes",
-    "canAddNotesWithErrorDetail", "retrieveMediaFile", "getMediaFilesNames", "getMediaDirPath",
-})
 _refresh_scheduled = False
+# What a burst of server writes may have touched (the actions write through the collection, not CollectionOp).
+_SERVER_CHANGES = dict(card=True, note=True, deck=True, tag=True, notetype=True, mtime=True, browser_table=True,
+                       browser_sidebar=True, note_text=True, study_queues=True)
 
 
-def _refresh_after(action_names: list[str]) -> None:
-    """After changes, tell Anki's screens (deck list, overview, reviewer queue, browser) once per burst.
+def _refresh_after_writes() -> None:
+    """After a burst of writing actions, end them as Anki ends its own operations, once: Undo menu, screens.
 
-    Actions write through the collection directly, not through Anki's CollectionOp, so Anki doesn't know the
-    collection changed; a sync of 200 cards makes one refresh 0.3 s after the last request, not 200.
+    Actions write through the collection directly (one undo step each), not through Anki's CollectionOp, so Anki
+    does not know the collection changed; aqt's ``on_op_finished`` (what every CollectionOp runs) updates the Undo
+    menu and fires ``operation_did_execute``. A sync of 200 cards makes one refresh 0.3 s after the last request.
     """
     global _refresh_scheduled
     from aqt import mw
 
-    if _refresh_scheduled or all(name in READ_ONLY_ACTIONS for name in action_names):
+    if _refresh_scheduled:
         return
     _refresh_scheduled = True
 
     def refresh() -> None:
         global _refresh_scheduled
         from anki.collection import OpChanges
-        from aqt import gui_hooks
+        from aqt.operations import on_op_finished
 
         _refresh_scheduled = False
         if mw.col is None:
             return
-        changes = OpChanges(card=True, note=True, deck=True, tag=True, notetype=True, mtime=True,
-                            browser_table=True, browser_sidebar=True, note_text=True, study_queues=True)
-        gui_hooks.operation_did_execute(changes, None)
-        _logger().info("refreshed Anki's screens after changes made through the server")
+        on_op_finished(mw, OpChanges(**_SERVER_CHANGES), None)
+        _logger().info("refreshed Anki's screens and Undo menu after changes made through the server")
 
     mw.progress.single_shot(300, refresh)
 
@@ -120,7 +117,7 @@ def _refresh_after(action_names: list[str]) -> None:
 def _start_sync() -> None:
     from aqt import mw
 
-    from .actions import ActionError
+    from ..actions import ActionError
 
     if not mw.pm.sync_auth():
         raise ActionError("sync: auth not configured (log in to AnkiWeb in Anki first)")

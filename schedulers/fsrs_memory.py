@@ -1,0 +1,184 @@
+"""FSRS-6 memory states exactly as Anki computes them, fast enough to replay a whole collection many times.
+
+The one FSRS-6 model of the add-on (the ``fsrs`` built-in's intervals and ``recall``, the comparison's evaluation
+and simulation). The update rules are FSRS-6 as Anki runs it: the fsrs-rs crate (``model_v6.rs``:
+``stability_after_success``, ``stability_after_failure``, ``stability_short_term`` for answers on the same Anki
+day, where only Again may lower stability, ``next_difficulty`` with mean reversion, ``memory_state_from_sm2``,
+``next_interval``), stability kept in [0.001, 36500] days and difficulty in [1, 10]. They are the same formulas as
+the vendored py-fsrs library's (whose parameter bounds and defaults are used); py-fsrs itself counts elapsed time in
+real 24-hour periods and lets Hard lower stability on the same day, so it cannot agree with Anki day for day.
+Elapsed time is in Anki days (FSRS's ``delta_t``; `scheduler.Review.elapsed_days`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from itertools import pairwise
+from typing import Any
+
+from ._vendor.fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+S_MIN, S_MAX = 0.001, 36_500.0  # fsrs-rs S_MIN / S_MAX
+D_MIN, D_MAX = 1.0, 10.0
+
+
+def clamped(params: Sequence[float]) -> tuple[float, ...]:
+    """Parameters inside FSRS-6's bounds (fsrs-rs clips them the same way before use)."""
+    return tuple(min(max(float(p), lo), hi)
+                 for p, lo, hi in zip(params, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS))
+
+
+def preset_params(config: dict[str, Any], trained: dict | None = None) -> Sequence[float]:
+    """The parameters Anki would use: trained ones if given, else the preset's FSRS-6 ones, else the defaults."""
+    for weights in ((trained or {}).get("params"), config.get("fsrsParams6")):
+        if weights and len(weights) == len(DEFAULT_PARAMETERS):
+            return weights
+    return DEFAULT_PARAMETERS
+
+
+class Fsrs6:
+    """FSRS-6 with one parameter set; constants precomputed so a replay is a few float operations per answer."""
+
+    def __init__(self, weights: Sequence[float]) -> None:
+        w = self.w = self.params = clamped(weights)
+        self._cache: dict[int, tuple[int, tuple[float, int], tuple[float, float]]] = {}
+        self.decay = -w[20]
+        self.factor = 0.9 ** (1 / self.decay) - 1
+        self.exp_w8 = math.exp(w[8])
+        self.init_d_easy = w[4] - math.exp(w[5] * 3) + 1  # mean-reversion target: initial difficulty of Easy
+        self.forget_floor = math.exp(w[17] * w[18])
+
+    def initial(self, rating: int) -> tuple[float, float]:
+        w = self.w
+        d = w[4] - math.exp(w[5] * (rating - 1)) + 1
+        return min(max(w[rating - 1], S_MIN), S_MAX), min(max(d, D_MIN), D_MAX)
+
+    def first(self, rating: int) -> tuple[float, float]:
+        return self.initial(rating)
+
+    def step(self, state: tuple[float, float] | None, rating: int, delta_days: float) -> tuple[float, float]:
+        """The state after answering ``rating`` ``delta_days`` Anki days after the previous answer (fsrs-rs
+        ``update_state``; fractional days are rounded as fsrs-rs rounds them)."""
+        if state is None:
+            return self.initial(rating)
+        s, d = state
+        elapsed_days = int(max(delta_days, 0.0) + 0.5)
+        w = self.w
+        if elapsed_days == 0:
+            sinc = math.exp(w[17] * (rating - 3 + w[18])) * s ** -w[19]
+            new_s = s * (max(sinc, 1.0) if rating >= 2 else sinc)  # fsrs-rs: only Again may lower it
+        else:
+            r = (1 + self.factor * elapsed_days / s) ** self.decay
+            if rating == 1:
+                new_s = min(w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * math.exp((1 - r) * w[14]),
+                            s / self.forget_floor)
+            else:
+                bonus = w[15] if rating == 2 else w[16] if rating == 4 else 1.0
+                new_s = s * (self.exp_w8 * (11 - d) * s ** -w[9] * (math.exp((1 - r) * w[10]) - 1) * bonus + 1)
+        new_d = d - w[6] * (rating - 3) * (10 - d) / 9
+        new_d = w[7] * self.init_d_easy + (1 - w[7]) * new_d
+        return min(max(new_s, S_MIN), S_MAX), min(max(new_d, D_MIN), D_MAX)
+
+    def from_sm2(self, ease: float, interval_days: float, sm2_retention: float) -> tuple[float, float]:
+        """fsrs-rs ``memory_state_from_sm2``: the memory an SM-2 card with this ease and interval implies."""
+        w = self.w
+        s = max(interval_days, S_MIN) * self.factor / (sm2_retention ** (1 / self.decay) - 1)
+        d = 11 - (ease - 1) / (self.exp_w8 * s ** -w[9] * math.expm1((1 - sm2_retention) * w[10]))
+        return s, min(max(d, D_MIN), D_MAX)
+
+    def interval(self, s: float, desired_retention: float) -> float:
+        """Days until recall falls to ``desired_retention`` (fsrs-rs ``next_interval``, unrounded)."""
+        return min(max(s / self.factor * (desired_retention ** (1 / self.decay) - 1), 0.0), S_MAX)
+
+    def retrievability(self, s: float, elapsed_days: float) -> float:
+        return (1 + self.factor * max(elapsed_days, 0.0) / s) ** self.decay
+
+
+    def replay(self, ratings: Sequence[int], deltas: Sequence[float]) -> tuple[float, float] | None:
+        state = None
+        for rating, delta in zip(ratings, deltas):
+            state = self.step(state, rating, delta)
+        return state
+
+    def state_of(self, card_id: int, reviews: Sequence, day_of: Callable[[float], int]) -> tuple[float, float] | None:
+        """State after ``reviews`` (``day_of`` gives a review time's Anki day). A caller that grows a card's
+        history one answer at a time (time-series evaluation, simulation) pays one step per answer: the state of
+        the history minus its newest answer is remembered per card (keyed by count, time and rating of the newest
+        answer, so a copy of a Review carrying other fields still matches)."""
+        count = len(reviews)
+        if not count:
+            return None
+        last = reviews[-1]
+        cached = self._cache.get(card_id)
+        if cached is not None:
+            cached_count, cached_key, cached_state = cached
+            if cached_count == count and cached_key == (last.time, last.ease):
+                return cached_state
+            previous = reviews[-2] if count > 1 else None
+            if cached_count == count - 1 and previous is not None and cached_key == (previous.time, previous.ease):
+                state = self.step(cached_state, last.ease, day_of(last.time) - day_of(previous.time))
+                self._cache[card_id] = (count, (last.time, last.ease), state)
+                return state
+        replayed = self.replay([r.ease for r in reviews], day_deltas(reviews, day_of))
+        assert replayed is not None
+        self._cache[card_id] = (count, (last.time, last.ease), replayed)
+        return replayed
+
+    def forget_cache(self) -> None:
+        self._cache.clear()
+
+
+def day_deltas(reviews: Sequence, day_of: Callable[[float], int]) -> list[int]:
+    """Anki days between each answer and the one before it (0 for the first): FSRS's ``delta_t``."""
+    day_numbers = [day_of(r.time) for r in reviews]
+    return [0, *(b - a for a, b in pairwise(day_numbers))]
+
+
+_models: dict[tuple[float, ...], Fsrs6] = {}
+
+
+def model(params: Sequence[float]) -> Fsrs6:
+    """A shared model per parameter set (its incremental cache is shared by everyone replaying those cards)."""
+    key = tuple(params)
+    found = _models.get(key)
+    if found is None:
+        found = _models[key] = Fsrs6(key)
+    return found
+
+
+def replay_answers(model: Fsrs6, ratings: Sequence[int], elapsed_days: Sequence[int], first: int,
+           state: tuple[float, float] | None) -> tuple[float, float] | None:
+    """Memory state after replaying answers ``first:`` from ``state`` (fsrs-rs ``forward``; the loop is
+    `Fsrs6.step` inlined, as a full reschedule replays every answer of the collection)."""
+    w = model.w
+    w6, w7, w9, w10, w11, w12, w13, w14 = w[6], w[7], w[9], w[10], w[11], w[12], w[13], w[14]
+    w15, w16, w17, w18, w19 = w[15], w[16], w[17], w[18], w[19]
+    factor, decay, exp_w8, init_d_easy, floor = model.factor, model.decay, model.exp_w8, model.init_d_easy, \
+        model.forget_floor
+    exp = math.exp
+    if state is None:
+        if first >= len(ratings):
+            return None
+        s, d = model.initial(ratings[first])
+        first += 1
+    else:
+        s, d = state
+    for index in range(first, len(ratings)):
+        rating = ratings[index]
+        elapsed = elapsed_days[index]
+        if elapsed == 0:
+            sinc = exp(w17 * (rating - 3 + w18)) * s ** -w19
+            s = s * (sinc if sinc > 1.0 or rating == 1 else 1.0)  # Anki's fsrs-rs: only Again may shrink it
+        else:
+            r = (1 + factor * elapsed / s) ** decay
+            if rating == 1:
+                forget = w11 * d ** -w12 * ((s + 1) ** w13 - 1) * exp((1 - r) * w14)
+                s = min(forget, s / floor)
+            else:
+                bonus = w15 if rating == 2 else w16 if rating == 4 else 1.0
+                s = s * (exp_w8 * (11 - d) * s ** -w9 * (exp((1 - r) * w10) - 1) * bonus + 1)
+        s = S_MIN if s < S_MIN else S_MAX if s > S_MAX else s
+        d = w7 * init_d_easy + (1 - w7) * (d - w6 * (rating - 3) * (10 - d) / 9)
+        d = D_MIN if d < D_MIN else D_MAX if d > D_MAX else d
+    return s, d

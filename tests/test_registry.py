@@ -1,0 +1,55 @@
+"""The one action registry: each action's declaration drives validation, preparation, dispatch and the
+"changes the collection" refresh."""
+
+from __future__ import annotations
+
+import pytest
+from server_helpers import MainThreadLoop, invoke
+
+from polar_bridge.actions import all_specs, get_spec
+from polar_bridge.config import load_config
+from polar_bridge.connect_server import ConnectServer
+
+READS = {"version", "requestPermission", "deckNames", "deckNamesAndIds", "modelFieldNames", "findNotes",
+         "findCards", "notesInfo", "cardsInfo", "canAddNotes", "canAddNotesWithErrorDetail", "retrieveMediaFile",
+         "getMediaFilesNames", "getMediaDirPath"}
+
+
+def test_every_action_says_whether_it_writes():
+    specs = {spec.name: spec for spec in all_specs()}
+    assert READS < set(specs)
+    assert {name for name, spec in specs.items() if not spec.writes} == READS
+    # modelNames lists "Basic"/"Cloze" and adds Anki's stock type when a collection lacks one.
+    assert specs["modelNames"].writes and specs["modelNamesAndIds"].writes
+
+
+def test_declared_parameters_are_checked_before_anything_runs():
+    spec = get_spec("addTags")
+    assert spec is not None
+    assert spec.validate({"notes": [1], "tags": "a", "extra": 1}) == {"notes": [1], "tags": "a"}
+    with pytest.raises(Exception, match='parameter "notes" must be a list of ids'):
+        spec.validate({"notes": "1", "tags": "a"})
+
+
+@pytest.fixture
+def server_with_refresh_count(col):
+    loop = MainThreadLoop()
+    refreshes: list[int] = []
+    server = ConnectServer(load_config({"webBindPort": 0}), loop.post, lambda: col,
+                           after_writes=lambda: refreshes.append(1))
+    server.start()
+    yield server, refreshes
+    server.stop()
+    loop.close()
+
+
+def test_model_names_that_adds_a_note_type_refreshes_anki(server_with_refresh_count, col):
+    server, refreshes = server_with_refresh_count
+    for notetype in list(col.models.all_names_and_ids()):
+        if notetype.name == "Basic":
+            col.models.remove(notetype.id)
+    assert invoke(server.port, "deckNames")["result"] == ["Default"]
+    assert refreshes == []  # reads never refresh
+    assert "Basic" in invoke(server.port, "modelNames")["result"]
+    assert col.models.by_name("Basic") is not None  # it was added...
+    assert refreshes == [1]  # ...and Anki's screens are told
