@@ -10,10 +10,12 @@ from typing import Any
 MENU_RESCHEDULE = "Reschedule…"
 MENU_RESTORE = "Restore original schedule…"
 MENU_TRAIN = "Train scheduler…"
+MENU_COMPARE = "Compare schedulers…"
 ACTION_NAMES = {
     MENU_RESCHEDULE: "polarBridgeReschedule",
     MENU_RESTORE: "polarBridgeRestore",
     MENU_TRAIN: "polarBridgeTrain",
+    MENU_COMPARE: "polarBridgeCompare",
 }
 
 # The QActions, so the Tools menu can enable them and test scripts can trigger them.
@@ -42,7 +44,7 @@ def setup() -> None:
 def _add_tools_menu(mw: Any) -> None:
     from aqt.qt import QAction
 
-    from . import ops
+    from . import compare, ops
 
     menu = mw.form.menuTools
     menu.addSeparator()
@@ -50,6 +52,7 @@ def _add_tools_menu(mw: Any) -> None:
         (MENU_RESCHEDULE, lambda: ops.start_reschedule(mw)),
         (MENU_RESTORE, lambda: ops.start_restore(mw)),
         (MENU_TRAIN, lambda: ops.start_training(mw)),
+        (MENU_COMPARE, lambda: compare.start_compare(mw)),
     ):
         action = QAction(text, mw)
         action.setObjectName(ACTION_NAMES[text])

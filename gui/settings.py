@@ -31,6 +31,15 @@ def current_config() -> AddonConfig:
     return load_config(_mw().addonManager.getConfig(ADDON_MODULE))
 
 
+def set_active_scheduler(spec: str) -> None:
+    """Make ``spec`` the configured scheduler (as if edited in Tools > Add-ons > Config)."""
+    manager = _mw().addonManager
+    config = dict(manager.getConfig(ADDON_MODULE) or {})
+    config["scheduler"] = spec
+    load_config(config)  # refuse to write settings this version would not accept
+    manager.writeConfig(ADDON_MODULE, config)
+
+
 def logger() -> logging.Logger:
     from aqt.addons import AddonManager
 
