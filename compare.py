@@ -17,11 +17,9 @@ Pure domain logic on a `Collection` (no GUI, nothing written). For the cards in 
 
 from __future__ import annotations
 
-import ast
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .compare_metrics import Metrics, Prediction, bin_key, metrics
@@ -142,25 +140,6 @@ def winners(results: Sequence[SchedulerComparison]) -> dict[str, str]:
         pick = min(scored, key=lambda item: item[0]) if better == "low" else max(scored, key=lambda item: item[0])
         best[key] = pick[1]
     return best
-
-
-def available_schedulers(user_files_dir: Path) -> list[str]:
-    """Built-in names, then ``module:function`` for every public top-level function of every ``user_files/*.py``
-    (read with ``ast``, nothing imported; ``train``/``recall`` helpers are not schedulers)."""
-    from .scheduler import builtin_names
-
-    found = builtin_names()
-    for path in sorted(Path(user_files_dir).glob("*.py")):
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (OSError, SyntaxError, ValueError):
-            continue
-        for node in tree.body:
-            name = getattr(node, "name", "")
-            if (isinstance(node, ast.FunctionDef) and not name.startswith("_") and name not in ("train", "recall")
-                    and not name.endswith(("_train", "_recall"))):
-                found.append(f"{path.stem}:{name}")
-    return found
 
 
 # --- one pass over the histories ---

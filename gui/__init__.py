@@ -11,11 +11,13 @@ MENU_RESCHEDULE = "Reschedule…"
 MENU_RESTORE = "Restore original schedule…"
 MENU_TRAIN = "Train scheduler…"
 MENU_COMPARE = "Compare schedulers…"
+MENU_SETTINGS = "Polar Bridge settings…"
 ACTION_NAMES = {
     MENU_RESCHEDULE: "polarBridgeReschedule",
     MENU_RESTORE: "polarBridgeRestore",
     MENU_TRAIN: "polarBridgeTrain",
     MENU_COMPARE: "polarBridgeCompare",
+    MENU_SETTINGS: "polarBridgeSettings",
 }
 
 # The QActions, so the Tools menu can enable them and test scripts can trigger them.
@@ -44,7 +46,8 @@ def setup() -> None:
 def _add_tools_menu(mw: Any) -> None:
     from aqt.qt import QAction
 
-    from . import compare, ops
+    from . import compare, ops, settings_dialog
+    from .settings import ADDON_MODULE
 
     menu = mw.form.menuTools
     menu.addSeparator()
@@ -53,6 +56,7 @@ def _add_tools_menu(mw: Any) -> None:
         (MENU_RESTORE, lambda: ops.start_restore(mw)),
         (MENU_TRAIN, lambda: ops.start_training(mw)),
         (MENU_COMPARE, lambda: compare.start_compare(mw)),
+        (MENU_SETTINGS, lambda: settings_dialog.open_settings(mw)),
     ):
         action = QAction(text, mw)
         action.setObjectName(ACTION_NAMES[text])
@@ -60,6 +64,8 @@ def _add_tools_menu(mw: Any) -> None:
         menu.addAction(action)
         actions[text] = action
     menu.aboutToShow.connect(lambda: update_menu_state(mw))
+    # Tools > Add-ons > Config opens the dialog instead of the raw JSON editor
+    mw.addonManager.setConfigAction(ADDON_MODULE, lambda: settings_dialog.open_settings(mw))
 
 
 def update_menu_state(mw: Any) -> None:

@@ -36,7 +36,7 @@ from aqt.qt import (
 )
 from aqt.utils import tooltip
 
-from ..compare import MEASURES, Comparison, available_schedulers, format_value
+from ..compare import MEASURES, Comparison, format_value
 from ..config import ConfigError
 from .errors import show_failure
 from .progress import ProgressBridge
@@ -260,11 +260,10 @@ class CompareDialog(QDialog):
         if len(specs) < 2:
             tooltip("Choose two or more schedulers to compare.", parent=self)
             return
-        from ..scheduler import SchedulerLoadError, load_scheduler
+        from ..scheduler import SchedulerLoadError
 
-        user_files = user_files_dir()
         try:
-            schedulers = [load_scheduler(spec, user_files, read_trained_params(user_files, spec)) for spec in specs]
+            schedulers = [load_spec(spec) for spec in specs]
         except SchedulerLoadError as exc:  # a plug-in that does not import: one dialog naming it
             show_failure(exc, ", ".join(specs), self, action="Comparing")
             return
@@ -350,7 +349,9 @@ def _reference_text(comparison: Comparison) -> str:
 def start_compare(mw: Any) -> CompareDialog:
     """Tools > Compare schedulers…: open the dialog (non-blocking) with the configured scheduler and fsrs ticked."""
     global current_dialog
-    specs = available_schedulers(user_files_dir())
+    from ..preset_schedulers import available_schedulers
+
+    specs = [choice.spec for choice in available_schedulers(user_files_dir()) if choice.usable]
     try:
         active = current_config().scheduler
     except ConfigError:  # bad settings must not keep the dialog from opening; the user picks by hand

@@ -15,19 +15,20 @@ from aqt.operations import CollectionOp, QueryOp
 from aqt.qt import QWidget
 from aqt.utils import ask_user_dialog, show_info, tooltip
 
+from ..config import AddonConfig
 from ..reschedule_ops import (
     PlannedPreview,
     RescheduleOutcome,
-    apply_as_one_undo_step,
+    apply_spread,
     cards,
     count_of,
     plan_and_apply,
     plan_with_forecast,
     restore_as_outcome,
     train_scheduler,
+    training_card_ids,
     undo_name,
 )
-from ..config import AddonConfig
 from .errors import show_failure
 from .preview import PreviewDialog, summary_lines
 from .progress import ProgressBridge
@@ -98,7 +99,8 @@ def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | No
     if not config.show_preview:
         bridge = ProgressBridge(aqt.mw, f"Rescheduling {scope} with '{scheduler.name}'…")
         CollectionOp(
-            parent, lambda col: plan_and_apply(col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel)
+            parent, lambda col: plan_and_apply(col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel,
+                                               shaping=config.due_shaping)
         ).success(lambda outcome: _show_summary(outcome, parent)).failure(
             _failure_handler(spec, parent)).run_in_background()
         bridge.add_cancel_button()
@@ -109,7 +111,7 @@ def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | No
 
     bridge = ProgressBridge(aqt.mw, f"Planning {scope} with '{scheduler.name}'…")
     QueryOp(parent=parent, op=lambda col: plan_with_forecast(col, scheduler, card_ids, bridge.on_progress,
-                                                               bridge.should_cancel),
+                                                               bridge.should_cancel, shaping=config.due_shaping),
             success=on_planned).failure(_failure_handler(spec, parent)).with_progress(
         f"Planning {scope} with '{scheduler.name}'…").run_in_background()
     bridge.add_cancel_button()
@@ -118,11 +120,12 @@ def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | No
 def show_preview(preview: PlannedPreview, parent: QWidget, scope: str = "all cards") -> PreviewDialog:
     global current_preview
 
-    def on_apply() -> None:
-        apply_in_background(preview.plan, parent)
+    def on_apply(spread_days: int | None) -> None:
+        apply_in_background(preview, parent, spread_days)
 
     dialog = PreviewDialog(preview.plan.scheduler_name, preview.plan.report, preview.before, preview.after,
-                           on_apply, parent=parent, scope=scope)
+                           on_apply, parent=parent, scope=scope, groups=preview.groups,
+                           backlog=len(preview.backlog), suggested_spread_days=preview.suggested_spread_days)
     current_preview = dialog
     dialog.finished.connect(lambda _result: _forget_preview(dialog))
     dialog.open()  # window-modal but non-blocking: Anki keeps drawing, tests can press the buttons
@@ -135,10 +138,11 @@ def _forget_preview(dialog: PreviewDialog) -> None:
         current_preview = None
 
 
-def apply_in_background(plan: Any, parent: QWidget) -> None:
-    CollectionOp(parent, lambda col: apply_as_one_undo_step(col, plan)).success(
+def apply_in_background(preview: PlannedPreview, parent: QWidget, spread_days: int | None = None) -> None:
+    """Write the previewed plan (its overdue backlog spread over ``spread_days`` first, if given): one undo step."""
+    CollectionOp(parent, lambda col: apply_spread(col, preview, spread_days)).success(
         lambda outcome: _show_summary(outcome, parent)
-    ).failure(_failure_handler(plan.scheduler_name, parent)).run_in_background()
+    ).failure(_failure_handler(preview.plan.scheduler_name, parent)).run_in_background()
 
 
 # --- restore ---
@@ -186,7 +190,7 @@ def run_restore(parent: QWidget) -> None:
 
 def scheduler_can_train() -> bool:
     try:
-        return cached_scheduler(current_config()).train is not None
+        return any(s.train is not None for s in cached_scheduler(current_config()).distinct())
     except Exception:
         return False
 
@@ -196,25 +200,29 @@ def start_training(parent: QWidget | None = None) -> None:
     loaded = _load_or_explain(parent, "Training")
     if loaded is None:
         return
-    config, scheduler = loaded
-    spec = config.scheduler
-    if scheduler.train is None:
-        show_info(f"The scheduler '{scheduler.name}' has nothing to train.", parent=parent,
+    _config, schedulers = loaded
+    trainable = [s for s in schedulers.distinct() if s.train is not None]
+    if not trainable:
+        show_info(f"The scheduler '{schedulers.name}' has nothing to train.", parent=parent,
                   title="Train scheduler")
         return
-    bridge = ProgressBridge(aqt.mw, f"Training '{scheduler.name}' on your review history…")
+    names = ", ".join(f"'{s.name}'" for s in trainable)
+    bridge = ProgressBridge(aqt.mw, f"Training {names} on your review history…")
     user_files = user_files_dir()
 
-    def op(col: Collection) -> dict:
-        return train_scheduler(col, scheduler.train, bridge.on_progress, bridge.should_cancel)
+    def op(col: Collection) -> dict[str, dict]:
+        # each scheduler learns from the cards of the presets that use it
+        return {s.name: train_scheduler(col, s.train, bridge.on_progress, bridge.should_cancel,
+                                        training_card_ids(col, schedulers, s.name)) for s in trainable}
 
-    def on_trained(params: dict) -> None:
-        path = write_trained_params(user_files, spec, params)
-        logger().info("trained %s, stored parameters in %s", spec, path)
-        tooltip(f"Trained '{scheduler.name}'. Its new parameters are used from now on "
+    def on_trained(trained: dict[str, dict]) -> None:
+        for spec, params in trained.items():
+            path = write_trained_params(user_files, spec, params)
+            logger().info("trained %s, stored parameters in %s", spec, path)
+        tooltip(f"Trained {names}. The new parameters are used from now on "
                 f"(run Tools > Reschedule… to apply them to all cards).", period=6000, parent=parent)
 
     QueryOp(parent=parent, op=op, success=on_trained).failure(
-        _failure_handler(spec, parent, "Training")).with_progress(
-        f"Training '{scheduler.name}'…").run_in_background()
+        _failure_handler(schedulers.name, parent, "Training")).with_progress(
+        f"Training {names}…").run_in_background()
     bridge.add_cancel_button()

@@ -31,15 +31,6 @@ def current_config() -> AddonConfig:
     return load_config(_mw().addonManager.getConfig(ADDON_MODULE))
 
 
-def set_active_scheduler(spec: str) -> None:
-    """Make ``spec`` the configured scheduler (as if edited in Tools > Add-ons > Config)."""
-    manager = _mw().addonManager
-    config = dict(manager.getConfig(ADDON_MODULE) or {})
-    config["scheduler"] = spec
-    load_config(config)  # refuse to write settings this version would not accept
-    manager.writeConfig(ADDON_MODULE, config)
-
-
 def logger() -> logging.Logger:
     from aqt.addons import AddonManager
 
@@ -88,35 +79,62 @@ def write_trained_params(user_files: Path, scheduler_spec: str, params: dict) ->
     return path
 
 
+def load_spec(spec: str) -> Any:
+    """One scheduler by its spec, with its trained parameters if any (cached until its file or the trained
+    parameters change). Raises SchedulerLoadError naming the plug-in."""
+    from ..scheduler import load_scheduler
+
+    user_files = user_files_dir()
+    key = _cache_key(spec, user_files)
+    scheduler = _scheduler_cache.get(key)
+    if scheduler is None:
+        for stale in [k for k in _scheduler_cache if k[0] == spec]:
+            del _scheduler_cache[stale]
+        scheduler = load_scheduler(spec, user_files, read_trained_params(user_files, spec))
+        _scheduler_cache[key] = scheduler
+    return scheduler
+
+
 def load_configured_scheduler(config: AddonConfig | None = None) -> Any:
-    """Load the scheduler named in the config, with its trained parameters if any.
+    """The schedulers the config names for the open collection: the default plus per-preset overrides
+    (a `preset_schedulers.PresetSchedulers`, which the engine and every action take as "the scheduler").
 
     Raises SchedulerLoadError (or ConfigError) with a message naming the plug-in; callers show it.
     """
-    from ..scheduler import load_scheduler
+    from ..preset_schedulers import build_preset_schedulers
 
     config = config or current_config()
-    user_files = user_files_dir()
-    return load_scheduler(config.scheduler, user_files, read_trained_params(user_files, config.scheduler))
+    return build_preset_schedulers(_mw().col, config.scheduler, config.scheduler_overrides, load_spec)
 
 
 _scheduler_cache: dict[tuple, Any] = {}
 
 
-def _cache_key(config: AddonConfig) -> tuple:
-    """Reload the plug-in when its setting, its trained parameters or its file change."""
-    user_files = user_files_dir()
+def _cache_key(spec: str, user_files: Path) -> tuple:
+    """Reload a plug-in when its trained parameters or its file change."""
     watched = [user_files / TRAINED_PARAMS_FILE]
-    if ":" in config.scheduler:
-        watched.append(user_files / (config.scheduler.split(":", 1)[0] + ".py"))
-    return (config.scheduler, *(p.stat().st_mtime_ns if p.exists() else 0 for p in watched))
+    if ":" in spec:
+        watched.append(user_files / (spec.split(":", 1)[0].strip() + ".py"))
+    return (spec, *(p.stat().st_mtime_ns if p.exists() else 0 for p in watched))
 
 
 def cached_scheduler(config: AddonConfig) -> Any:
-    key = _cache_key(config)
-    scheduler = _scheduler_cache.get(key)
-    if scheduler is None:
-        _scheduler_cache.clear()
-        scheduler = load_configured_scheduler(config)
-        _scheduler_cache[key] = scheduler
-    return scheduler
+    """Like load_configured_scheduler; the plug-ins themselves are loaded once and reused (see load_spec)."""
+    return load_configured_scheduler(config)
+
+
+def save_config(raw: dict) -> None:
+    """Store the add-on's config (the dialog validated it first)."""
+    _mw().addonManager.writeConfig(ADDON_MODULE, raw)
+
+
+def raw_config() -> dict:
+    return dict(_mw().addonManager.getConfig(ADDON_MODULE) or {})
+
+
+def set_active_scheduler(spec: str) -> None:
+    """Make ``spec`` the default scheduler (``scheduler``; per-preset overrides stay), e.g. from Compare."""
+    config = raw_config()
+    config["scheduler"] = spec
+    load_config(config)  # refuse to write settings this version would not accept
+    save_config(config)
