@@ -42,8 +42,8 @@ from .errors import show_failure
 from .progress import ProgressBridge
 from .settings import (
     current_config,
+    load_spec,
     logger,
-    read_trained_params,
     set_active_scheduler,
     user_files_dir,
 )
