@@ -10,11 +10,13 @@ from typing import Any
 MENU_RESCHEDULE = "Reschedule…"
 MENU_RESTORE = "Restore original schedule…"
 MENU_TRAIN = "Train scheduler…"
+MENU_COMPARE = "Compare schedulers…"
 MENU_SETTINGS = "Polar Bridge settings…"
 ACTION_NAMES = {
     MENU_RESCHEDULE: "polarBridgeReschedule",
     MENU_RESTORE: "polarBridgeRestore",
     MENU_TRAIN: "polarBridgeTrain",
+    MENU_COMPARE: "polarBridgeCompare",
     MENU_SETTINGS: "polarBridgeSettings",
 }
 
@@ -44,7 +46,7 @@ def setup() -> None:
 def _add_tools_menu(mw: Any) -> None:
     from aqt.qt import QAction
 
-    from . import ops, settings_dialog
+    from . import compare, ops, settings_dialog
     from .settings import ADDON_MODULE
 
     menu = mw.form.menuTools
@@ -53,6 +55,7 @@ def _add_tools_menu(mw: Any) -> None:
         (MENU_RESCHEDULE, lambda: ops.start_reschedule(mw)),
         (MENU_RESTORE, lambda: ops.start_restore(mw)),
         (MENU_TRAIN, lambda: ops.start_training(mw)),
+        (MENU_COMPARE, lambda: compare.start_compare(mw)),
         (MENU_SETTINGS, lambda: settings_dialog.open_settings(mw)),
     ):
         action = QAction(text, mw)
