@@ -143,16 +143,6 @@ class ConnectServer:
         assert self._httpd is not None, "server not started"
         return self._httpd.server_address[1]
 
-    @property
-    def pending_count(self) -> int:
-        """Requests waiting for the main thread right now."""
-        with self._lock:
-            return len(self._pending)
-
-    @property
-    def running(self) -> bool:
-        return self._httpd is not None
-
     def start(self) -> None:
         """Bind and serve on a background thread. Raises PortInUseError / ServerStartError with a user message."""
         address, port = self.config.web_bind_address, self.config.web_bind_port

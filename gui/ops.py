@@ -31,6 +31,7 @@ from ..config import AddonConfig
 from .errors import show_failure
 from .preview import PreviewDialog, summary_lines
 from .progress import ProgressBridge
+from .state import AddonState
 from .settings import (
     cached_scheduler,
     current_config,
@@ -39,10 +40,6 @@ from .settings import (
     user_files_dir,
     write_trained_params,
 )
-
-# The preview dialog currently open (kept referenced so Qt doesn't collect it; tests find it here).
-current_preview: PreviewDialog | None = None
-
 
 # --- main-thread glue ---
 
@@ -86,7 +83,7 @@ def _load_or_explain(parent: QWidget, action: str) -> tuple[AddonConfig, Any] | 
         return None
 
 
-def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | None = None,
+def start_reschedule(state: AddonState, parent: QWidget | None = None, card_ids: Sequence[int] | None = None,
                      scope: str = "all cards") -> None:
     """Tools > Reschedule (card_ids None) and Browser > Reschedule selected cards."""
     parent = parent or aqt.mw
@@ -105,7 +102,7 @@ def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | No
         return
 
     def on_planned(preview: PlannedPreview) -> None:
-        show_preview(preview, parent, scope)
+        show_preview(state, preview, parent, scope)
 
     bridge = ProgressBridge(aqt.mw, f"Planning {scope} with '{scheduler.name}'…")
     QueryOp(parent=parent, op=lambda col: plan_with_forecast(col, scheduler, card_ids, bridge.on_progress,
@@ -115,24 +112,21 @@ def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | No
     bridge.add_cancel_button()
 
 
-def show_preview(preview: PlannedPreview, parent: QWidget, scope: str = "all cards") -> PreviewDialog:
-    global current_preview
-
+def show_preview(state: AddonState, preview: PlannedPreview, parent: QWidget, scope: str = "all cards") -> PreviewDialog:
     def on_apply() -> None:
         apply_in_background(preview.plan, parent)
 
     dialog = PreviewDialog(preview.plan.scheduler_name, preview.plan.report, preview.before, preview.after,
                            on_apply, parent=parent, scope=scope)
-    current_preview = dialog
-    dialog.finished.connect(lambda _result: _forget_preview(dialog))
+    state.current_preview = dialog
+    dialog.finished.connect(lambda _result: _forget_preview(state, dialog))
     dialog.open()  # window-modal but non-blocking: Anki keeps drawing, tests can press the buttons
     return dialog
 
 
-def _forget_preview(dialog: PreviewDialog) -> None:
-    global current_preview
-    if current_preview is dialog:
-        current_preview = None
+def _forget_preview(state: AddonState, dialog: PreviewDialog) -> None:
+    if state.current_preview is dialog:
+        state.current_preview = None
 
 
 def apply_in_background(plan: Any, parent: QWidget) -> None:
@@ -184,9 +178,9 @@ def run_restore(parent: QWidget) -> None:
 # --- train ---
 
 
-def scheduler_can_train() -> bool:
+def scheduler_can_train(state: AddonState) -> bool:
     try:
-        return cached_scheduler(current_config()).train is not None
+        return cached_scheduler(state, current_config()).train is not None
     except Exception:
         return False
 

@@ -16,13 +16,12 @@ from ..config import AddonConfig
 from ..reschedule_ops import reschedule_answered_card
 from .errors import show_failure, with_context
 from .settings import cached_scheduler, current_config, logger
+from .state import AddonState
 
 KEPT_ANKIS_ANSWER = "Your answer was saved with Anki's own schedule; the plug-in changed nothing."
 # Anki's own interval text under each button has class "nobold" and sits right after the label; ours carries
 # both classes (same place and look) and this rule hides Anki's when ours is present.
 BUTTON_CSS = "<style>.polar-ivl ~ .nobold { display: none; }</style>"
-# Plug-ins whose after-review failure was already shown in a dialog this session.
-_warned_schedulers: set[str] = set()
 
 
 def _config_or_none() -> AddonConfig | None:
@@ -33,32 +32,32 @@ def _config_or_none() -> AddonConfig | None:
         return None
 
 
-def on_reviewer_did_answer_card(reviewer: Any, card: Card, ease: int) -> None:
+def on_reviewer_did_answer_card(state: AddonState, reviewer: Any, card: Card, ease: int) -> None:
     config = _config_or_none()
     if config is None or not config.reschedule_after_review:
         return
     mw = aqt.mw
     try:
-        scheduler = cached_scheduler(config)
+        scheduler = cached_scheduler(state, config)
         reschedule_answered_card(mw.col, scheduler, card.id)
     except Exception as exc:
-        _report_review_failure(with_context(exc, card_id=card.id), config.scheduler)
+        _report_review_failure(state, with_context(exc, card_id=card.id), config.scheduler)
         return
     finally:
         mw.update_undo_actions()
     card.load()
 
 
-def _report_review_failure(exc: Exception, spec: str) -> None:
+def _report_review_failure(state: AddonState, exc: Exception, spec: str) -> None:
     """One dialog per plug-in and session; later failures only log and flash a tooltip, so a broken plug-in
     doesn't put a dialog between the user and every card."""
-    if spec in _warned_schedulers:
+    if spec in state.warned_schedulers:
         logger().error("after-review rescheduling with %s failed again: %s", spec, exc)
         from aqt.utils import tooltip
 
         tooltip(f"Scheduler '{spec}' failed again; Anki's own schedule was kept.", parent=aqt.mw)
         return
-    _warned_schedulers.add(spec)
+    state.warned_schedulers.add(spec)
     show_failure(exc, spec, aqt.mw, consequence=KEPT_ANKIS_ANSWER)
 
 
@@ -103,7 +102,7 @@ def button_labels_with_intervals(buttons: tuple[tuple[int, str], ...], intervals
     return tuple(labelled)
 
 
-def on_will_init_answer_buttons(buttons: tuple[tuple[int, str], ...], reviewer: Any,
+def on_will_init_answer_buttons(state: AddonState, buttons: tuple[tuple[int, str], ...], reviewer: Any,
                                 card: Card) -> tuple[tuple[int, str], ...]:
     config = _config_or_none()
     if config is None or not (config.reschedule_after_review and config.show_plugin_intervals_on_buttons):
@@ -114,7 +113,7 @@ def on_will_init_answer_buttons(buttons: tuple[tuple[int, str], ...], reviewer: 
     from ..reschedule import answer_intervals
 
     try:
-        intervals = answer_intervals(col, card.id, cached_scheduler(config))
+        intervals = answer_intervals(col, card.id, cached_scheduler(state, config))
         return button_labels_with_intervals(buttons, intervals, col)
     except Exception as exc:  # show Anki's own times; the error dialog comes when the answer is rescheduled
         logger().warning("could not compute plug-in intervals for card %s: %s", card.id, exc)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import AddonConfig, load_config
+from .state import AddonState
 
 # The add-on's module name as Anki imported it (an AnkiWeb number or "polar_bridge"); config, logger and
 # folders are keyed by it.
@@ -91,9 +92,6 @@ def load_configured_scheduler(config: AddonConfig | None = None) -> Any:
     return load_scheduler(config.scheduler, user_files, read_trained_params(user_files, config.scheduler))
 
 
-_scheduler_cache: dict[tuple, Any] = {}
-
-
 def _cache_key(config: AddonConfig) -> tuple:
     """Reload the plug-in when its setting, its trained parameters or its file change."""
     user_files = user_files_dir()
@@ -103,11 +101,12 @@ def _cache_key(config: AddonConfig) -> tuple:
     return (config.scheduler, *(p.stat().st_mtime_ns if p.exists() else 0 for p in watched))
 
 
-def cached_scheduler(config: AddonConfig) -> Any:
+def cached_scheduler(state: AddonState, config: AddonConfig) -> Any:
+    """The configured scheduler, loaded once and kept in ``state`` until its setting or files change."""
     key = _cache_key(config)
-    scheduler = _scheduler_cache.get(key)
+    scheduler = state.scheduler_cache.get(key)
     if scheduler is None:
-        _scheduler_cache.clear()
+        state.scheduler_cache.clear()
         scheduler = load_configured_scheduler(config)
-        _scheduler_cache[key] = scheduler
+        state.scheduler_cache[key] = scheduler
     return scheduler

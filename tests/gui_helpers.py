@@ -1,5 +1,5 @@
 """Helpers for the GUI tests: real collections with review history, a loopback Anki sync server, and scripts
-that drive a real Anki through the add-on's POLAR_BRIDGE_TEST_SCRIPT hook."""
+that drive a real Anki through the tests' driver add-on (tests/driver_addon, POLAR_BRIDGE_TEST_SCRIPT)."""
 
 from __future__ import annotations
 
@@ -190,6 +190,7 @@ def run_script_in_anki(start_anki, tmp_path: Path, body: str, config: dict | Non
             prepare(col)
         finally:
             col.close()
+    anki_env.install_test_driver(base)
     running = start_anki(config=config, base=base, wait_port=False,
                          extra_env={"POLAR_BRIDGE_TEST_SCRIPT": str(script)})
     try:

@@ -31,6 +31,12 @@ class MainThreadLoop:
         self._thread.join(5)
 
 
+def pending_count(server: Any) -> int:
+    """Requests a ConnectServer has waiting for the main thread right now."""
+    with server._lock:
+        return len(server._pending)
+
+
 class Reply:
     def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.status, self.headers, self.body = status, headers, body

@@ -1,5 +1,5 @@
 """End-to-end in a real Anki with the add-on installed: menu actions are triggered by a test script that the
-add-on runs when POLAR_BRIDGE_TEST_SCRIPT is set (see gui/test_hook.py); afterwards the collection is checked."""
+add-on runs when POLAR_BRIDGE_TEST_SCRIPT is set (see tests/driver_addon/); afterwards the collection is checked."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def test_tools_reschedule_preview_apply_is_one_undo_step(start_anki, tmp_path: P
     results, running = run_script_in_anki(start_anki, tmp_path, f"""
         results["before"] = card_rows()
         results["menu"] = [a.text() for a in mw.form.menuTools.actions()]
-        addon.gui.actions["Reschedule…"].trigger()
-        dialog = wait_until(lambda: addon.gui.ops.current_preview, what="the preview dialog")
+        addon.state.menu_actions["Reschedule…"].trigger()
+        dialog = wait_until(lambda: addon.state.current_preview, what="the preview dialog")
         pump(0.5)
         dialog.grab().save({str(ARTIFACTS / "anki_preview_dialog.png")!r})
         results["summary"] = dialog.summary.text()
@@ -82,7 +82,7 @@ def test_cancel_during_reschedule_writes_nothing_and_anki_stays_responsive(start
         from aqt.qt import QPushButton
         results["before"] = card_rows()
         undo_before = undo_text()
-        addon.gui.actions["Reschedule…"].trigger()
+        addon.state.menu_actions["Reschedule…"].trigger()
         button = wait_until(lambda: mw.progress._win and mw.progress._win.findChild(QPushButton, "polarBridgeCancel"),
                             what="the progress window's Cancel button")
         ticks = []
@@ -111,16 +111,16 @@ def test_cancel_during_reschedule_writes_nothing_and_anki_stays_responsive(start
 
 def test_restore_original_schedule_after_reschedule(start_anki, tmp_path: Path):
     results, running = run_script_in_anki(start_anki, tmp_path, """
-        addon.gui.update_menu_state(mw)
-        results["restore_enabled_at_start"] = addon.gui.actions["Restore original schedule…"].isEnabled()
-        results["train_enabled"] = addon.gui.actions["Train scheduler…"].isEnabled()
+        addon.gui.update_menu_state(mw, addon.state)
+        results["restore_enabled_at_start"] = addon.state.menu_actions["Restore original schedule…"].isEnabled()
+        results["train_enabled"] = addon.state.menu_actions["Train scheduler…"].isEnabled()
         results["before"] = card_rows()
-        addon.gui.actions["Reschedule…"].trigger()          # showPreview false: writes directly
+        addon.state.menu_actions["Reschedule…"].trigger()          # showPreview false: writes directly
         wait_until(lambda: idle() and undo_text() == "Undo Reschedule (example)", what="reschedule")
         results["rescheduled"] = card_rows()
-        addon.gui.update_menu_state(mw)
-        results["restore_enabled_after"] = addon.gui.actions["Restore original schedule…"].isEnabled()
-        addon.gui.actions["Restore original schedule…"].trigger()
+        addon.gui.update_menu_state(mw, addon.state)
+        results["restore_enabled_after"] = addon.state.menu_actions["Restore original schedule…"].isEnabled()
+        addon.state.menu_actions["Restore original schedule…"].trigger()
         results["question"] = click_message_box("Restore")
         wait_until(lambda: idle() and undo_text() != "Undo Reschedule (example)", what="restore")
         results["restored"] = card_rows()
@@ -156,10 +156,10 @@ def test_browser_reschedules_only_the_selected_cards(start_anki, tmp_path: Path)
                           if a.objectName() == "polarBridgeRescheduleSelected"]
         results["cards_menu_text"] = cards_action.text()
         menu = QMenu()
-        addon.gui.browser_glue.on_browser_will_show_context_menu(browser, menu)
+        addon.gui.browser_glue.on_browser_will_show_context_menu(addon.state, browser, menu)
         results["context_menu"] = [a.text() for a in menu.actions() if a.text()]
         cards_action.trigger()
-        dialog = wait_until(lambda: addon.gui.ops.current_preview, what="the preview dialog")
+        dialog = wait_until(lambda: addon.state.current_preview, what="the preview dialog")
         results["summary"] = dialog.summary.text()
         dialog.apply_button().click()
         wait_until(lambda: idle() and undo_text() == "Undo Reschedule (example)", what="apply")
@@ -184,7 +184,7 @@ BAD_PLUGIN = {"bad": """
 def test_plugin_error_shows_one_dialog_and_writes_nothing(start_anki, tmp_path: Path):
     results, running = run_script_in_anki(start_anki, tmp_path, """
         results["before"] = card_rows()
-        addon.gui.actions["Reschedule…"].trigger()
+        addon.state.menu_actions["Reschedule…"].trigger()
         wait_until(lambda: idle() and message_boxes(), what="the error dialog")
         box = message_boxes()[0]
         results["title"] = box.windowTitle()
@@ -216,7 +216,7 @@ def review_script(artifact: str, answer_ease: int) -> str:
         card = mw.reviewer.card
         results["card"] = str(card.id)
         results["before"] = card_rows()[str(card.id)]
-        scheduler = addon.gui.settings.cached_scheduler(addon.gui.settings.current_config())
+        scheduler = addon.gui.settings.cached_scheduler(addon.state, addon.gui.settings.current_config())
         from importlib import import_module
         reschedule = import_module(addon.__name__ + ".reschedule")
         intervals = reschedule.answer_intervals(mw.col, card.id, scheduler)
@@ -317,13 +317,13 @@ TRAINABLE_PLUGIN = {"trainable": """
 def test_train_stores_params_that_the_next_reschedule_uses(start_anki, tmp_path: Path):
     results, running = run_script_in_anki(start_anki, tmp_path, """
         import json
-        addon.gui.update_menu_state(mw)
-        results["train_enabled"] = addon.gui.actions["Train scheduler…"].isEnabled()
-        addon.gui.actions["Train scheduler…"].trigger()
+        addon.gui.update_menu_state(mw, addon.state)
+        results["train_enabled"] = addon.state.menu_actions["Train scheduler…"].isEnabled()
+        addon.state.menu_actions["Train scheduler…"].trigger()
         params_file = addon.gui.settings.user_files_dir() / "trained_params.json"
         wait_until(lambda: idle() and params_file.exists(), what="training")
         results["stored"] = json.loads(params_file.read_text())
-        addon.gui.actions["Reschedule…"].trigger()
+        addon.state.menu_actions["Reschedule…"].trigger()
         wait_until(lambda: idle() and undo_text() == "Undo Reschedule (trainable:interval)", what="reschedule")
         results["ivls"] = sorted({row[3] for row in card_rows().values()})
         finish()

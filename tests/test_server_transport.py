@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from server_helpers import MainThreadLoop, invoke, request
+from server_helpers import MainThreadLoop, invoke, pending_count, request
 
 from polar_bridge.config import load_config
 from polar_bridge.connect_server import MSG_STOPPING, ConnectServer, PortInUseError
@@ -88,7 +88,7 @@ def test_stop_while_the_main_thread_is_busy_fails_waiting_requests_without_deadl
     client = threading.Thread(target=lambda: replies.append(invoke(
         server.port, "storeMediaFile", {"filename": "late.png", "data": base64.b64encode(b"x").decode()})))
     client.start()
-    while server.pending_count == 0:
+    while pending_count(server) == 0:
         time.sleep(0.01)
     server.stop()  # as at profile close, on the main thread's behalf
     client.join(30)
