@@ -6,8 +6,9 @@ tests pass plain dicts. Every key is documented in ``config.md``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Mapping
+from typing import Any
 
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024
 

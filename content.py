@@ -18,8 +18,9 @@ import binascii
 import hashlib
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 # --- Tags -------------------------------------------------------------------------------------------------
 

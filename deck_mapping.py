@@ -9,7 +9,8 @@ for a card carrying a document title; else the configured ``default_deck``. Pure
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from anki.decks import DeckId
 

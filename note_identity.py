@@ -19,6 +19,8 @@ import time
 import weakref
 from typing import TYPE_CHECKING
 
+from .collection_db import db
+
 if TYPE_CHECKING:
     from anki.collection import Collection
 
@@ -75,9 +77,9 @@ class GuidIndex:
 
     def _rebuild(self, col: "Collection", stamp: int) -> None:
         index: dict[str, list[int]] = {}
-        for nid, guid in col.db.execute("select id, guid from notes"):
+        for nid, guid in db(col).execute("select id, guid from notes"):
             index.setdefault(guid, []).append(nid)
-        for nid, tags in col.db.execute("select id, tags from notes where tags like ?", f"%{LEGACY_TAG_PREFIX}%"):
+        for nid, tags in db(col).execute("select id, tags from notes where tags like ?", f"%{LEGACY_TAG_PREFIX}%"):
             for tag in tags.split():
                 if tag.lower().startswith(LEGACY_TAG_PREFIX):
                     legacy = tag[len(LEGACY_TAG_PREFIX):]
@@ -111,12 +113,12 @@ class GuidIndex:
 
 
 def _stamp(col: "Collection") -> int:
-    return col.db.scalar("select mod from col")
+    return db(col).scalar("select mod from col")
 
 
 def _query_guid(col: "Collection", guid: str) -> list[int]:
     escaped = guid.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return col.db.list(
+    return db(col).list(
         "select id from notes where guid = ? or (' ' || tags || ' ') like ? escape '\\' order by id",
         guid, f"% {LEGACY_TAG_PREFIX}{escaped} %")
 
@@ -145,7 +147,7 @@ def rewrite_query(col: "Collection", query: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         guid = match.group("guid")
-        nids = col.db.list("select id from notes where guid = ?", guid)
+        nids = db(col).list("select id from notes where guid = ?", guid)
         by_id = f"nid:{','.join(map(str, nids))}" if nids else "nid:0"
         if match.group("kind").lower() == "guid:":
             return by_id

@@ -10,8 +10,9 @@ step. Pure domain code: no aqt.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from anki.collection import AddNoteRequest
 from anki.decks import DeckId
@@ -20,6 +21,7 @@ from anki.notes import Note, NoteId
 from anki.utils import checksum
 
 from . import anki_compat, content, deck_mapping, note_identity, note_types
+from .collection_db import db
 from .errors import ClientError
 from .media_files import check_filename, media_item_bytes, store_media
 
@@ -282,7 +284,7 @@ class DuplicateChecker:
         if mid not in self._by_model:
             index: dict[int, list[int]] = {}
             sql = "select csum, id from notes" + ("" if mid is None else " where mid = ?")
-            for csum, nid in self.col.db.execute(sql, *([] if mid is None else [mid])):
+            for csum, nid in db(self.col).execute(sql, *([] if mid is None else [mid])):
                 index.setdefault(csum, []).append(nid)
             self._by_model[mid] = index
         return self._by_model[mid]
@@ -293,7 +295,7 @@ class DuplicateChecker:
             candidates: list[int] = []
         elif self.small:
             sql = "select id from notes where csum = ?" + ("" if mid is None else " and mid = ?")
-            candidates = self.col.db.list(sql, prepared.first_field_checksum, *([] if mid is None else [mid]))
+            candidates = db(self.col).list(sql, prepared.first_field_checksum, *([] if mid is None else [mid]))
         else:
             candidates = self._csums(mid).get(prepared.first_field_checksum, [])
         same = [nid for nid in candidates if self._first_field(nid) == prepared.first_field_text]
@@ -302,7 +304,7 @@ class DuplicateChecker:
         return same
 
     def _first_field(self, nid: int) -> str:
-        flds = self.col.db.scalar("select flds from notes where id = ?", nid) or ""
+        flds = db(self.col).scalar("select flds from notes where id = ?", nid) or ""
         return _strip(self.col, flds.split("\x1f", 1)[0])
 
     def _in_scope_deck(self, nids: list[int], prepared: PreparedNote) -> list[int]:
@@ -315,7 +317,7 @@ class DuplicateChecker:
             dids += [child_id for _, child_id in self.col.decks.children(did)]
         placeholders = ",".join("?" * len(dids))
         nid_list = ",".join(str(int(n)) for n in nids)
-        return self.col.db.list(
+        return db(self.col).list(
             f"select distinct nid from cards where nid in ({nid_list}) and (did in ({placeholders}) "
             f"or odid in ({placeholders}))", *dids, *dids)
 
@@ -366,8 +368,9 @@ def check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) 
             did = deck_mapping.existing_deck_id(col, prepared.deck_name)
             filtered[prepared.deck_name] = (deck_mapping.filtered_deck_message(col.decks.name(did))
                                             if did is not None and col.decks.is_filtered(did) else None)
-        if filtered[prepared.deck_name]:
-            prepared_or_error[i] = filtered[prepared.deck_name]
+        refusal = filtered[prepared.deck_name]
+        if refusal:
+            prepared_or_error[i] = refusal
             continue
         if not checker.claim_in_batch(prepared):
             prepared_or_error[i] = DUPLICATE_ERROR
@@ -446,7 +449,7 @@ def _write(col: "Collection", ready: list[PreparedNote]) -> dict[int, int]:
         col.merge_undo_entries(undo_target)
     identity.record_own_write(col, token, {p.guid: int(r.note.id) for p, r in zip(to_add, requests) if p.guid})
     ids = {id(p): int(r.note.id) for p, r in zip(to_add, requests)}
-    ids.update({id(p): int(p.existing_nid) for p in to_update})
+    ids.update({id(p): p.existing_nid for p in to_update if p.existing_nid is not None})
     return ids
 
 
@@ -464,6 +467,7 @@ def _store_media(col: "Collection", ready: list[PreparedNote]) -> None:
 
 def _update_in_place(col: "Collection", prepared: PreparedNote, deck_id: DeckId) -> None:
     """Bring an existing note up to date; untouched when nothing changed (no mtime/usn churn)."""
+    assert prepared.existing_nid is not None, "only notes found by guid are updated in place"
     note = col.get_note(NoteId(prepared.existing_nid))
     changed = False
     if note.mid == prepared.notetype["id"]:
@@ -480,7 +484,7 @@ def _update_in_place(col: "Collection", prepared: PreparedNote, deck_id: DeckId)
         changed = True
     if changed:
         col.update_note(note)
-    cards_elsewhere = col.db.list("select id from cards where nid = ? and did != ? and odid = 0",
+    cards_elsewhere = db(col).list("select id from cards where nid = ? and did != ? and odid = 0",
                                   note.id, deck_id)
     if cards_elsewhere:
         col.set_deck(cards_elsewhere, deck_id)

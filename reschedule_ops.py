@@ -12,6 +12,8 @@ from typing import Any
 
 from anki.collection import Collection, OpChanges
 
+from .collection_db import db
+
 FORECAST_DAYS = 30
 # For operations whose engine call returns no OpChanges of its own: what changed, so Anki refreshes screens.
 CARD_CHANGES = OpChanges(card=True, browser_table=True, study_queues=True)
@@ -141,7 +143,7 @@ def train_scheduler(col: Collection, train: Callable[..., Any], on_progress: Pro
         from .reschedule import RescheduleCancelled
 
         raise RescheduleCancelled()
-    total = col.db.scalar("select count() from cards where type != 0")
+    total = db(col).scalar("select count() from cards where type != 0")
     params = train(watched(card_histories(col), total, on_progress, should_cancel))
     if not isinstance(params, dict):
         raise TypeError(f"train() must return a dict of parameters, not {type(params).__name__}")

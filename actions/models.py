@@ -94,4 +94,4 @@ def create_model(ctx: ActionContext, params: dict) -> NotetypeDict:
     if css is not None:
         notetype["css"] = css
     col.models.add(notetype)
-    return col.models.get(notetype["id"])
+    return note_types.notetype_by_id(col, notetype["id"])

@@ -7,7 +7,6 @@ from typing import Any
 
 from ..config import ConfigError
 
-
 NOTHING_CHANGED = "Nothing was changed."
 
 

@@ -15,6 +15,7 @@ from aqt.operations import CollectionOp, QueryOp
 from aqt.qt import QWidget
 from aqt.utils import ask_user_dialog, show_info, tooltip
 
+from ..config import AddonConfig
 from ..reschedule_ops import (
     PlannedPreview,
     RescheduleOutcome,
@@ -27,11 +28,9 @@ from ..reschedule_ops import (
     train_scheduler,
     undo_name,
 )
-from ..config import AddonConfig
 from .errors import show_failure
 from .preview import PreviewDialog, summary_lines
 from .progress import ProgressBridge
-from .state import AddonState
 from .settings import (
     cached_scheduler,
     current_config,
@@ -40,6 +39,7 @@ from .settings import (
     user_files_dir,
     write_trained_params,
 )
+from .state import AddonState
 
 # --- main-thread glue ---
 
@@ -112,7 +112,8 @@ def start_reschedule(state: AddonState, parent: QWidget | None = None, card_ids:
     bridge.add_cancel_button()
 
 
-def show_preview(state: AddonState, preview: PlannedPreview, parent: QWidget, scope: str = "all cards") -> PreviewDialog:
+def show_preview(state: AddonState, preview: PlannedPreview, parent: QWidget,
+                 scope: str = "all cards") -> PreviewDialog:
     def on_apply() -> None:
         apply_in_background(preview.plan, parent)
 

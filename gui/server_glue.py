@@ -111,7 +111,7 @@ def _tell_user(state: AddonState, message: str) -> None:
     def show() -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, "Polar Bridge", message, QMessageBox.StandardButton.Ok, mw)
         box.setModal(False)
-        box.silentlyClose = True  # Anki may close it at profile close without complaining
+        box.silentlyClose = True  # type: ignore[attr-defined] # Anki may close it at profile close without complaining
         box.finished.connect(lambda _result: state.messages.remove(box) if box in state.messages else None)
         state.messages.append(box)
         box.show()

@@ -10,10 +10,11 @@ import aqt
 from aqt.utils import tooltip
 
 from ..reschedule_ops import cards, count_of
+from ..sync_detect import mark_before_sync, reschedule_reviewed_elsewhere
 from .errors import show_failure
 from .settings import current_config, load_configured_scheduler, logger
-from ..sync_detect import mark_before_sync, reschedule_reviewed_elsewhere
 from .state import AddonState
+
 
 def on_sync_will_start(state: AddonState) -> None:
     state.sync_marker = None

@@ -10,9 +10,9 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from anki.collection import Collection
 from anki.scheduler_pb2 import CardAnswer
@@ -75,7 +75,7 @@ def sync_server(base: Path, user: str = "user", password: str = "pass") -> Itera
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("sync server did not start:\n" + (base / "server.log").read_text())
+                    raise RuntimeError("sync server did not start:\n" + (base / "server.log").read_text()) from None
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}/"
     finally:
@@ -197,7 +197,7 @@ def run_script_in_anki(start_anki, tmp_path: Path, body: str, config: dict | Non
         running.proc.wait(timeout)
     except subprocess.TimeoutExpired:
         running.stop()
-        raise AssertionError("Anki did not finish the test script in time\n--- log ---\n" + running.log())
+        raise AssertionError("Anki did not finish the test script in time\n--- log ---\n" + running.log()) from None
     error = script.with_name(script.name + ".error.txt")
     if error.exists():
         raise AssertionError(f"test script failed:\n{error.read_text()}\n--- Anki log ---\n{running.log()}")

@@ -6,7 +6,8 @@ import http.client
 import json
 import queue
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 POLAR_ORIGIN = "https://app.getpolarized.io"
 

@@ -153,7 +153,7 @@ def test_only_the_gui_imports_aqt():
 
 def test_private_anki_apis_only_in_the_compatibility_module():
     offenders = []
-    for module, path in product_files().items():
+    for path in product_files().values():
         rel = path.relative_to(REPO).as_posix()
         if rel == "anki_compat.py" or rel in PENDING_PRIVATE_API:
             continue

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import REPO_ROOT
 
 from polar_bridge.config import AddonConfig, ConfigError, config_keys, load_config
-from conftest import REPO_ROOT
 
 
 def test_shipped_config_json_loads_to_the_defaults() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from notes_helpers import call, call_error, open_collection, polar_cloze, polar_note
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from notes_helpers import PNG_B64, call, call_error, deck_of_note, polar_cloze, polar_note
 
 EMPTY = "cannot create note because it is empty"

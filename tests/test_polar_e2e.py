@@ -14,9 +14,8 @@ import base64
 import copy
 
 import pytest
-from server_helpers import POLAR_ORIGIN, request
-
 from notes_helpers import PNG_B64, POLAR_CLOZE, POLAR_NOTE
+from server_helpers import POLAR_ORIGIN, request
 
 pytestmark = pytest.mark.e2e
 
@@ -46,8 +45,9 @@ def polar_sync(port: int, notes: list[dict], images: dict[str, str]) -> dict[str
     models = polar_call(port, "modelNames")
     assert isinstance(models, list)
     if "Basic" not in models:
+        templates = [{"Front": "{{Front}}", "Back": "{{FrontSide}}<hr>{{Back}}"}]
         polar_call(port, "createModel", {"modelName": "Basic", "inOrderFields": ["Front", "FrontSide", "Back"],
-                                         "cardTemplates": [{"Front": "{{Front}}", "Back": "{{FrontSide}}<hr>{{Back}}"}]})
+                                         "cardTemplates": templates})
     if "Cloze" not in models:
         polar_call(port, "createModel", {"modelName": "Cloze", "inOrderFields": ["Text", "Back Extra"],
                                          "cardTemplates": [{"Front": "{{cloze:Text}}", "Back": "{{cloze:Text}}"}]})

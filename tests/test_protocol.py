@@ -88,7 +88,8 @@ def test_versions_and_envelopes(col):
     ({"action": "version", "version": "6"}, "version must be an integer"),
     ({"action": "version", "version": True}, "version must be an integer"),
     ({"action": "version", "version": 6, "params": "x"}, "params must be an object"),
-    ({"action": "multi", "version": 6, "params": {"actions": {}}}, "multi: params.actions must be a list of request objects"),
+    ({"action": "multi", "version": 6, "params": {"actions": {}}},
+     "multi: params.actions must be a list of request objects"),
 ])
 def test_malformed_requests_name_the_problem(col, payload, message):
     assert _answer(col, payload) == {"result": None, "error": message}
