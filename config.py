@@ -6,6 +6,8 @@ tests pass plain dicts. Every key is documented in ``config.md``.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -32,11 +34,18 @@ class AddonConfig:
     update_existing: bool = False
     # --- Scheduling ---
     scheduler: str = "anki"
+    # preset name -> scheduler spec, for presets that do not use `scheduler`; read it through `scheduler_overrides`
+    scheduler_by_preset: tuple[tuple[str, str], ...] = ()
+    due_shaping: bool = True
     reschedule_after_review: bool = False
     # None means "same as reschedule_after_review"; read it through `after_sync_enabled`.
     reschedule_after_sync: bool | None = None
     show_preview: bool = True
     show_plugin_intervals_on_buttons: bool = True
+
+    @property
+    def scheduler_overrides(self) -> dict[str, str]:
+        return dict(self.scheduler_by_preset)
 
     @property
     def after_sync_enabled(self) -> bool:
@@ -57,6 +66,8 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "deckStrategy": ("deck_strategy", (str,)),
     "updateExisting": ("update_existing", (bool,)),
     "scheduler": ("scheduler", (str,)),
+    "schedulerByPreset": ("scheduler_by_preset", (dict,)),
+    "dueShaping": ("due_shaping", (bool,)),
     "rescheduleAfterReview": ("reschedule_after_review", (bool,)),
     "rescheduleAfterSync": ("reschedule_after_sync", (bool, type(None))),
     "showPreview": ("show_preview", (bool,)),
@@ -76,7 +87,7 @@ def _check_type(key: str, value: Any, types: tuple[type, ...]) -> None:
 
 def _type_names(types: tuple[type, ...]) -> str:
     names = {str: "a string", int: "an integer", bool: "true or false", list: "a list",
-             tuple: "a list", type(None): "null"}
+             tuple: "a list", dict: "an object", type(None): "null"}
     return " or ".join(dict.fromkeys(names[t] for t in types))
 
 
@@ -106,7 +117,51 @@ def load_config(raw: Mapping[str, Any] | None) -> AddonConfig:
         raise ConfigError(f"config key 'deckStrategy' must be one of {', '.join(DECK_STRATEGIES)}")
     if "default_deck" in values and not values["default_deck"].strip():
         raise ConfigError("config key 'defaultDeck' must name a deck")
+    if "scheduler" in values:
+        _check_scheduler_spec("scheduler", values["scheduler"])
+    if "scheduler_by_preset" in values:
+        overrides = values["scheduler_by_preset"]
+        for preset, spec in overrides.items():
+            if not isinstance(spec, str):
+                raise ConfigError(f"config key 'schedulerByPreset' must map preset names to scheduler names; "
+                                  f"{preset!r} maps to {spec!r}")
+            _check_scheduler_spec(f"schedulerByPreset[{preset!r}]", spec)
+        values["scheduler_by_preset"] = tuple(sorted(overrides.items()))
     return AddonConfig(**values)
+
+
+def _check_scheduler_spec(key: str, spec: str) -> None:
+    """A built-in name or "module:function" (whether it loads is checked when it is used, with its own error)."""
+    module, colon, function = spec.strip().partition(":")
+    if module.isidentifier() and (not colon or function.strip().isidentifier()):
+        return
+    raise ConfigError(f"config key {key!r} must be a built-in scheduler name or 'module:function', not {spec!r}")
+
+
+def validate_for_saving(raw: Mapping[str, Any]) -> AddonConfig:
+    """`load_config` plus the stricter checks the settings dialog applies before it saves: a real port, an IP
+    address (or localhost) to bind to, web origins written as ``scheme://host[:port]`` (or ``*`` / ``null``), and
+    no blank API key. Raises ConfigError naming the key."""
+    config = load_config(raw)
+    if not 1 <= config.web_bind_port <= 65535:
+        raise ConfigError(f"config key 'webBindPort' must be between 1 and 65535, not {config.web_bind_port}")
+    address = config.web_bind_address.strip()
+    if address != "localhost":
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ConfigError(f"config key 'webBindAddress' must be an IP address such as 127.0.0.1, "
+                              f"not {config.web_bind_address!r}") from None
+    for origin in config.web_cors_origin_list:
+        if origin not in ("*", "null") and not _ORIGIN.fullmatch(origin):
+            raise ConfigError(f"config key 'webCorsOriginList': {origin!r} is not a web origin like "
+                              "http://localhost:3000")
+    if config.api_key is not None and not config.api_key.strip():
+        raise ConfigError("config key 'apiKey' must be null (no key) or a non-blank key")
+    return config
+
+
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^\s/:?#]+(:\d{1,5})?", re.IGNORECASE)
 
 
 def config_keys() -> list[str]:

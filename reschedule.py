@@ -38,6 +38,8 @@ from .scheduler import (
     check_interval,
 )
 
+from .preset_schedulers import scheduler_lookup
+
 from anki import cards_pb2
 
 try:
@@ -74,6 +76,8 @@ class RescheduleReport:
     exact_time: int = 0
     by_day: int = 0
     skipped: int = 0
+    # rescheduled cards per scheduler name (several when presets use different schedulers)
+    by_scheduler: dict[str, int] = field(default_factory=dict)
 
 
 class RescheduleCancelled(Exception):
@@ -234,8 +238,13 @@ class _HistoryFactory:
 ##########################################################################
 
 
+# The due-day hook: (card row, exact day, day of the last review) -> the day to write. None keeps the exact day
+# (never before today); `due_shaping.DueShaper.due_day` applies Anki's fuzz, load balancer and Easy Days.
+DueDayChooser = Callable[[list, int, int], int]
+
+
 def _new_state(card: list, last_review_time: float, interval: float, days: AnkiDays,
-               report: RescheduleReport) -> tuple[int, int, int, int, int, int]:
+               report: RescheduleReport, due_day: DueDayChooser | None = None) -> tuple[int, int, int, int, int, int]:
     """(type, queue, due, ivl, left, odue) for one card following the module's rules; updates the counts."""
     ctype, queue, due, ivl, left, odue, odid = card[5], card[6], card[7], card[8], card[12], card[13], card[14]
     target = last_review_time + interval
@@ -243,8 +252,10 @@ def _new_state(card: list, last_review_time: float, interval: float, days: AnkiD
         report.due_now += 1
     if interval > EXACT_TIME_LIMIT_SECS:
         report.by_day += 1
-        new_due = max(days.day_of(target), days.today)
-        new_ivl = max(1, new_due - days.day_of(last_review_time))
+        last_day = days.day_of(last_review_time)
+        exact_day = days.day_of(target)
+        new_due = max(exact_day, days.today) if due_day is None else due_day(card, exact_day, last_day)
+        new_ivl = max(1, new_due - last_day)
         new_type = CARD_TYPE_REV
         new_queue = QUEUE_REV
         # graduating from (re)learning clears the remaining steps; review cards keep whatever Anki stored
@@ -279,8 +290,12 @@ def plan_reschedule(
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
     chunk_size: int = CHUNK_SIZE,
+    due_day: DueDayChooser | None = None,
 ) -> ReschedulePlan:
     """Compute new states for ``card_ids`` (all cards if None) without writing anything.
+
+    ``scheduler`` is one LoadedScheduler or a `preset_schedulers.PresetSchedulers` (each card then uses its home
+    deck's preset's scheduler). ``due_day`` chooses the day of day-granular results (see `DueDayChooser`).
 
     Raises SchedulerError on the first bad scheduler output (or exception) and RescheduleCancelled when
     ``should_cancel()`` turns True (checked every PROGRESS_EVERY cards). ``on_progress(done, total)`` is called
@@ -291,8 +306,8 @@ def plan_reschedule(
     plan = ReschedulePlan(scheduler_name=scheduler.name, report=report)
     total = len(set(card_ids)) if card_ids is not None else col.db.scalar("select count() from cards")
     factory = _HistoryFactory(col, days)
-    interval_fn = scheduler.interval
-    name = scheduler.name
+    scheduler_for_deck = scheduler_lookup(scheduler)
+    by_scheduler = report.by_scheduler
     done = 0
     for card_rows in _id_chunks(col, card_ids, chunk_size):
         if should_cancel is not None and should_cancel():
@@ -312,15 +327,17 @@ def plan_reschedule(
                 report.skipped += 1
                 continue
             history = factory.build(card, revlogs)
+            chosen = scheduler_for_deck(history.deck_id)
             try:
-                value = interval_fn(history)
+                value = chosen.interval(history)
             except Exception as exc:
-                raise SchedulerError(name, card[0], exc, "raised an exception") from exc
-            interval = check_interval(name, card[0], value)
+                raise SchedulerError(chosen.name, card[0], exc, "raised an exception") from exc
+            interval = check_interval(chosen.name, card[0], value)
             if interval is None:
                 report.skipped += 1
                 continue
-            state = _new_state(card, last_ms / 1000.0, interval, days, report)
+            state = _new_state(card, last_ms / 1000.0, interval, days, report, due_day)
+            by_scheduler[chosen.name] = by_scheduler.get(chosen.name, 0) + 1
             if state == (card[5], card[6], card[7], card[8], card[12], card[13]):
                 continue  # already scheduled exactly so: counted, but not rewritten (no mtime change, no sync)
             plan.card_ids.append(card[0])
@@ -465,9 +482,11 @@ def reschedule(
     now: float | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    due_day: DueDayChooser | None = None,
 ) -> RescheduleReport:
     """plan_reschedule + apply_plan (own undo step)."""
-    plan = plan_reschedule(col, scheduler, card_ids, now=now, on_progress=on_progress, should_cancel=should_cancel)
+    plan = plan_reschedule(col, scheduler, card_ids, now=now, on_progress=on_progress, should_cancel=should_cancel,
+                           due_day=due_day)
     return apply_plan(col, plan)
 
 

@@ -1,0 +1,439 @@
+"""Due-day shaping: choose the day of a day-granular reschedule the way Anki's own "reschedule cards on change" does.
+
+Pure domain logic on a `Collection` (no aqt). The engine (`reschedule.plan_reschedule(due_day=...)`) hands every
+card whose plug-in interval is longer than two days to :meth:`DueShaper.due_day` with the exact day the interval
+lands on; the shaper returns the day to write:
+
+- **fuzz** (Anki ``rslib/src/scheduler/states/fuzz.rs``: ``fuzz_delta``, ``constrained_fuzz_bounds``,
+  ``with_review_fuzz``), seeded per card exactly as Anki seeds a reschedule (``rslib/src/scheduler/answering/mod.rs``
+  ``get_fuzz_seed(card, for_reschedule=true)`` = card id + reps - 1, fed to ``StdRng::seed_from_u64`` and
+  ``random_range(0.0..1.0)``); reproduced bit for bit, so a card gets the very day ``col.fuzz_delta`` gives;
+- **load balancer** when it is on in Anki's preferences (``col.load_balancer_enabled``), following Anki's
+  rescheduler (``rslib/src/scheduler/fsrs/rescheduler.rs`` ``Rescheduler::find_interval``): cards due per preset and
+  day, weights ``(1/cards)^2 * (1/interval)`` (``load_balancer.rs`` ``select_weighted_interval``), drawn with the
+  card's fuzz seed, never into the past;
+- **Easy Days** of the card's preset (``load_balancer.rs`` ``calculate_easy_days_modifiers``); like Anki, only
+  through the load balancer.
+
+With shaping off (``shape=False``) the exact day is kept. Either way cards whose day has already passed are put on
+today and remembered in :attr:`DueShaper.backlog`, so the preview can offer to spread them
+(:func:`spread_backlog`).
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .anki_compat import sched_timing_today
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+
+CARD_TYPE_REV = 2
+QUEUE_SUSPENDED = -1
+DEFAULT_MAX_INTERVAL = 36_500
+MINIMUM_INTERVAL = 1  # Anki's reschedule passes 1 as the minimum to with_review_fuzz / find_interval
+
+_M32 = 0xFFFF_FFFF
+_M64 = (1 << 64) - 1
+_CHACHA_CONSTANTS = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574)  # "expand 32-byte k"
+
+
+# Anki's random numbers: rand's StdRng (ChaCha12) seeded from a u64
+##########################################################################
+
+
+def _pcg32_seed_words(state: int) -> list[int]:
+    """rand_core's ``SeedableRng::seed_from_u64``: the 32-byte seed is filled with PCG32 outputs."""
+    words = []
+    for _ in range(8):
+        state = (state * 6364136223846793005 + 11634580027462260723) & _M64
+        xorshifted = (((state >> 18) ^ state) >> 27) & _M32
+        rot = state >> 59
+        words.append(((xorshifted >> rot) | (xorshifted << ((32 - rot) & 31))) & _M32)
+    return words
+
+
+def first_random_u32(seed: int) -> int:
+    """The first ``next_u32()`` of ``StdRng::seed_from_u64(seed)``: word 0 of ChaCha12 block 0 (counter 0,
+    stream 0). Both of Anki's draws here (the fuzz factor and the load balancer's weighted pick) consume exactly
+    this one word."""
+    x0, x1, x2, x3 = _CHACHA_CONSTANTS
+    x4, x5, x6, x7, x8, x9, x10, x11 = _pcg32_seed_words(seed & _M64)
+    x12 = x13 = x14 = x15 = 0
+    m = _M32
+    for _ in range(6):  # 12 rounds = 6 double rounds (column round, then diagonal round)
+        x0 = (x0 + x4) & m; x12 ^= x0; x12 = ((x12 << 16) | (x12 >> 16)) & m
+        x8 = (x8 + x12) & m; x4 ^= x8; x4 = ((x4 << 12) | (x4 >> 20)) & m
+        x0 = (x0 + x4) & m; x12 ^= x0; x12 = ((x12 << 8) | (x12 >> 24)) & m
+        x8 = (x8 + x12) & m; x4 ^= x8; x4 = ((x4 << 7) | (x4 >> 25)) & m
+        x1 = (x1 + x5) & m; x13 ^= x1; x13 = ((x13 << 16) | (x13 >> 16)) & m
+        x9 = (x9 + x13) & m; x5 ^= x9; x5 = ((x5 << 12) | (x5 >> 20)) & m
+        x1 = (x1 + x5) & m; x13 ^= x1; x13 = ((x13 << 8) | (x13 >> 24)) & m
+        x9 = (x9 + x13) & m; x5 ^= x9; x5 = ((x5 << 7) | (x5 >> 25)) & m
+        x2 = (x2 + x6) & m; x14 ^= x2; x14 = ((x14 << 16) | (x14 >> 16)) & m
+        x10 = (x10 + x14) & m; x6 ^= x10; x6 = ((x6 << 12) | (x6 >> 20)) & m
+        x2 = (x2 + x6) & m; x14 ^= x2; x14 = ((x14 << 8) | (x14 >> 24)) & m
+        x10 = (x10 + x14) & m; x6 ^= x10; x6 = ((x6 << 7) | (x6 >> 25)) & m
+        x3 = (x3 + x7) & m; x15 ^= x3; x15 = ((x15 << 16) | (x15 >> 16)) & m
+        x11 = (x11 + x15) & m; x7 ^= x11; x7 = ((x7 << 12) | (x7 >> 20)) & m
+        x3 = (x3 + x7) & m; x15 ^= x3; x15 = ((x15 << 8) | (x15 >> 24)) & m
+        x11 = (x11 + x15) & m; x7 ^= x11; x7 = ((x7 << 7) | (x7 >> 25)) & m
+        x0 = (x0 + x5) & m; x15 ^= x0; x15 = ((x15 << 16) | (x15 >> 16)) & m
+        x10 = (x10 + x15) & m; x5 ^= x10; x5 = ((x5 << 12) | (x5 >> 20)) & m
+        x0 = (x0 + x5) & m; x15 ^= x0; x15 = ((x15 << 8) | (x15 >> 24)) & m
+        x10 = (x10 + x15) & m; x5 ^= x10; x5 = ((x5 << 7) | (x5 >> 25)) & m
+        x1 = (x1 + x6) & m; x12 ^= x1; x12 = ((x12 << 16) | (x12 >> 16)) & m
+        x11 = (x11 + x12) & m; x6 ^= x11; x6 = ((x6 << 12) | (x6 >> 20)) & m
+        x1 = (x1 + x6) & m; x12 ^= x1; x12 = ((x12 << 8) | (x12 >> 24)) & m
+        x11 = (x11 + x12) & m; x6 ^= x11; x6 = ((x6 << 7) | (x6 >> 25)) & m
+        x2 = (x2 + x7) & m; x13 ^= x2; x13 = ((x13 << 16) | (x13 >> 16)) & m
+        x8 = (x8 + x13) & m; x7 ^= x8; x7 = ((x7 << 12) | (x7 >> 20)) & m
+        x2 = (x2 + x7) & m; x13 ^= x2; x13 = ((x13 << 8) | (x13 >> 24)) & m
+        x8 = (x8 + x13) & m; x7 ^= x8; x7 = ((x7 << 7) | (x7 >> 25)) & m
+        x3 = (x3 + x4) & m; x14 ^= x3; x14 = ((x14 << 16) | (x14 >> 16)) & m
+        x9 = (x9 + x14) & m; x4 ^= x9; x4 = ((x4 << 12) | (x4 >> 20)) & m
+        x3 = (x3 + x4) & m; x14 ^= x3; x14 = ((x14 << 8) | (x14 >> 24)) & m
+        x9 = (x9 + x14) & m; x4 ^= x9; x4 = ((x4 << 7) | (x4 >> 25)) & m
+    return (x0 + _CHACHA_CONSTANTS[0]) & m
+
+
+def _f32(value: float) -> float:
+    """Round to the nearest f32, as Anki's Rust arithmetic does after every operation."""
+    return struct.unpack("<f", struct.pack("<f", value))[0]
+
+
+def _unit_f32(seed: int) -> float:
+    # rand's UniformFloat<f32>: the top 23 bits of one u32 as the mantissa of a number in [1, 2), minus 1
+    return (first_random_u32(seed) >> 9) / 8_388_608.0
+
+
+def reschedule_fuzz_seed(card_id: int, reps: int) -> int:
+    """``get_fuzz_seed(card, for_reschedule=true)`` (answering/mod.rs): card id + (reps - 1), i.e. the seed of the
+    review that produced the card's current state. For an answer not yet given, pass reps + 1."""
+    return (card_id + max(reps - 1, 0)) & _M64
+
+
+def fuzz_factor(seed: int) -> float:
+    """``get_fuzz_factor``: ``StdRng::seed_from_u64(seed).random_range(0.0..1.0)``."""
+    return _unit_f32(seed)
+
+
+# fuzz.rs
+##########################################################################
+
+# (start, end, factor) of FUZZ_RANGES in fuzz.rs
+_FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
+
+
+def _round_half_away(value: float) -> int:
+    """Rust's ``f32::round`` (halves away from zero) then ``as u32`` (saturating at 0)."""
+    return max(0, math.floor(value + 0.5))
+
+
+def fuzz_delta(interval: float) -> float:
+    """fuzz.rs ``fuzz_delta``: no fuzz below 2.5 days, else 1 day plus a share of the days in each range."""
+    if interval < 2.5:
+        return 0.0
+    delta = 1.0
+    for start, end, factor in _FUZZ_RANGES:
+        delta = _f32(delta + _f32(factor * max(min(interval, end) - start, 0.0)))
+    return delta
+
+
+def constrained_fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:
+    """fuzz.rs ``constrained_fuzz_bounds``: the fuzz range within [minimum, maximum], at least two days wide when
+    the limits allow it."""
+    minimum = min(minimum, maximum)
+    interval = min(max(interval, float(minimum)), float(maximum))
+    delta = fuzz_delta(interval)
+    lower = min(max(_round_half_away(_f32(interval - delta)), minimum), maximum)
+    upper = min(max(_round_half_away(_f32(interval + delta)), minimum), maximum)
+    if upper == lower and 2 < upper < maximum:
+        upper = lower + 1
+    return lower, upper
+
+
+def with_review_fuzz(factor: float | None, interval: float, minimum: int, maximum: int) -> int:
+    """fuzz.rs ``with_review_fuzz``: a day of the fuzz range picked by ``factor`` (uniformly over the range)."""
+    if factor is None:
+        return min(max(_round_half_away(interval), minimum), maximum)
+    lower, upper = constrained_fuzz_bounds(interval, minimum, maximum)
+    return math.floor(_f32(lower + _f32(factor * (1 + upper - lower))))
+
+
+# load_balancer.rs: Easy Days and the weighted pick
+##########################################################################
+
+EASY_NORMAL, EASY_REDUCED, EASY_MINIMUM = "normal", "reduced", "minimum"
+# EasyDay::load_modifier; Minimum is not 0 so that a range of only minimum days still balances
+_LOAD_MODIFIER = {EASY_NORMAL: 1.0, EASY_REDUCED: 0.5, EASY_MINIMUM: _f32(0.0001)}
+
+
+def easy_day_kinds(percentages: Sequence[float] | None) -> tuple[str, ...]:
+    """``build_easy_days_percentages``: a preset's 7 easyDaysPercentages (Monday first) -> normal/reduced/minimum
+    (1.0 normal, 0.0 minimum, anything else reduced); none stored means all normal."""
+    if not percentages or len(percentages) != 7:
+        return (EASY_NORMAL,) * 7
+    return tuple(EASY_NORMAL if p == 1.0 else EASY_MINIMUM if p == 0.0 else EASY_REDUCED for p in percentages)
+
+
+def easy_days_modifiers(kinds: Sequence[str], weekdays: Sequence[int], review_counts: Sequence[int]) -> list[float]:
+    """``calculate_easy_days_modifiers``: normal days weigh 1, minimum days almost 0, and a reduced day counts as
+    minimum when its share of the range's cards (normalised by its 50 %) exceeds that of the other days."""
+    total_reviews = sum(review_counts)
+    total_percents = 0.0
+    for weekday in weekdays:
+        total_percents = _f32(total_percents + _LOAD_MODIFIER[kinds[weekday]])
+    modifiers = []
+    for weekday, count in zip(weekdays, review_counts):
+        kind = kinds[weekday]
+        if kind == EASY_REDUCED:
+            other_reviews = float(total_reviews - count)
+            other_percents = _f32(total_percents - 0.5)
+            normalized = _f32(count / 0.5)
+            # f32 division by zero gives inf or NaN in Rust; either way the comparison below is false
+            threshold = _f32(other_reviews / other_percents) if other_percents else math.inf
+            kind = EASY_MINIMUM if normalized > threshold else EASY_NORMAL
+        modifiers.append(_LOAD_MODIFIER[kind])
+    return modifiers
+
+
+def select_weighted_interval(candidates: Sequence[tuple[int, int, float]], seed: int | None) -> int | None:
+    """``select_weighted_interval`` + rand's ``WeightedIndex`` sampling, in f32 like Anki: candidates are
+    (interval, cards due that day, easy-days modifier); an empty day weighs 1, else (1/cards)^2 * (1/interval) *
+    modifier. None when there is no seed or no positive weight (Anki then falls back to plain fuzz)."""
+    if seed is None or not candidates:
+        return None
+    weights = []
+    for interval, count, easy in candidates:
+        if count == 0:
+            weights.append(1.0)
+            continue
+        per_card = _f32(1.0 / _f32(float(count)))
+        weight = _f32(_f32(per_card * per_card) * _f32(1.0 / _f32(float(interval))))
+        weights.append(_f32(weight * easy))
+    cumulative = []
+    total = weights[0]
+    for weight in weights[1:]:
+        cumulative.append(total)
+        total = _f32(total + weight)
+    if total <= 0.0:
+        return None
+    # Uniform::new(0, total): shrink the scale until the largest draw stays below total
+    scale = total
+    max_unit = 1.0 - 2.0 ** -23
+    while _f32(scale * max_unit) >= total:
+        scale = struct.unpack("<f", struct.pack("<I", struct.unpack("<I", struct.pack("<f", scale))[0] - 1))[0]
+    chosen = _f32(_unit_f32(seed) * scale)
+    index = sum(1 for c in cumulative if c <= chosen)  # partition_point(|w| w <= chosen)
+    return candidates[index][0]
+
+
+# The shaper the engine calls
+##########################################################################
+
+
+@dataclass(frozen=True)
+class PresetRules:
+    """What of a deck options preset shapes due days: maximum interval, Easy Days, reviews per day."""
+
+    preset_id: int
+    name: str
+    maximum_interval: int = DEFAULT_MAX_INTERVAL
+    easy_days: tuple[str, ...] = (EASY_NORMAL,) * 7
+    reviews_per_day: int = 200
+
+
+@dataclass(frozen=True)
+class BacklogCard:
+    """A card whose planned day had already passed (so it was put on today): it may be spread."""
+
+    card_id: int
+    day: int  # the day before clamping to today (smaller = more overdue)
+    last_review_day: int
+    preset_id: int
+    in_filtered_deck: bool = False
+
+
+def preset_rules(col: Collection) -> tuple[dict[int, PresetRules], dict[int, int]]:
+    """(preset id -> rules, deck id -> preset id of every normal deck)."""
+    presets: dict[int, PresetRules] = {}
+    for conf in col.decks.all_config():
+        rev = conf.get("rev", {})
+        presets[int(conf["id"])] = PresetRules(
+            preset_id=int(conf["id"]), name=str(conf.get("name", "")),
+            maximum_interval=max(1, int(rev.get("maxIvl", DEFAULT_MAX_INTERVAL))),
+            easy_days=easy_day_kinds(conf.get("easyDaysPercentages")),
+            reviews_per_day=max(0, int(rev.get("perDay", 200))),
+        )
+    deck_presets = {}
+    for deck in col.decks.all():
+        if not deck.get("dyn"):
+            deck_presets[int(deck["id"])] = int(deck.get("conf", 1))
+    return presets, deck_presets
+
+
+class DueShaper:
+    """Chooses each card's due day (see the module docstring). One instance per run: it keeps the load balancer's
+    per-day counts up to date as cards are planned, like Anki's ``Rescheduler::update_due_cnt_per_day``."""
+
+    def __init__(self, *, today: int, next_day_at: int, presets: dict[int, PresetRules], deck_presets: dict[int, int],
+                 shape: bool = True, load_balance: bool = False,
+                 due_counts: dict[int, dict[int, int]] | None = None,
+                 reviewed_today: dict[int, int] | None = None) -> None:
+        self.today = today
+        self.next_day_at = next_day_at
+        self.presets = presets
+        self.deck_presets = deck_presets
+        self.shape = shape
+        self.load_balance = load_balance and shape
+        self.due_counts = due_counts if due_counts is not None else {}  # preset -> day -> review cards due
+        self.reviewed_today = reviewed_today or {}
+        self.backlog: list[BacklogCard] = []
+        self._weekdays: dict[int, int] = {}
+
+    @classmethod
+    def from_collection(cls, col: Collection, *, shape: bool = True) -> DueShaper:
+        timing = sched_timing_today(col)
+        presets, deck_presets = preset_rules(col)
+        load_balance = shape and bool(col.load_balancer_enabled)
+        due_counts: dict[int, dict[int, int]] = {}
+        reviewed: dict[int, int] = {}
+        if load_balance:
+            # storage/card/deck_due_counts.sql: review cards (not suspended) by home deck and home due day
+            for did, due, count in col.db.all(
+                    "select case when odid = 0 then did else odid end, case when odid = 0 then due else odue end, "
+                    "count() from cards where type = 2 and queue != -1 group by 1, 2"):
+                preset = deck_presets.get(did)
+                if preset is not None:
+                    days = due_counts.setdefault(preset, {})
+                    days[due] = days.get(due, 0) + count
+            # storage/revlog/studied_today_by_deck.sql: cards answered today, by home deck
+            start_ms = (timing.next_day_at - 86_400) * 1000
+            for did, count in col.db.all(
+                    "select case when c.odid = 0 then c.did else c.odid end, count(distinct r.cid) from revlog r "
+                    "join cards c on r.cid = c.id where r.id > ? and r.ease > 0 and (r.type < 3 or r.factor != 0) "
+                    "group by 1", start_ms):
+                preset = deck_presets.get(did)
+                if preset is not None:
+                    reviewed[preset] = reviewed.get(preset, 0) + count
+        return cls(today=timing.days_elapsed, next_day_at=timing.next_day_at, presets=presets,
+                   deck_presets=deck_presets, shape=shape, load_balance=load_balance, due_counts=due_counts,
+                   reviewed_today=reviewed)
+
+    # --- the hook ---
+
+    def due_day(self, card: Sequence[Any], exact_day: int, last_review_day: int) -> int:
+        """The day to write for one card row (the engine's card columns) whose plug-in interval lands on
+        ``exact_day``. Never before today; cards whose day has passed are remembered in ``backlog``."""
+        card_id, _nid, did, _ord, _mod, ctype, queue, due, _ivl, _factor, reps = card[:11]
+        odue, odid = card[13], card[14]
+        preset_id = self.deck_presets.get(odid or did, 1)
+        day = self._choose(card_id, reps, preset_id, exact_day, last_review_day)
+        if self.load_balance and queue != QUEUE_SUSPENDED:
+            before = (odue if odid else due) if ctype == CARD_TYPE_REV else None
+            self._move(preset_id, before, max(day, self.today))
+        if day < self.today:
+            self.backlog.append(BacklogCard(card_id, day, last_review_day, preset_id, bool(odid)))
+            day = self.today
+        return day
+
+    def preview_day(self, card_id: int, reps_after_answer: int, deck_id: int, exact_day: int) -> int:
+        """The day an answer given now would get (answer buttons); changes nothing."""
+        preset_id = self.deck_presets.get(deck_id, 1)
+        return max(self._choose(card_id, reps_after_answer, preset_id, exact_day, self.today), self.today)
+
+    # --- Anki's rules ---
+
+    def _choose(self, card_id: int, reps: int, preset_id: int, exact_day: int, last_review_day: int) -> int:
+        if not self.shape:
+            return exact_day
+        rules = self.presets.get(preset_id) or PresetRules(preset_id, "")
+        interval = float(max(exact_day - last_review_day, 0))
+        seed = reschedule_fuzz_seed(card_id, reps)
+        chosen = None
+        if self.load_balance:
+            chosen = self._find_interval(interval, rules, max(self.today - last_review_day, 0), seed)
+        if chosen is None:
+            chosen = with_review_fuzz(fuzz_factor(seed), interval, MINIMUM_INTERVAL, rules.maximum_interval)
+        return last_review_day + chosen
+
+    def _find_interval(self, interval: float, rules: PresetRules, days_elapsed: int, seed: int) -> int | None:
+        """rescheduler.rs ``Rescheduler::find_interval``."""
+        lower, upper = constrained_fuzz_bounds(interval, MINIMUM_INTERVAL, rules.maximum_interval)
+        if upper < days_elapsed:
+            return min(lower, upper)  # overdue beyond the whole fuzz range: the nearest day (then today)
+        lower = max(lower, days_elapsed)  # never into the past
+        counts = self.due_counts.get(rules.preset_id, {})
+        today_load = sum(n for d, n in counts.items() if d <= self.today) + self.reviewed_today.get(rules.preset_id, 0)
+        candidates = list(range(lower, upper + 1))
+        review_counts = [
+            counts.get(self.today + ivl - days_elapsed, 0) if ivl > days_elapsed else today_load
+            for ivl in candidates
+        ]
+        weekdays = [self._weekday(self.today + ivl - days_elapsed) for ivl in candidates]
+        modifiers = easy_days_modifiers(rules.easy_days, weekdays, review_counts)
+        return select_weighted_interval(list(zip(candidates, review_counts, modifiers)), seed)
+
+    def _weekday(self, day: int) -> int:
+        """Monday = 0 of Anki day ``day`` (interval_to_weekday: the local date at that day's start)."""
+        weekday = self._weekdays.get(day)
+        if weekday is None:
+            moment = self.next_day_at + (day - self.today - 1) * 86_400
+            weekday = self._weekdays[day] = datetime.fromtimestamp(moment).weekday()
+        return weekday
+
+    def _move(self, preset_id: int, before: int | None, after: int) -> None:
+        """``update_due_cnt_per_day``: the card leaves its old day and counts on its new one."""
+        days = self.due_counts.setdefault(preset_id, {})
+        if before is not None and days.get(before, 0) > 0:
+            days[before] -= 1
+        days[after] = days.get(after, 0) + 1
+
+    def day_load(self, preset_id: int, day: int) -> int:
+        return self.due_counts.get(preset_id, {}).get(day, 0)
+
+
+# Spreading an overdue backlog
+##########################################################################
+
+
+def suggested_spread_days(backlog: Sequence[BacklogCard], presets: dict[int, PresetRules]) -> int:
+    """Days to spread a backlog over by default: enough that no day gets more overdue cards than the smallest
+    "maximum reviews/day" of the presets involved (at least 1, at most a year)."""
+    if not backlog:
+        return 1
+    limits = [presets[c.preset_id].reviews_per_day for c in backlog if c.preset_id in presets]
+    per_day = max(1, min(limits) if limits else 200)
+    return max(1, min(365, math.ceil(len(backlog) / per_day)))
+
+
+def spread_offsets(count: int, days: int) -> list[int]:
+    """Day offsets (0 = today) for ``count`` cards sorted oldest-overdue first, as evenly as possible."""
+    days = max(1, days)
+    return [k * days // count for k in range(count)] if count else []
+
+
+def spread_backlog(plan: Any, backlog: Iterable[BacklogCard], days: int, today: int) -> dict[int, int]:
+    """Move the backlog's planned cards from today onto today .. today+days-1, oldest-overdue first, by rewriting
+    their planned due (``odue`` for cards in a filtered deck) and interval in ``plan`` before it is applied (so it
+    is the same undo step). Returns card id -> new due day for the cards moved."""
+    index = {cid: i for i, cid in enumerate(plan.card_ids)}
+    cards = sorted((c for c in backlog if c.card_id in index), key=lambda c: (c.day, c.card_id))
+    moved: dict[int, int] = {}
+    for card, offset in zip(cards, spread_offsets(len(cards), days)):
+        i = index[card.card_id]
+        new_due = today + offset
+        if card.in_filtered_deck:
+            plan.odues[i] = new_due  # the home schedule of a card in a filtered deck is in odue
+        else:
+            plan.dues[i] = new_due
+        plan.ivls[i] = max(1, new_due - card.last_review_day)
+        moved[card.card_id] = new_due
+    return moved

@@ -1,0 +1,233 @@
+"""Due-day shaping against Anki itself: fuzz per card as Anki's backend computes it, the load balancer and Easy
+Days compared with Anki's own "reschedule cards on change" (FSRS) of the same 10,000 cards, exact days when off."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+from anki.deck_config_pb2 import UpdateDeckConfigsRequest
+from polar_bridge.due_shaping import (
+    BacklogCard,
+    DueShaper,
+    constrained_fuzz_bounds,
+    fuzz_factor,
+    reschedule_fuzz_seed,
+    spread_backlog,
+    suggested_spread_days,
+    with_review_fuzz,
+)
+from polar_bridge.reschedule import apply_plan, plan_reschedule
+from polar_bridge.scheduler import AnkiDays, LoadedScheduler
+
+DAY = 86_400
+CARDS = 10_000
+# Every card: learned 60 days ago, Good after 10 days, Good 20 days ago (interval 30). Anki's FSRS gives them all
+# the same memory state, so its reschedule-on-change gives them one interval (73 days with default parameters).
+LAST_REVIEW_DAYS_AGO = 20
+HISTORY = ((60, -600, 0), (59, 10, 1), (LAST_REVIEW_DAYS_AGO, 30, 1))
+PLUGIN_DAYS = 73
+
+
+def build_identical_cards(path: Path, cards: int = CARDS) -> tuple[list[int], float]:
+    """A collection of `cards` review cards with identical histories (bulk SQL). Returns (card ids, now)."""
+    col = Collection(str(path))
+    try:
+        now = time.time()
+        today = col.sched.today
+        mid = col.models.by_name("Basic")["id"]
+        base = int(now) * 1000 - 10**9
+        notes, card_rows, revlogs = [], [], []
+        for n in range(cards):
+            cid = base + n
+            notes.append((cid, f"g{n}", mid, int(now), -1, "", f"front {n}\x1fback", f"front {n}", 0, 0, ""))
+            card_rows.append((cid, cid, 1, 0, int(now), -1, 2, 2, today + 10, 30, 2500, len(HISTORY), 0, 0, 0, 0,
+                              0, "{}"))
+            for ago, ivl, kind in HISTORY:
+                revlogs.append((int((now - ago * DAY) * 1000) + n, cid, -1, 3, ivl, 0, 2500, 4000, kind))
+
+        def fill() -> None:
+            col.db.executemany("insert into notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data) "
+                               "values (?,?,?,?,?,?,?,?,?,?,?)", notes)
+            col.db.executemany("insert into cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, "
+                               "lapses, left, odue, odid, flags, data) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               card_rows)
+            col.db.executemany("insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+                               "values (?,?,?,?,?,?,?,?,?)", revlogs)
+
+        col.db.transact(fill)
+        return [r[0] for r in card_rows], now
+    finally:
+        col.close()
+
+
+def constant_days(days: int) -> LoadedScheduler:
+    """A plug-in that puts every card `days` days after its last review (on that day, whatever the hour)."""
+
+    def interval(card):
+        last = card.last_review
+        return card.days.day_start(card.days.day_of(last.time) + days) + 3600 - last.time
+
+    return LoadedScheduler(name=f"every {days} days", interval=interval)
+
+
+def set_easy_days(col: Collection, percentages: list[float]) -> None:
+    conf = col.decks.config_dict_for_deck_id(1)
+    conf["easyDaysPercentages"] = percentages
+    col.decks.update_config(conf)
+
+
+def anki_fsrs_reschedule(col: Collection) -> None:
+    """Anki's own "Reschedule cards on change": turn FSRS on for the Default preset with rescheduling."""
+    update = col.decks.get_deck_configs_for_update(1)
+    col.decks.update_deck_configs(UpdateDeckConfigsRequest(
+        target_deck_id=1, configs=[c.config for c in update.all_config], fsrs=True, fsrs_reschedule=True,
+        limits=update.current_deck.limits))
+
+
+def intervals_after(col: Collection, last_day: int) -> list[int]:
+    return [due - last_day for (due,) in col.db.all("select due from cards order by id")]
+
+
+def our_reschedule(col: Collection, shape: bool = True) -> DueShaper:
+    shaper = DueShaper.from_collection(col, shape=shape)
+    apply_plan(col, plan_reschedule(col, constant_days(PLUGIN_DAYS), due_day=shaper.due_day))
+    return shaper
+
+
+@pytest.fixture(scope="module")
+def identical(tmp_path_factory) -> tuple[Path, float]:
+    path = tmp_path_factory.mktemp("identical") / "collection.anki2"
+    _ids, now = build_identical_cards(path)
+    return path, now
+
+
+def copy_of(source: Path, tmp_path: Path) -> Collection:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    target = tmp_path / "collection.anki2"
+    shutil.copy(source, target)
+    return Collection(str(target))
+
+
+def test_fuzz_is_the_day_ankis_backend_gives_each_card(identical, tmp_path: Path) -> None:
+    """With the load balancer off, each card lands on exactly the day Anki's own fuzz (col.fuzz_delta, seeded by
+    card id and reps like a reschedule) gives, for every interval length."""
+    col = copy_of(identical[0], tmp_path)
+    try:
+        rows = col.db.all("select id, reps from cards order by id limit 2000")
+        for reps_delta, interval in ((0, 3), (0, 7), (5, 13), (11, 40), (3, 73), (0, 120), (7, 400)):
+            for cid, reps in rows:
+                col.db.execute("update cards set reps = ? where id = ?", reps + reps_delta, cid)
+                ours = with_review_fuzz(fuzz_factor(reschedule_fuzz_seed(cid, reps + reps_delta)), float(interval),
+                                        1, 36_500)
+                assert ours - interval == col.fuzz_delta(cid, interval), (cid, interval)
+                col.db.execute("update cards set reps = ? where id = ?", reps, cid)
+        col.load_balancer_enabled = False
+        last_day = col.sched.today - LAST_REVIEW_DAYS_AGO
+        expected = [PLUGIN_DAYS + col.fuzz_delta(cid, PLUGIN_DAYS) for (cid,) in
+                    col.db.all("select id from cards order by id")]
+        our_reschedule(col)
+        assert intervals_after(col, last_day) == expected
+        assert len(set(expected)) > 5, "the fuzz spreads cards"
+    finally:
+        col.close()
+
+
+def test_load_balancer_matches_ankis_own_reschedule_of_the_same_cards(identical, tmp_path: Path) -> None:
+    anki_col = copy_of(identical[0], tmp_path / "anki")
+    ours_col = copy_of(identical[0], tmp_path / "ours")
+    try:
+        assert anki_col.load_balancer_enabled and ours_col.load_balancer_enabled  # Anki's default
+        last_day = anki_col.sched.today - LAST_REVIEW_DAYS_AGO
+        anki_fsrs_reschedule(anki_col)
+        anki_ivls = intervals_after(anki_col, last_day)
+        our_reschedule(ours_col)
+        our_ivls = intervals_after(ours_col, last_day)
+    finally:
+        anki_col.close()
+        ours_col.close()
+    lower, upper = constrained_fuzz_bounds(float(PLUGIN_DAYS), 1, 36_500)
+    # both stay in (and use all of) the same fuzz range
+    assert set(anki_ivls) == set(range(lower, upper + 1))
+    assert set(our_ivls) == set(range(lower, upper + 1))
+    anki_load, our_load = Counter(anki_ivls), Counter(our_ivls)
+    print(f"\ncards per day, Anki: {sorted(anki_load.items())}\ncards per day, ours: {sorted(our_load.items())}")
+    # no day carries more than the load balancer lets Anki put there: peak and spread within 10 % of Anki's
+    assert max(our_load.values()) <= 1.1 * max(anki_load.values())
+    assert max(our_load.values()) - min(our_load.values()) <= 1.1 * (max(anki_load.values()) - min(anki_load.values())) + 5
+    for day in range(lower, upper + 1):
+        neighbours = [our_load[d] for d in (day - 1, day + 1) if lower <= d <= upper]
+        assert our_load[day] <= 1.25 * max(neighbours)
+
+
+def test_easy_days_are_respected_like_anki_does(identical, tmp_path: Path) -> None:
+    anki_col = copy_of(identical[0], tmp_path / "anki")
+    ours_col = copy_of(identical[0], tmp_path / "ours")
+    try:
+        last_day = anki_col.sched.today - LAST_REVIEW_DAYS_AGO
+        days = AnkiDays.from_collection(ours_col)
+        weekday_of = {ivl: time.localtime(days.day_start(last_day + ivl) + 3600).tm_wday for ivl in range(60, 90)}
+        # Monday first: Sunday minimum (0.0), Saturday reduced (0.5), the rest normal
+        for col in (anki_col, ours_col):
+            set_easy_days(col, [1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0])
+        anki_fsrs_reschedule(anki_col)
+        our_reschedule(ours_col)
+        per_weekday = {}
+        for name, col in (("anki", anki_col), ("ours", ours_col)):
+            load = Counter(weekday_of[i] for i in intervals_after(col, last_day))
+            per_weekday[name] = load
+    finally:
+        anki_col.close()
+        ours_col.close()
+    print(f"\ncards per weekday (Mon=0): {per_weekday}")
+    ours, anki = per_weekday["ours"], per_weekday["anki"]
+    normal = [ours[d] for d in range(5) if ours[d]]
+    assert ours[6] <= max(2, 1.1 * anki[6]), "Sunday (minimum) gets no more than Anki puts there"
+    assert ours[5] <= 0.6 * (sum(normal) / len(normal)), "Saturday (reduced) gets at most about half"
+    assert ours[5] <= 1.2 * anki[5] + 5
+
+
+def test_shaping_off_puts_every_card_on_its_exact_day(identical, tmp_path: Path) -> None:
+    col = copy_of(identical[0], tmp_path)
+    try:
+        last_day = col.sched.today - LAST_REVIEW_DAYS_AGO
+        our_reschedule(col, shape=False)
+        assert set(intervals_after(col, last_day)) == {PLUGIN_DAYS}
+    finally:
+        col.close()
+
+
+def test_overdue_backlog_is_recorded_and_spread_oldest_first(identical, tmp_path: Path) -> None:
+    col = copy_of(identical[0], tmp_path)
+    try:
+        today = col.sched.today
+        shaper = DueShaper.from_collection(col, shape=True)
+        plan = plan_reschedule(col, constant_days(5), due_day=shaper.due_day)  # 5 days after 20 days ago: overdue
+        assert len(shaper.backlog) == CARDS
+        assert all(plan.dues[i] == today for i in range(len(plan)))
+        days = suggested_spread_days(shaper.backlog, shaper.presets)
+        assert days == CARDS // 200  # the preset's 200 reviews a day
+        moved = spread_backlog(plan, shaper.backlog, days, today)
+        apply_plan(col, plan)
+        load = Counter(due for (due,) in col.db.all("select due from cards"))
+        assert sorted(load) == list(range(today, today + days))
+        assert max(load.values()) <= 200
+        oldest = sorted(shaper.backlog, key=lambda c: (c.day, c.card_id))
+        assert moved[oldest[0].card_id] == today and moved[oldest[-1].card_id] == today + days - 1
+        ivl = col.db.scalar("select ivl from cards where id = ?", oldest[-1].card_id)
+        assert ivl == today + days - 1 - (today - LAST_REVIEW_DAYS_AGO)
+    finally:
+        col.close()
+
+
+def test_spread_suggestion_follows_the_backlog_size() -> None:
+    from polar_bridge.due_shaping import PresetRules
+
+    presets = {1: PresetRules(1, "Default", reviews_per_day=100)}
+    backlog = [BacklogCard(i, -i, -30, 1) for i in range(250)]
+    assert suggested_spread_days(backlog, presets) == 3
+    assert suggested_spread_days(backlog[:50], presets) == 1
