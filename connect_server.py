@@ -163,8 +163,7 @@ class ConnectServer:
             ) from exc
         self._stopping = False
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="polar-bridge-server",
-            daemon=True,
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="polar-bridge-server", daemon=True
         )
         self._thread.start()
         self.log.info("Polar Bridge server listening on %s:%s", address, self.port)
@@ -281,8 +280,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         self.owner.log.debug("%s %s", self.address_string(), format % args)
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
-              content_type: str = "application/json") -> None:
+    def _send(
+        self, status: int, body: bytes, headers: dict[str, str] | None = None, content_type: str = "application/json"
+    ) -> None:
         """Status line, headers and body in one write (no Nagle/delayed-ACK stall on keep-alive)."""
         reason = self.responses.get(status, ("",))[0]
         lines = [f"HTTP/1.1 {status} {reason}", f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
@@ -356,8 +356,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _too_large_message(self, length: int | None, cap: int) -> str:
         size = f" ({length} bytes)" if length is not None else ""
-        return (f"request body too large{size}: the limit is {cap} bytes "
-                f"(config key 'maxRequestBytes')")
+        return f"request body too large{size}: the limit is {cap} bytes (config key 'maxRequestBytes')"
 
     def _read_chunked(self, cap: int) -> bytes:
         parts: list[bytes] = []
@@ -405,11 +404,13 @@ class _Handler(BaseHTTPRequestHandler):
         if self._refused_origin(origin):
             return
         headers = self._cors_headers(origin)
-        headers.update({
-            "Access-Control-Allow-Methods": ALLOWED_METHODS,
-            "Access-Control-Allow-Headers": "*",
-            "Access-Control-Max-Age": "600",
-        })
+        headers.update(
+            {
+                "Access-Control-Allow-Methods": ALLOWED_METHODS,
+                "Access-Control-Allow-Headers": "*",
+                "Access-Control-Max-Age": "600",
+            }
+        )
         if self.headers.get("Access-Control-Request-Private-Network", "").lower() == "true":
             headers["Access-Control-Allow-Private-Network"] = "true"
         self._send(200, b"", headers)
@@ -422,8 +423,10 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def _origin_message(self, origin: str | None) -> str:
-        return (f"origin not allowed: {origin} (add it to 'webCorsOriginList' in the add-on's config "
-                f"to let that page use Anki)")
+        return (
+            f"origin not allowed: {origin} (add it to 'webCorsOriginList' in the add-on's config "
+            f"to let that page use Anki)"
+        )
 
     def do_GET(self) -> None:
         if not self._check_host():

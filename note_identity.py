@@ -28,8 +28,9 @@ LEGACY_TAG_PREFIX = "polar_guid:"
 MAX_GUID_LENGTH = 128
 
 # `guid:X`, `tag:polar_guid:X` (optionally quoted or negated, as a whole search term).
-_TERM = re.compile(r'''(?<![^\s(-])(?P<q>"?)(?P<kind>guid:|tag:polar_guid:)(?P<guid>[^\s"()]+)(?P=q)(?=[\s)]|$)''',
-                   re.IGNORECASE)
+_TERM = re.compile(
+    r'''(?<![^\s(-])(?P<q>"?)(?P<kind>guid:|tag:polar_guid:)(?P<guid>[^\s"()]+)(?P=q)(?=[\s)]|$)''', re.IGNORECASE
+)
 _SINGLE = re.compile(r'''^\s*"?(?:guid:|tag:polar_guid:)([^\s"()*_]+)"?\s*$''', re.IGNORECASE)
 
 
@@ -82,7 +83,7 @@ class GuidIndex:
         for nid, tags in db(col).execute("select id, tags from notes where tags like ?", f"%{LEGACY_TAG_PREFIX}%"):
             for tag in tags.split():
                 if tag.lower().startswith(LEGACY_TAG_PREFIX):
-                    legacy = tag[len(LEGACY_TAG_PREFIX):]
+                    legacy = tag[len(LEGACY_TAG_PREFIX) :]
                     if nid not in index.get(legacy, ()):
                         index.setdefault(legacy, []).append(nid)
         self._by_guid = index
@@ -120,7 +121,9 @@ def _query_guid(col: "Collection", guid: str) -> list[int]:
     escaped = guid.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return db(col).list(
         "select id from notes where guid = ? or (' ' || tags || ' ') like ? escape '\\' order by id",
-        guid, f"% {LEGACY_TAG_PREFIX}{escaped} %")
+        guid,
+        f"% {LEGACY_TAG_PREFIX}{escaped} %",
+    )
 
 
 _INDEXES: "weakref.WeakKeyDictionary[Collection, GuidIndex]" = weakref.WeakKeyDictionary()

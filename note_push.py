@@ -96,8 +96,9 @@ def _duplicate_options(options: dict) -> DuplicateOptions:
     scope_options = options.get("duplicateScopeOptions") or {}
     _require(isinstance(scope_options, dict), "note.options.duplicateScopeOptions must be an object")
     deck_name = scope_options.get("deckName")
-    _require(deck_name is None or isinstance(deck_name, str),
-             "note.options.duplicateScopeOptions.deckName must be a string")
+    _require(
+        deck_name is None or isinstance(deck_name, str), "note.options.duplicateScopeOptions.deckName must be a string"
+    )
     return DuplicateOptions(
         allow=_bool_option(options, "allowDuplicate"),
         scope_deck=(scope or "").lower() == "deck",
@@ -122,8 +123,7 @@ def _tags_param(raw: Any) -> list[str]:
         return []
     if isinstance(raw, str):
         return raw.split()
-    _require(isinstance(raw, list) and all(isinstance(t, str) for t in raw),
-             "note.tags must be a list of strings")
+    _require(isinstance(raw, list) and all(isinstance(t, str) for t in raw), "note.tags must be a list of strings")
     return raw
 
 
@@ -145,9 +145,12 @@ def _document_title(note: dict, source: content.SourceContext | None) -> str | N
     return source.title if source and source.title else None
 
 
-def prepare_note(col: "Collection", config: "AddonConfig", note: Any,
-                 notetypes: dict[str, tuple[NotetypeDict, note_types.StockAlias | None]] | None = None,
-                 ) -> PreparedNote:
+def prepare_note(
+    col: "Collection",
+    config: "AddonConfig",
+    note: Any,
+    notetypes: dict[str, tuple[NotetypeDict, note_types.StockAlias | None]] | None = None,
+) -> PreparedNote:
     """Validate and resolve one client note; raises NoteError with the client-visible message.
 
     ``notetypes`` memoizes note type lookups across a batch (they don't change while it is prepared).
@@ -209,10 +212,18 @@ def prepare_note(col: "Collection", config: "AddonConfig", note: Any,
     if notetype.get("type") == note_types.MODEL_CLOZE and not any(_CLOZE.search(v) for v in values):
         raise NoteError(NO_CLOZE_ERROR)
     return PreparedNote(
-        notetype=notetype, stock_to_create=stock_to_create, deck_name=target_deck, values=values,
-        assigned=assigned, tags=content.normalize_tags(raw_tags), guid=guid, media=media,
-        duplicates=duplicates, update_existing=update_existing,
-        first_field_checksum=int(checksum(first_text.encode("utf-8"))[:8], 16), first_field_text=first_text,
+        notetype=notetype,
+        stock_to_create=stock_to_create,
+        deck_name=target_deck,
+        values=values,
+        assigned=assigned,
+        tags=content.normalize_tags(raw_tags),
+        guid=guid,
+        media=media,
+        duplicates=duplicates,
+        update_existing=update_existing,
+        first_field_checksum=int(checksum(first_text.encode("utf-8"))[:8], 16),
+        first_field_text=first_text,
     )
 
 
@@ -231,8 +242,15 @@ def _media_items(note: dict, kind: str) -> list[Any]:
     return items
 
 
-def _attach_media(col: "Collection", config: "AddonConfig", note: dict, notetype: NotetypeDict,
-                  values: list[str], positions: dict[int, str], media: list[content.MediaFile]) -> None:
+def _attach_media(
+    col: "Collection",
+    config: "AddonConfig",
+    note: dict,
+    notetype: NotetypeDict,
+    values: list[str],
+    positions: dict[int, str],
+    media: list[content.MediaFile],
+) -> None:
     """AnkiConnect's ``picture``/``audio``/``video`` items (``data``, ``url`` or a ``path`` inside the media
     folder) become media files referenced at the end of the fields they name."""
     own = {f["name"].lower(): f["ord"] for f in notetype["flds"]}
@@ -319,7 +337,10 @@ class DuplicateChecker:
         nid_list = ",".join(str(int(n)) for n in nids)
         return db(self.col).list(
             f"select distinct nid from cards where nid in ({nid_list}) and (did in ({placeholders}) "
-            f"or odid in ({placeholders}))", *dids, *dids)
+            f"or odid in ({placeholders}))",
+            *dids,
+            *dids,
+        )
 
     def claim_in_batch(self, prepared: PreparedNote) -> bool:
         """Record ``prepared`` as part of this batch; False when an earlier note of the batch is the same."""
@@ -328,8 +349,11 @@ class DuplicateChecker:
                 return False
             self._batch_guids.add(prepared.guid)
         if not prepared.duplicates.allow:
-            key = (None if prepared.duplicates.check_all_models else prepared.notetype["id"],
-                   prepared.first_field_checksum, prepared.first_field_text)
+            key = (
+                None if prepared.duplicates.check_all_models else prepared.notetype["id"],
+                prepared.first_field_checksum,
+                prepared.first_field_text,
+            )
             if key in self._batch_fields:
                 return False
             self._batch_fields.add(key)
@@ -366,8 +390,11 @@ def check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) 
             continue
         if prepared.deck_name not in filtered:
             did = deck_mapping.existing_deck_id(col, prepared.deck_name)
-            filtered[prepared.deck_name] = (deck_mapping.filtered_deck_message(col.decks.name(did))
-                                            if did is not None and col.decks.is_filtered(did) else None)
+            filtered[prepared.deck_name] = (
+                deck_mapping.filtered_deck_message(col.decks.name(did))
+                if did is not None and col.decks.is_filtered(did)
+                else None
+            )
         refusal = filtered[prepared.deck_name]
         if refusal:
             prepared_or_error[i] = refusal
@@ -476,15 +503,15 @@ def _update_in_place(col: "Collection", prepared: PreparedNote, deck_id: DeckId)
                 note.fields[pos] = prepared.values[pos]
                 changed = True
     # Keep Anki's own workflow tags, and Polar 1.x's identity tag (it is how this note is found again).
-    kept = [t for t in note.tags
-            if t.lower() in KEPT_ANKI_TAGS or t.lower().startswith(note_identity.LEGACY_TAG_PREFIX)]
+    kept = [
+        t for t in note.tags if t.lower() in KEPT_ANKI_TAGS or t.lower().startswith(note_identity.LEGACY_TAG_PREFIX)
+    ]
     new_tags = prepared.tags + [t for t in kept if t.lower() not in {x.lower() for x in prepared.tags}]
     if sorted(t.lower() for t in note.tags) != sorted(t.lower() for t in new_tags):
         note.tags = new_tags
         changed = True
     if changed:
         col.update_note(note)
-    cards_elsewhere = db(col).list("select id from cards where nid = ? and did != ? and odid = 0",
-                                  note.id, deck_id)
+    cards_elsewhere = db(col).list("select id from cards where nid = ? and did != ? and odid = 0", note.id, deck_id)
     if cards_elsewhere:
         col.set_deck(cards_elsewhere, deck_id)

@@ -36,8 +36,7 @@ class StockAlias:
 
 
 BASIC = StockAlias("Basic", OriginalKind.ORIGINAL_STOCK_KIND_BASIC, StockKind.KIND_BASIC, False, ("front", "back"))
-CLOZE = StockAlias("Cloze", OriginalKind.ORIGINAL_STOCK_KIND_CLOZE, StockKind.KIND_CLOZE, True,
-                   ("text", "back extra"))
+CLOZE = StockAlias("Cloze", OriginalKind.ORIGINAL_STOCK_KIND_CLOZE, StockKind.KIND_CLOZE, True, ("text", "back extra"))
 STOCK_ALIASES = (BASIC, CLOZE)
 
 # Field names clients send that no note type needs: Polar's copy of Front for its own templates.
@@ -53,8 +52,11 @@ def stock_alias(name: str) -> StockAlias | None:
 def _fits(notetype: NotetypeDict, alias: StockAlias) -> bool:
     # A stock-derived type the user has since reshaped (e.g. removed the Back field) can't take the client's fields.
     is_cloze = notetype.get("type") == MODEL_CLOZE
-    return (notetype.get("originalStockKind") == alias.original_kind and is_cloze == alias.is_cloze
-            and len(notetype["flds"]) >= len(alias.field_aliases))
+    return (
+        notetype.get("originalStockKind") == alias.original_kind
+        and is_cloze == alias.is_cloze
+        and len(notetype["flds"]) >= len(alias.field_aliases)
+    )
 
 
 def find_stock_notetype(col: "Collection", alias: StockAlias) -> NotetypeDict | None:

@@ -70,9 +70,13 @@ def apply_as_one_undo_step(col: Collection, plan: Any, name: str | None = None) 
     return RescheduleOutcome(changes, report, plan.scheduler_name)
 
 
-def plan_with_forecast(col: Collection, scheduler: Any, card_ids: Sequence[int] | None,
-                       on_progress: ProgressCallback | None = None,
-                       should_cancel: CancelCheck | None = None) -> PlannedPreview:
+def plan_with_forecast(
+    col: Collection,
+    scheduler: Any,
+    card_ids: Sequence[int] | None,
+    on_progress: ProgressCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+) -> PlannedPreview:
     """Plan (reads only; RescheduleCancelled when should_cancel says so) and forecast due cards per day."""
     from .reschedule import due_forecast, plan_reschedule
 
@@ -81,9 +85,14 @@ def plan_with_forecast(col: Collection, scheduler: Any, card_ids: Sequence[int] 
     return PlannedPreview(plan, list(before), list(after))
 
 
-def plan_and_apply(col: Collection, scheduler: Any, card_ids: Sequence[int] | None,
-                   on_progress: ProgressCallback | None = None, should_cancel: CancelCheck | None = None,
-                   name: str | None = None) -> RescheduleOutcome:
+def plan_and_apply(
+    col: Collection,
+    scheduler: Any,
+    card_ids: Sequence[int] | None,
+    on_progress: ProgressCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+    name: str | None = None,
+) -> RescheduleOutcome:
     """Without preview: plan (cancellable, nothing written yet) then write everything in one undo step."""
     from .reschedule import plan_reschedule
 
@@ -116,8 +125,13 @@ def restore_as_outcome(col: Collection) -> RescheduleOutcome:
     return RescheduleOutcome(CARD_CHANGES if restored else OpChanges(), restored, "")
 
 
-def watched(histories: Iterable[Any], total: int, on_progress: ProgressCallback | None,
-            should_cancel: CancelCheck | None, every: int = 2000) -> Iterator[Any]:
+def watched(
+    histories: Iterable[Any],
+    total: int,
+    on_progress: ProgressCallback | None,
+    should_cancel: CancelCheck | None,
+    every: int = 2000,
+) -> Iterator[Any]:
     """Pass histories through to train(), reporting progress and honouring Cancel as train() consumes them."""
     from .reschedule import RescheduleCancelled
 
@@ -133,8 +147,12 @@ def watched(histories: Iterable[Any], total: int, on_progress: ProgressCallback 
         on_progress(done, max(done, total))
 
 
-def train_scheduler(col: Collection, train: Callable[..., Any], on_progress: ProgressCallback | None = None,
-                    should_cancel: CancelCheck | None = None) -> dict:
+def train_scheduler(
+    col: Collection,
+    train: Callable[..., Any],
+    on_progress: ProgressCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+) -> dict:
     """Run a plug-in's train(histories) over every reviewed card's history (read lazily, as the engine hands
     them to interval functions; nothing is written). Returns the parameters to store."""
     from .reschedule import card_histories

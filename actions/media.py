@@ -30,7 +30,11 @@ def _prepare_store(params: dict[str, Any], prep: PrepareContext) -> dict[str, An
 
 @action(
     "storeMediaFile",
-    anything("filename"), anything("data"), anything("path"), anything("url"), anything("deleteExisting", True),
+    anything("filename"),
+    anything("data"),
+    anything("path"),
+    anything("url"),
+    anything("deleteExisting", True),
     writes=True,
     prepare=_prepare_store,
 )

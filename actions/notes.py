@@ -109,8 +109,10 @@ def can_add_notes(ctx: ActionContext, params: dict) -> list[bool]:
 
 @action("canAddNotesWithErrorDetail", _NOTES, prepare=_prepare_notes)
 def can_add_notes_with_error_detail(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
-    return [{"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
-            for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])]
+    return [
+        {"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
+        for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])
+    ]
 
 
 @action("addNote", obj("note", "a note object"), writes=True, prepare=_prepare_one_note)

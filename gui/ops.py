@@ -83,8 +83,9 @@ def _load_or_explain(parent: QWidget, action: str) -> tuple[AddonConfig, Any] | 
         return None
 
 
-def start_reschedule(state: AddonState, parent: QWidget | None = None, card_ids: Sequence[int] | None = None,
-                     scope: str = "all cards") -> None:
+def start_reschedule(
+    state: AddonState, parent: QWidget | None = None, card_ids: Sequence[int] | None = None, scope: str = "all cards"
+) -> None:
     """Tools > Reschedule (card_ids None) and Browser > Reschedule selected cards."""
     parent = parent or aqt.mw
     loaded = _load_or_explain(parent, "Rescheduling")
@@ -97,7 +98,8 @@ def start_reschedule(state: AddonState, parent: QWidget | None = None, card_ids:
         CollectionOp(
             parent, lambda col: plan_and_apply(col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel)
         ).success(lambda outcome: _show_summary(outcome, parent)).failure(
-            _failure_handler(spec, parent)).run_in_background()
+            _failure_handler(spec, parent)
+        ).run_in_background()
         bridge.add_cancel_button()
         return
 
@@ -105,20 +107,31 @@ def start_reschedule(state: AddonState, parent: QWidget | None = None, card_ids:
         show_preview(state, preview, parent, scope)
 
     bridge = ProgressBridge(aqt.mw, f"Planning {scope} with '{scheduler.name}'…")
-    QueryOp(parent=parent, op=lambda col: plan_with_forecast(col, scheduler, card_ids, bridge.on_progress,
-                                                               bridge.should_cancel),
-            success=on_planned).failure(_failure_handler(spec, parent)).with_progress(
-        f"Planning {scope} with '{scheduler.name}'…").run_in_background()
+    QueryOp(
+        parent=parent,
+        op=lambda col: plan_with_forecast(col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel),
+        success=on_planned,
+    ).failure(_failure_handler(spec, parent)).with_progress(
+        f"Planning {scope} with '{scheduler.name}'…"
+    ).run_in_background()
     bridge.add_cancel_button()
 
 
-def show_preview(state: AddonState, preview: PlannedPreview, parent: QWidget,
-                 scope: str = "all cards") -> PreviewDialog:
+def show_preview(
+    state: AddonState, preview: PlannedPreview, parent: QWidget, scope: str = "all cards"
+) -> PreviewDialog:
     def on_apply() -> None:
         apply_in_background(preview.plan, parent)
 
-    dialog = PreviewDialog(preview.plan.scheduler_name, preview.plan.report, preview.before, preview.after,
-                           on_apply, parent=parent, scope=scope)
+    dialog = PreviewDialog(
+        preview.plan.scheduler_name,
+        preview.plan.report,
+        preview.before,
+        preview.after,
+        on_apply,
+        parent=parent,
+        scope=scope,
+    )
     state.current_preview = dialog
     dialog.finished.connect(lambda _result: _forget_preview(state, dialog))
     dialog.open()  # window-modal but non-blocking: Anki keeps drawing, tests can press the buttons
@@ -148,8 +161,12 @@ def has_saved_schedule() -> bool:
 def start_restore(parent: QWidget | None = None) -> None:
     parent = parent or aqt.mw
     if not has_saved_schedule():
-        show_info("There is no saved schedule to restore: nothing has been rescheduled by this add-on yet "
-                  "(or it was already restored).", parent=parent, title="Restore original schedule")
+        show_info(
+            "There is no saved schedule to restore: nothing has been rescheduled by this add-on yet "
+            "(or it was already restored).",
+            parent=parent,
+            title="Restore original schedule",
+        )
         return
 
     def on_choice(choice: int) -> None:
@@ -173,7 +190,8 @@ def run_restore(parent: QWidget) -> None:
         tooltip(f"Restored the original schedule of {cards(outcome.report)}.", parent=parent)
 
     CollectionOp(parent, restore_as_outcome).success(on_done).failure(
-        lambda exc: show_failure(exc, None, parent, action="Restoring")).run_in_background()
+        lambda exc: show_failure(exc, None, parent, action="Restoring")
+    ).run_in_background()
 
 
 # --- train ---
@@ -194,8 +212,7 @@ def start_training(parent: QWidget | None = None) -> None:
     config, scheduler = loaded
     spec = config.scheduler
     if scheduler.train is None:
-        show_info(f"The scheduler '{scheduler.name}' has nothing to train.", parent=parent,
-                  title="Train scheduler")
+        show_info(f"The scheduler '{scheduler.name}' has nothing to train.", parent=parent, title="Train scheduler")
         return
     bridge = ProgressBridge(aqt.mw, f"Training '{scheduler.name}' on your review history…")
     user_files = user_files_dir()
@@ -206,10 +223,14 @@ def start_training(parent: QWidget | None = None) -> None:
     def on_trained(params: dict) -> None:
         path = write_trained_params(user_files, spec, params)
         logger().info("trained %s, stored parameters in %s", spec, path)
-        tooltip(f"Trained '{scheduler.name}'. Its new parameters are used from now on "
-                f"(run Tools > Reschedule… to apply them to all cards).", period=6000, parent=parent)
+        tooltip(
+            f"Trained '{scheduler.name}'. Its new parameters are used from now on "
+            f"(run Tools > Reschedule… to apply them to all cards).",
+            period=6000,
+            parent=parent,
+        )
 
-    QueryOp(parent=parent, op=op, success=on_trained).failure(
-        _failure_handler(spec, parent, "Training")).with_progress(
-        f"Training '{scheduler.name}'…").run_in_background()
+    QueryOp(parent=parent, op=op, success=on_trained).failure(_failure_handler(spec, parent, "Training")).with_progress(
+        f"Training '{scheduler.name}'…"
+    ).run_in_background()
     bridge.add_cancel_button()

@@ -88,8 +88,9 @@ def format_interval(col: Collection, seconds: float | None, days: Any = None) ->
     return col.format_timespan(seconds, context=FormatTimeSpan.ANSWER_BUTTONS)
 
 
-def button_labels_with_intervals(buttons: tuple[tuple[int, str], ...], intervals: dict[int, float | None],
-                                 col: Collection) -> tuple[tuple[int, str], ...]:
+def button_labels_with_intervals(
+    buttons: tuple[tuple[int, str], ...], intervals: dict[int, float | None], col: Collection
+) -> tuple[tuple[int, str], ...]:
     from ..scheduler import AnkiDays
 
     days = AnkiDays.from_collection(col)
@@ -102,8 +103,9 @@ def button_labels_with_intervals(buttons: tuple[tuple[int, str], ...], intervals
     return tuple(labelled)
 
 
-def on_will_init_answer_buttons(state: AddonState, buttons: tuple[tuple[int, str], ...], reviewer: Any,
-                                card: Card) -> tuple[tuple[int, str], ...]:
+def on_will_init_answer_buttons(
+    state: AddonState, buttons: tuple[tuple[int, str], ...], reviewer: Any, card: Card
+) -> tuple[tuple[int, str], ...]:
     config = _config_or_none()
     if config is None or not (config.reschedule_after_review and config.show_plugin_intervals_on_buttons):
         return buttons

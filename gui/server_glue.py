@@ -14,8 +14,18 @@ from .settings import current_config, logger
 from .state import AddonState
 
 # What a burst of server writes may have touched (the actions write through the collection, not CollectionOp).
-_SERVER_CHANGES = dict(card=True, note=True, deck=True, tag=True, notetype=True, mtime=True, browser_table=True,
-                       browser_sidebar=True, note_text=True, study_queues=True)
+_SERVER_CHANGES = dict(
+    card=True,
+    note=True,
+    deck=True,
+    tag=True,
+    notetype=True,
+    mtime=True,
+    browser_table=True,
+    browser_sidebar=True,
+    note_text=True,
+    study_queues=True,
+)
 
 
 def setup(state: AddonState) -> None:

@@ -36,8 +36,9 @@ def on_sync_did_finish(state: AddonState) -> None:
         spec = config.scheduler
         outcome = reschedule_reviewed_elsewhere(mw.col, load_configured_scheduler(config), marker)
     except Exception as exc:
-        show_failure(exc, spec, mw, consequence="The sync itself finished; the cards keep the schedule they "
-                                                "arrived with.")
+        show_failure(
+            exc, spec, mw, consequence="The sync itself finished; the cards keep the schedule they arrived with."
+        )
         return
     finally:
         mw.update_undo_actions()

@@ -61,12 +61,12 @@ def free_port() -> int:
 def sync_server(base: Path, user: str = "user", password: str = "pass") -> Iterator[str]:
     """Anki's own sync server on loopback (``python -m anki.syncserver``); yields its endpoint URL."""
     port = free_port()
-    env = dict(os.environ, SYNC_USER1=f"{user}:{password}", SYNC_BASE=str(base), SYNC_PORT=str(port),
-               SYNC_HOST="127.0.0.1")
+    env = dict(
+        os.environ, SYNC_USER1=f"{user}:{password}", SYNC_BASE=str(base), SYNC_PORT=str(port), SYNC_HOST="127.0.0.1"
+    )
     base.mkdir(parents=True, exist_ok=True)
     log = open(base / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "anki.syncserver"], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([sys.executable, "-m", "anki.syncserver"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -167,9 +167,16 @@ def script_text(body: str, plugins: dict[str, str] | None = None, variables: dic
     return header + f"PLUGINS = {plugins!r}\n" + SCRIPT_PRELUDE + "\n" + textwrap.dedent(body) + "\n"
 
 
-def run_script_in_anki(start_anki, tmp_path: Path, body: str, config: dict | None = None,
-                       prepare=None, plugins: dict[str, str] | None = None, variables: dict | None = None,
-                       timeout: float = 180) -> tuple[dict, object]:
+def run_script_in_anki(
+    start_anki,
+    tmp_path: Path,
+    body: str,
+    config: dict | None = None,
+    prepare=None,
+    plugins: dict[str, str] | None = None,
+    variables: dict | None = None,
+    timeout: float = 180,
+) -> tuple[dict, object]:
     """Start real Anki with the add-on, run `body` (see SCRIPT_PRELUDE) after profile open, wait until Anki exits.
 
     `prepare(col)` may fill the collection before Anki starts; `plugins` {module: source} go to user_files;
@@ -191,8 +198,7 @@ def run_script_in_anki(start_anki, tmp_path: Path, body: str, config: dict | Non
         finally:
             col.close()
     anki_env.install_test_driver(base)
-    running = start_anki(config=config, base=base, wait_port=False,
-                         extra_env={"POLAR_BRIDGE_TEST_SCRIPT": str(script)})
+    running = start_anki(config=config, base=base, wait_port=False, extra_env={"POLAR_BRIDGE_TEST_SCRIPT": str(script)})
     try:
         running.proc.wait(timeout)
     except subprocess.TimeoutExpired:

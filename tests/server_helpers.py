@@ -46,9 +46,14 @@ class Reply:
         return json.loads(self.body)
 
 
-def request(port: int, method: str = "POST", body: bytes | str | dict | list | None = None,
-            headers: dict[str, str] | None = None, conn: http.client.HTTPConnection | None = None,
-            host: str = "127.0.0.1") -> Reply:
+def request(
+    port: int,
+    method: str = "POST",
+    body: bytes | str | dict | list | None = None,
+    headers: dict[str, str] | None = None,
+    conn: http.client.HTTPConnection | None = None,
+    host: str = "127.0.0.1",
+) -> Reply:
     """One HTTP request (dict/list bodies are sent as JSON); reuses ``conn`` when given (keep-alive)."""
     if isinstance(body, (dict, list)):
         body = json.dumps(body)

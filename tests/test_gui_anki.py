@@ -33,7 +33,10 @@ def db_rows(collection_path: Path) -> dict[str, list]:
 
 def test_tools_reschedule_preview_apply_is_one_undo_step(start_anki, tmp_path: Path):
     ARTIFACTS.mkdir(exist_ok=True)
-    results, running = run_script_in_anki(start_anki, tmp_path, f"""
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        f"""
         results["before"] = card_rows()
         results["menu"] = [a.text() for a in mw.form.menuTools.actions()]
         addon.state.menu_actions["Reschedule…"].trigger()
@@ -54,7 +57,10 @@ def test_tools_reschedule_preview_apply_is_one_undo_step(start_anki, tmp_path: P
         wait_until(idle)
         results["after_redo"] = card_rows()
         finish()
-    """, config={"scheduler": "example"}, prepare=reviewed_collection())
+    """,
+        config={"scheduler": "example"},
+        prepare=reviewed_collection(),
+    )
 
     assert "Reschedule…" in results["menu"] and "Restore original schedule…" in results["menu"]
     assert "8 cards get a new due date" in results["summary"]
@@ -67,18 +73,23 @@ def test_tools_reschedule_preview_apply_is_one_undo_step(start_anki, tmp_path: P
     assert db_rows(running.collection_path) == results["after"], "the write reached the collection file"
 
 
-SLOW_PLUGIN = {"slow": """
+SLOW_PLUGIN = {
+    "slow": """
     import time
 
     def interval(card):
         time.sleep(0.001)
         return 3 * 86400
-"""}
+"""
+}
 
 
 def test_cancel_during_reschedule_writes_nothing_and_anki_stays_responsive(start_anki, tmp_path: Path):
     ARTIFACTS.mkdir(exist_ok=True)
-    results, running = run_script_in_anki(start_anki, tmp_path, """
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
         from aqt.qt import QPushButton
         results["before"] = card_rows()
         undo_before = undo_text()
@@ -102,15 +113,22 @@ def test_cancel_during_reschedule_writes_nothing_and_anki_stays_responsive(start
         results["undo_unchanged"] = undo_text() == undo_before
         results["no_error_dialog"] = not message_boxes()
         finish()
-    """, config={"scheduler": "slow:interval", "showPreview": False}, plugins=SLOW_PLUGIN,
+    """,
+        config={"scheduler": "slow:interval", "showPreview": False},
+        plugins=SLOW_PLUGIN,
         variables={"ARTIFACT": str(ARTIFACTS / "progress_cancel.png")},
-        prepare=reviewed_collection(5000), timeout=300)
+        prepare=reviewed_collection(5000),
+        timeout=300,
+    )
     assert results["events_handled_while_running"] > 10 and results["op_still_running"]
     assert results["unchanged"] and results["undo_unchanged"] and results["no_error_dialog"]
 
 
 def test_restore_original_schedule_after_reschedule(start_anki, tmp_path: Path):
-    results, running = run_script_in_anki(start_anki, tmp_path, """
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
         addon.gui.update_menu_state(mw, addon.state)
         results["restore_enabled_at_start"] = addon.state.menu_actions["Restore original schedule…"].isEnabled()
         results["train_enabled"] = addon.state.menu_actions["Train scheduler…"].isEnabled()
@@ -126,7 +144,10 @@ def test_restore_original_schedule_after_reschedule(start_anki, tmp_path: Path):
         results["restored"] = card_rows()
         results["undo"] = undo_text()
         finish()
-    """, config={"scheduler": "example", "showPreview": False}, prepare=reviewed_collection())
+    """,
+        config={"scheduler": "example", "showPreview": False},
+        prepare=reviewed_collection(),
+    )
     assert results["restore_enabled_at_start"] is False
     assert results["train_enabled"] is False, "the example scheduler has no train()"
     assert results["restore_enabled_after"] is True
@@ -138,7 +159,10 @@ def test_restore_original_schedule_after_reschedule(start_anki, tmp_path: Path):
 
 
 def test_browser_reschedules_only_the_selected_cards(start_anki, tmp_path: Path):
-    results, running = run_script_in_anki(start_anki, tmp_path, """
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
         import aqt
         from aqt.qt import QMenu
         results["before"] = card_rows()
@@ -166,7 +190,10 @@ def test_browser_reschedules_only_the_selected_cards(start_anki, tmp_path: Path)
         results["after"] = card_rows()
         browser.close()
         finish()
-    """, config={"scheduler": "example"}, prepare=reviewed_collection(5))
+    """,
+        config={"scheduler": "example"},
+        prepare=reviewed_collection(5),
+    )
     assert results["cards_menu_text"] == "Reschedule selected cards…"
     assert "Reschedule selected cards…" in results["context_menu"]
     assert len(results["selected"]) == 2
@@ -175,14 +202,19 @@ def test_browser_reschedules_only_the_selected_cards(start_anki, tmp_path: Path)
     assert changed == set(results["selected"])
 
 
-BAD_PLUGIN = {"bad": """
+BAD_PLUGIN = {
+    "bad": """
     def interval(card):
         return float("nan") if card.card_id % 2 else -1
-"""}
+"""
+}
 
 
 def test_plugin_error_shows_one_dialog_and_writes_nothing(start_anki, tmp_path: Path):
-    results, running = run_script_in_anki(start_anki, tmp_path, """
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
         results["before"] = card_rows()
         addon.state.menu_actions["Reschedule…"].trigger()
         wait_until(lambda: idle() and message_boxes(), what="the error dialog")
@@ -195,15 +227,17 @@ def test_plugin_error_shows_one_dialog_and_writes_nothing(start_anki, tmp_path: 
         results["undo"] = undo_text()
         results["still_running"] = mw.col is not None and mw.isVisible()
         finish()
-    """, config={"scheduler": "bad:interval"}, plugins=BAD_PLUGIN, prepare=reviewed_collection(3))
+    """,
+        config={"scheduler": "bad:interval"},
+        plugins=BAD_PLUGIN,
+        prepare=reviewed_collection(3),
+    )
     assert results["boxes"] == 1
     assert "bad:interval" in results["message"]
     assert "Card: " in results["message"] and ("nan" in results["message"] or "-1" in results["message"])
     assert "Nothing was changed" in results["message"]
     assert results["unchanged"] and results["still_running"]
     assert "Reschedule" not in results["undo"]
-
-
 
 
 def review_script(artifact: str, answer_ease: int) -> str:
@@ -264,16 +298,19 @@ def review_script(artifact: str, answer_ease: int) -> str:
     """
 
 
-def test_reviewer_buttons_show_plugin_intervals_and_answer_follows_them_in_one_undo_step(start_anki,
-                                                                                       tmp_path: Path):
+def test_reviewer_buttons_show_plugin_intervals_and_answer_follows_them_in_one_undo_step(start_anki, tmp_path: Path):
     ARTIFACTS.mkdir(exist_ok=True)
 
     def prepare(col: Collection) -> None:
         add_cards(col, 3)
 
     results, running = run_script_in_anki(
-        start_anki, tmp_path, review_script(str(ARTIFACTS / "reviewer_answer_buttons.png"), 3),
-        config={"scheduler": "example", "rescheduleAfterReview": True}, prepare=prepare)
+        start_anki,
+        tmp_path,
+        review_script(str(ARTIFACTS / "reviewer_answer_buttons.png"), 3),
+        config={"scheduler": "example", "rescheduleAfterReview": True},
+        prepare=prepare,
+    )
 
     expected = results["expected_labels"]
     shown = {ease: (own, visible) for ease, own, visible in results["buttons"]}
@@ -299,23 +336,32 @@ def test_without_after_review_setting_buttons_and_answers_are_ankis(start_anki, 
         add_cards(col, 2)
 
     results, running = run_script_in_anki(
-        start_anki, tmp_path, review_script(str(tmp_path / "unused.png"), 3),
-        config={"scheduler": "example", "rescheduleAfterReview": False}, prepare=prepare)
+        start_anki,
+        tmp_path,
+        review_script(str(tmp_path / "unused.png"), 3),
+        config={"scheduler": "example", "rescheduleAfterReview": False},
+        prepare=prepare,
+    )
     assert all(own is None for _, own, _ in results["buttons"])
     assert results["after"][0] == 1, "Anki's own learning step, not the plug-in's 2.5 days"
 
 
-TRAINABLE_PLUGIN = {"trainable": """
+TRAINABLE_PLUGIN = {
+    "trainable": """
     def interval(card, params):
         return params.get("days", 1) * 86400
 
     def train(histories):
         return {"days": 10 + len(list(histories))}
-"""}
+"""
+}
 
 
 def test_train_stores_params_that_the_next_reschedule_uses(start_anki, tmp_path: Path):
-    results, running = run_script_in_anki(start_anki, tmp_path, """
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
         import json
         addon.gui.update_menu_state(mw, addon.state)
         results["train_enabled"] = addon.state.menu_actions["Train scheduler…"].isEnabled()
@@ -327,19 +373,24 @@ def test_train_stores_params_that_the_next_reschedule_uses(start_anki, tmp_path:
         wait_until(lambda: idle() and undo_text() == "Undo Reschedule (trainable:interval)", what="reschedule")
         results["ivls"] = sorted({row[3] for row in card_rows().values()})
         finish()
-    """, config={"scheduler": "trainable:interval", "showPreview": False}, plugins=TRAINABLE_PLUGIN,
-        prepare=reviewed_collection(4))
+    """,
+        config={"scheduler": "trainable:interval", "showPreview": False},
+        plugins=TRAINABLE_PLUGIN,
+        prepare=reviewed_collection(4),
+    )
     assert results["train_enabled"] is True
     assert results["stored"] == {"trainable:interval": {"days": 14}}
     assert results["ivls"] == [14]
-
 
 
 def test_plugin_error_after_a_review_keeps_ankis_answer_and_shows_one_dialog(start_anki, tmp_path: Path):
     def prepare(col: Collection) -> None:
         add_cards(col, 2)
 
-    results, running = run_script_in_anki(start_anki, tmp_path, """
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
         mw.col.decks.select(mw.col.decks.id("Default"))
         mw.moveToState("review")
         wait_until(lambda: mw.state == "review" and mw.reviewer.card is not None, what="the reviewer")
@@ -358,8 +409,11 @@ def test_plugin_error_after_a_review_keeps_ankis_answer_and_shows_one_dialog(sta
         results["undo"] = undo_text()
         results["reviewer_goes_on"] = mw.state == "review"
         finish()
-    """, config={"scheduler": "bad:interval", "rescheduleAfterReview": True}, plugins=BAD_PLUGIN,
-        prepare=prepare)
+    """,
+        config={"scheduler": "bad:interval", "rescheduleAfterReview": True},
+        plugins=BAD_PLUGIN,
+        prepare=prepare,
+    )
     assert results["boxes_before_answer"] == 0, "a failing plug-in does not break showing the answer"
     assert results["boxes"] == 1
     assert "bad:interval" in results["message"] and "Card: " in results["message"]
@@ -405,9 +459,12 @@ def test_sync_in_real_anki_reschedules_cards_reviewed_on_another_device(start_an
             """
             # The hkey is only known after prepare() ran; the script reads it from a file written there.
             results, running = run_script_in_anki(
-                start_anki, tmp_path, "HKEY = open(__file__ + '.hkey').read()\n" + textwrap.dedent(script),
+                start_anki,
+                tmp_path,
+                "HKEY = open(__file__ + '.hkey').read()\n" + textwrap.dedent(script),
                 config={"scheduler": "example", "rescheduleAfterSync": True},
-                prepare=lambda col: (prepare(col), (tmp_path / "script.py.hkey").write_text(shared["hkey"])))
+                prepare=lambda col: (prepare(col), (tmp_path / "script.py.hkey").write_text(shared["hkey"])),
+            )
             card_ids = [str(cid) for cid in shared["card_ids"]]
             changed = {cid for cid in card_ids if results["before"][cid] != results["after"][cid]}
             assert changed == set(card_ids[:2]), "exactly the cards reviewed on device B"
@@ -430,8 +487,13 @@ def test_again_on_the_reviewer_gives_the_plugins_exact_minutes(start_anki, tmp_p
         col.sched.set_due_date(card_ids, "0")  # due today, so the reviewer shows them
 
     results, running = run_script_in_anki(
-        start_anki, tmp_path, review_script(str(tmp_path / "unused.png"), 1),
-        config={"scheduler": "example", "rescheduleAfterReview": True}, prepare=prepare)
+        start_anki,
+        tmp_path,
+        review_script(str(tmp_path / "unused.png"), 1),
+        config={"scheduler": "example", "rescheduleAfterReview": True},
+        prepare=prepare,
+    )
+
     def plain(text):
         return text.replace("\u2068", "").replace("\u2069", "")
 

@@ -133,8 +133,9 @@ def anki_command(base: Path, profile: str = "dev") -> list[str]:
     return [str(launcher), "-b", str(base), "-p", profile]
 
 
-def start_anki(base: Path, profile: str = "dev", log_path: Path | None = None,
-               extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+def start_anki(
+    base: Path, profile: str = "dev", log_path: Path | None = None, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """Start a real Anki process (not waiting for it)."""
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
     return subprocess.Popen(

@@ -35,8 +35,13 @@ def _on_profile_did_open() -> None:
 def _run_script() -> None:
     path = Path(os.environ[ENV_SCRIPT])
     package = importlib.import_module(os.environ.get(ENV_PACKAGE, "polar_bridge"))
-    namespace = {"__name__": "__polar_bridge_test__", "__file__": str(path), "mw": aqt.mw, "addon": package,
-                 "state": getattr(package, "state", None)}
+    namespace = {
+        "__name__": "__polar_bridge_test__",
+        "__file__": str(path),
+        "mw": aqt.mw,
+        "addon": package,
+        "state": getattr(package, "state", None),
+    }
     try:
         exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
     except BaseException:  # report everything to the test, then let Anki close
