@@ -30,7 +30,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .anki_compat import sched_timing_today
-from .collection_db import db
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -68,7 +67,6 @@ def first_random_u32(seed: int) -> int:
     x4, x5, x6, x7, x8, x9, x10, x11 = _pcg32_seed_words(seed & _M64)
     x12 = x13 = x14 = x15 = 0
     m = _M32
-    # fmt: off  (ChaCha quarter rounds, one per line as in the reference)
     for _ in range(6):  # 12 rounds = 6 double rounds (column round, then diagonal round)
         x0 = (x0 + x4) & m
         x12 ^= x0
@@ -166,7 +164,6 @@ def first_random_u32(seed: int) -> int:
         x9 = (x9 + x14) & m
         x4 ^= x9
         x4 = ((x4 << 7) | (x4 >> 25)) & m
-    # fmt: on
     return (x0 + _CHACHA_CONSTANTS[0]) & m
 
 
@@ -381,9 +378,11 @@ class DueShaper:
         load_balance = shape and bool(col.load_balancer_enabled)
         due_counts: dict[int, dict[int, int]] = {}
         reviewed: dict[int, int] = {}
+        db = col.db
+        assert db is not None, "the collection is closed"
         if load_balance:
             # storage/card/deck_due_counts.sql: review cards (not suspended) by home deck and home due day
-            for did, due, count in db(col).all(
+            for did, due, count in db.all(
                 "select case when odid = 0 then did else odid end, case when odid = 0 then due else odue end, "
                 "count() from cards where type = 2 and queue != -1 group by 1, 2"
             ):
@@ -393,7 +392,7 @@ class DueShaper:
                     days[due] = days.get(due, 0) + count
             # storage/revlog/studied_today_by_deck.sql: cards answered today, by home deck
             start_ms = (timing.next_day_at - 86_400) * 1000
-            for did, count in db(col).all(
+            for did, count in db.all(
                 "select case when c.odid = 0 then c.did else c.odid end, count(distinct r.cid) from revlog r "
                 "join cards c on r.cid = c.id where r.id > ? and r.ease > 0 and (r.type < 3 or r.factor != 0) "
                 "group by 1",
@@ -421,17 +420,23 @@ class DueShaper:
         card_id, _nid, did, _ord, _mod, ctype, queue, due, _ivl, _factor, reps = card[:11]
         odue, odid = card[13], card[14]
         preset_id = self.deck_presets.get(odid or did, 1)
+        counted = self.load_balance and queue != QUEUE_SUSPENDED
+        if counted and ctype == CARD_TYPE_REV:
+            # The card leaves its old day before its new one is chosen (update_due_cnt_per_day moves it after
+            # the choice; a card never competes with itself here, so the answer buttons, which preview the choice
+            # before Anki's answer has put the card anywhere, show the day the reschedule really picks).
+            self._remove(preset_id, odue if odid else due)
         day = self._choose(card_id, reps, preset_id, exact_day, last_review_day)
-        if self.load_balance and queue != QUEUE_SUSPENDED:
-            before = (odue if odid else due) if ctype == CARD_TYPE_REV else None
-            self._move(preset_id, before, max(day, self.today))
+        if counted:
+            self._add(preset_id, max(day, self.today))
         if day < self.today:
             self.backlog.append(BacklogCard(card_id, day, last_review_day, preset_id, bool(odid)))
             day = self.today
         return day
 
     def preview_day(self, card_id: int, reps_after_answer: int, deck_id: int, exact_day: int) -> int:
-        """The day an answer given now would get (answer buttons); changes nothing."""
+        """The day an answer given now would get (answer buttons), the same day :meth:`due_day` picks when the
+        answered card is rescheduled; changes nothing."""
         preset_id = self.deck_presets.get(deck_id, 1)
         return max(self._choose(card_id, reps_after_answer, preset_id, exact_day, self.today), self.today)
 
@@ -474,12 +479,15 @@ class DueShaper:
             weekday = self._weekdays[day] = datetime.fromtimestamp(moment).weekday()
         return weekday
 
-    def _move(self, preset_id: int, before: int | None, after: int) -> None:
-        """``update_due_cnt_per_day``: the card leaves its old day and counts on its new one."""
+    def _remove(self, preset_id: int, day: int) -> None:
+        """``update_due_cnt_per_day``, first half: the card no longer counts on its old day."""
+        days = self.due_counts.get(preset_id)
+        if days and days.get(day, 0) > 0:
+            days[day] -= 1
+
+    def _add(self, preset_id: int, day: int) -> None:
         days = self.due_counts.setdefault(preset_id, {})
-        if before is not None and days.get(before, 0) > 0:
-            days[before] -= 1
-        days[after] = days.get(after, 0) + 1
+        days[day] = days.get(day, 0) + 1
 
     def day_load(self, preset_id: int, day: int) -> int:
         return self.due_counts.get(preset_id, {}).get(day, 0)

@@ -120,7 +120,7 @@ class SchedulerChoice:
 
 def _first_line(obj: Any) -> str:
     doc = inspect.getdoc(obj) or ""
-    return doc.strip().splitlines()[0].strip() if doc.strip() else ""
+    return doc.strip().splitlines()[0].strip().replace("``", "") if doc.strip() else ""
 
 
 def _interval_functions(module: Any) -> list[tuple[str, Any]]:

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 DAY_SECS = 86_400
 EXACT_TIME_LIMIT_SECS = 2 * DAY_SECS  # intervals up to this are scheduled to the second, longer ones by day
+MAX_INTERVAL_SECS = 36_500 * DAY_SECS  # Anki's largest maximum interval; longer ones would overflow the date maths
 CHUNK_SIZE = 100_000  # cards read (and their revlogs) per query; bounds memory on huge collections
 WRITE_BATCH = 10_000  # cards per col.update_cards call
 IN_LIST_LIMIT = 10_000  # ids per "in (...)" list when specific card ids are given
@@ -247,6 +248,7 @@ def _new_state(card: list, last_review_time: float, interval: float, days: AnkiD
                report: RescheduleReport, due_day: DueDayChooser | None = None) -> tuple[int, int, int, int, int, int]:
     """(type, queue, due, ivl, left, odue) for one card following the module's rules; updates the counts."""
     ctype, queue, due, ivl, left, odue, odid = card[5], card[6], card[7], card[8], card[12], card[13], card[14]
+    interval = min(interval, MAX_INTERVAL_SECS)
     target = last_review_time + interval
     if target <= days.now:
         report.due_now += 1

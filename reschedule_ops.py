@@ -7,12 +7,13 @@ answer's own step after a review, so a single Edit > Undo takes everything back.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from anki.collection import Collection, OpChanges
 
-from .collection_db import db
+from .due_shaping import BacklogCard, DueShaper, spread_backlog, suggested_spread_days
+from .preset_schedulers import PresetSchedulers
 
 FORECAST_DAYS = 30
 # For operations whose engine call returns no OpChanges of its own: what changed, so Anki refreshes screens.
@@ -52,6 +53,24 @@ class PlannedPreview:
     plan: Any
     before: list[int]
     after: list[int]
+    # cards whose new day had already passed (put on today), which the preview offers to spread
+    backlog: list[BacklogCard] = field(default_factory=list)
+    suggested_spread_days: int = 1
+    today: int = 0
+    # scheduler name -> preset names using it, for the preview's groups (empty with one scheduler for all)
+    groups: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _shaper(col: Collection, shaping: bool) -> DueShaper:
+    """The due-day chooser of a run: Anki's fuzz / load balancer / Easy Days, or exact days; it also records the
+    overdue backlog either way."""
+    return DueShaper.from_collection(col, shape=shaping)
+
+
+def scheduler_groups(scheduler: Any) -> dict[str, list[str]]:
+    if isinstance(scheduler, PresetSchedulers) and len(scheduler.names()) > 1:
+        return {name: scheduler.presets_using(name) for name in scheduler.names()}
+    return {}
 
 
 def undo_name(scheduler_name: str) -> str:
@@ -76,13 +95,37 @@ def plan_with_forecast(
     card_ids: Sequence[int] | None,
     on_progress: ProgressCallback | None = None,
     should_cancel: CancelCheck | None = None,
+    shaping: bool = False,
 ) -> PlannedPreview:
     """Plan (reads only; RescheduleCancelled when should_cancel says so) and forecast due cards per day."""
     from .reschedule import due_forecast, plan_reschedule
 
-    plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel)
+    shaper = _shaper(col, shaping)
+    plan = plan_reschedule(
+        col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel, due_day=shaper.due_day
+    )
     before, after = due_forecast(col, plan, FORECAST_DAYS)
-    return PlannedPreview(plan, list(before), list(after))
+    planned = set(plan.card_ids)
+    backlog = [c for c in shaper.backlog if c.card_id in planned]
+    return PlannedPreview(
+        plan,
+        list(before),
+        list(after),
+        backlog,
+        suggested_spread_days(backlog, shaper.presets),
+        shaper.today,
+        scheduler_groups(scheduler),
+    )
+
+
+def apply_spread(
+    col: Collection, preview: PlannedPreview, spread_days: int | None, name: str | None = None
+) -> RescheduleOutcome:
+    """Apply a previewed plan, first spreading its overdue backlog over ``spread_days`` days (None: don't), all in
+    one undo step."""
+    if spread_days and preview.backlog:
+        spread_backlog(preview.plan, preview.backlog, spread_days, preview.today)
+    return apply_as_one_undo_step(col, preview.plan, name)
 
 
 def plan_and_apply(
@@ -92,15 +135,23 @@ def plan_and_apply(
     on_progress: ProgressCallback | None = None,
     should_cancel: CancelCheck | None = None,
     name: str | None = None,
+    shaping: bool = False,
 ) -> RescheduleOutcome:
     """Without preview: plan (cancellable, nothing written yet) then write everything in one undo step."""
     from .reschedule import plan_reschedule
 
-    plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel)
+    plan = plan_reschedule(
+        col,
+        scheduler,
+        card_ids,
+        on_progress=on_progress,
+        should_cancel=should_cancel,
+        due_day=_shaper(col, shaping).due_day,
+    )
     return apply_as_one_undo_step(col, plan, name)
 
 
-def reschedule_answered_card(col: Collection, scheduler: Any, card_id: int) -> Any:
+def reschedule_answered_card(col: Collection, scheduler: Any, card_id: int, shaping: bool = False) -> Any:
     """Reschedule one just-answered card and merge the write into the answer's undo step.
 
     Call it right after the answer (the answer must be the last undo step), so one Undo takes back both.
@@ -109,7 +160,7 @@ def reschedule_answered_card(col: Collection, scheduler: Any, card_id: int) -> A
     from .reschedule import apply_plan, plan_reschedule
 
     answer_step = col.undo_status().last_step
-    plan = plan_reschedule(col, scheduler, [card_id])
+    plan = plan_reschedule(col, scheduler, [card_id], due_day=_shaper(col, shaping).due_day)
     if not count_of(plan.report.rescheduled):
         return plan.report
     report = apply_plan(col, plan, own_undo_step=False)
@@ -152,17 +203,37 @@ def train_scheduler(
     train: Callable[..., Any],
     on_progress: ProgressCallback | None = None,
     should_cancel: CancelCheck | None = None,
+    card_ids: Sequence[int] | None = None,
 ) -> dict:
     """Run a plug-in's train(histories) over every reviewed card's history (read lazily, as the engine hands
-    them to interval functions; nothing is written). Returns the parameters to store."""
+    them to interval functions; nothing is written), or over ``card_ids`` only (the cards of the presets that use
+    this scheduler). Returns the parameters to store."""
     from .reschedule import card_histories
 
     if should_cancel is not None and should_cancel():
         from .reschedule import RescheduleCancelled
 
         raise RescheduleCancelled()
-    total = db(col).scalar("select count() from cards where type != 0")
-    params = train(watched(card_histories(col), total, on_progress, should_cancel))
+    db = col.db
+    assert db is not None, "the collection is closed"
+    total = db.scalar("select count() from cards where type != 0") if card_ids is None else len(card_ids)
+    params = train(watched(card_histories(col, card_ids), total, on_progress, should_cancel))
     if not isinstance(params, dict):
         raise TypeError(f"train() must return a dict of parameters, not {type(params).__name__}")
     return params
+
+
+def training_card_ids(col: Collection, scheduler: Any, name: str) -> list[int] | None:
+    """The cards a scheduler trains on: those of the presets using it (None = all cards, when one scheduler serves
+    every preset)."""
+    if not isinstance(scheduler, PresetSchedulers) or len(scheduler.names()) == 1:
+        return None
+    deck_ids = scheduler.deck_ids_using(name)
+    if not deck_ids:
+        return []
+    db = col.db
+    assert db is not None, "the collection is closed"
+    return db.list(
+        "select id from cards where type != 0 and (case when odid = 0 then did else odid end) in "
+        f"({','.join(map(str, deck_ids))})"
+    )

@@ -11,6 +11,9 @@ scheduler"):
 - the interval function may take a second parameter ``params`` (a dict of trained parameters, ``{}`` if none);
 - ``train(histories) -> dict`` (or ``<function>_train`` when one module holds several schedulers) learns
   parameters from all cards' histories; the engine stores the dict and passes it back as ``params``.
+- ``recall(card, elapsed_seconds) -> float`` (or ``<function>_recall``; a third parameter gets ``params``): the
+  plug-in's memory model, the probability in [0, 1] that the card is recalled ``elapsed_seconds`` after its last
+  review. Tools > Compare schedulers scores it against the user's own answers.
 
 No Anki GUI is imported here; nothing runs at import time.
 """
@@ -245,16 +248,19 @@ class CardHistory(tuple):
 
 IntervalFunction = Callable[[CardHistory], "float | None"]
 TrainFunction = Callable[[Iterable[CardHistory]], dict]
+RecallFunction = Callable[[CardHistory, float], "float | None"]
 
 
 @dataclass
 class LoadedScheduler:
-    """A scheduler ready to run: its display name, interval function (params already bound) and optional trainer."""
+    """A scheduler ready to run: its display name, interval function (params already bound), optional trainer and
+    optional memory model ``recall`` (params already bound)."""
 
     name: str
     interval: IntervalFunction
     train: TrainFunction | None = None
     params: dict = field(default_factory=dict)
+    recall: RecallFunction | None = None
 
 
 class SchedulerLoadError(Exception):
@@ -319,6 +325,24 @@ def _call_with_params(function: Callable, params: dict, history: CardHistory) ->
     return function(history, params)
 
 
+def _bind_recall(function: Callable | None, params: dict) -> RecallFunction | None:
+    """recall(card, elapsed_seconds) as is; recall(card, elapsed_seconds, params) gets the trained params."""
+    if function is None or not callable(function):
+        return None
+    try:
+        positional = [p for p in inspect.signature(function).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return function
+    if len(positional) >= 3:
+        return functools.partial(_recall_with_params, function, params)
+    return function
+
+
+def _recall_with_params(function: Callable, params: dict, history: CardHistory, elapsed: float) -> float | None:
+    return function(history, elapsed, params)
+
+
 def _load_user_module(module_name: str, user_files_dir: Path, spec: str):
     if not module_name.isidentifier() or keyword.iskeyword(module_name):
         raise SchedulerLoadError(f"Scheduler {spec!r}: {module_name!r} is not a valid module name")
@@ -348,11 +372,12 @@ def load_scheduler(spec: str, user_files_dir: Path, params: dict | None = None) 
     """
     params = dict(params or {})
     spec = (spec or "").strip()
-    from .schedulers import BUILTINS
+    from .schedulers import BUILTINS, RECALLS
 
     if spec in BUILTINS:
         interval, train = BUILTINS[spec]
-        return LoadedScheduler(name=spec, interval=_bind_params(interval, params), train=train, params=params)
+        return LoadedScheduler(name=spec, interval=_bind_params(interval, params), train=train, params=params,
+                               recall=_bind_recall(RECALLS.get(spec), params))
     if ":" not in spec:
         raise SchedulerLoadError(
             f"Scheduler {spec!r} not found: use a built-in ({', '.join(BUILTINS)}) or 'module:function' "
@@ -367,4 +392,6 @@ def load_scheduler(spec: str, user_files_dir: Path, params: dict | None = None) 
     train = getattr(module, f"{function_name}_train", None) or getattr(module, "train", None)
     if train is not None and not callable(train):
         train = None
-    return LoadedScheduler(name=spec, interval=_bind_params(function, params), train=train, params=params)
+    recall = getattr(module, f"{function_name}_recall", None) or getattr(module, "recall", None)
+    return LoadedScheduler(name=spec, interval=_bind_params(function, params), train=train, params=params,
+                           recall=_bind_recall(recall, params))

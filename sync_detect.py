@@ -58,11 +58,13 @@ def cards_reviewed_elsewhere(col: Collection, marker: SyncMarker) -> list[int]:
     return list(seen)
 
 
-def reschedule_reviewed_elsewhere(col: Collection, scheduler: Any, marker: SyncMarker) -> Any | None:
+def reschedule_reviewed_elsewhere(
+    col: Collection, scheduler: Any, marker: SyncMarker, shaping: bool = False
+) -> Any | None:
     """After a sync: reschedule the cards answered on other devices, as one undo step. None when there were none."""
     from .reschedule_ops import plan_and_apply
 
     card_ids = cards_reviewed_elsewhere(col, marker)
     if not card_ids:
         return None
-    return plan_and_apply(col, scheduler, card_ids, name=f"Reschedule after sync ({scheduler.name})")
+    return plan_and_apply(col, scheduler, card_ids, name=f"Reschedule after sync ({scheduler.name})", shaping=shaping)

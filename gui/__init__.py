@@ -14,10 +14,12 @@ from .state import AddonState
 MENU_RESCHEDULE = "Reschedule…"
 MENU_RESTORE = "Restore original schedule…"
 MENU_TRAIN = "Train scheduler…"
+MENU_SETTINGS = "Polar Bridge settings…"
 ACTION_NAMES = {
     MENU_RESCHEDULE: "polarBridgeReschedule",
     MENU_RESTORE: "polarBridgeRestore",
     MENU_TRAIN: "polarBridgeTrain",
+    MENU_SETTINGS: "polarBridgeSettings",
 }
 
 
@@ -45,14 +47,16 @@ def setup() -> AddonState:
 def _add_tools_menu(mw: Any, state: AddonState) -> None:
     from aqt.qt import QAction
 
-    from . import ops
+    from . import ops, settings_dialog
+    from .settings import ADDON_MODULE
 
     menu = mw.form.menuTools
     menu.addSeparator()
     for text, handler in (
         (MENU_RESCHEDULE, lambda: ops.start_reschedule(state, mw)),
         (MENU_RESTORE, lambda: ops.start_restore(mw)),
-        (MENU_TRAIN, lambda: ops.start_training(mw)),
+        (MENU_TRAIN, lambda: ops.start_training(state, mw)),
+        (MENU_SETTINGS, lambda: settings_dialog.open_settings(state, mw)),
     ):
         action = QAction(text, mw)
         action.setObjectName(ACTION_NAMES[text])
@@ -60,6 +64,8 @@ def _add_tools_menu(mw: Any, state: AddonState) -> None:
         menu.addAction(action)
         state.menu_actions[text] = action
     menu.aboutToShow.connect(lambda: update_menu_state(mw, state))
+    # Tools > Add-ons > Config opens the dialog instead of the raw JSON editor
+    mw.addonManager.setConfigAction(ADDON_MODULE, lambda: settings_dialog.open_settings(state, mw))
 
 
 def update_menu_state(mw: Any, state: AddonState) -> None:

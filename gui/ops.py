@@ -19,13 +19,14 @@ from ..config import AddonConfig
 from ..reschedule_ops import (
     PlannedPreview,
     RescheduleOutcome,
-    apply_as_one_undo_step,
+    apply_spread,
     cards,
     count_of,
     plan_and_apply,
     plan_with_forecast,
     restore_as_outcome,
     train_scheduler,
+    training_card_ids,
     undo_name,
 )
 from .errors import show_failure
@@ -70,14 +71,14 @@ def _show_summary(outcome: RescheduleOutcome, parent: QWidget) -> None:
     tooltip(message, period=6000, parent=parent)
 
 
-def _load_or_explain(parent: QWidget, action: str) -> tuple[AddonConfig, Any] | None:
+def _load_or_explain(state: AddonState, parent: QWidget, action: str) -> tuple[AddonConfig, Any] | None:
     """The settings and the configured scheduler, or None after one dialog saying why they could not be loaded
     (a plug-in that doesn't import, or bad settings); nothing is written either way."""
     spec = "?"
     try:
         config = current_config()
         spec = config.scheduler
-        return config, load_configured_scheduler(config)
+        return config, load_configured_scheduler(state, config)
     except Exception as exc:
         show_failure(exc, spec, parent, action=action)
         return None
@@ -88,7 +89,7 @@ def start_reschedule(
 ) -> None:
     """Tools > Reschedule (card_ids None) and Browser > Reschedule selected cards."""
     parent = parent or aqt.mw
-    loaded = _load_or_explain(parent, "Rescheduling")
+    loaded = _load_or_explain(state, parent, "Rescheduling")
     if loaded is None:
         return
     config, scheduler = loaded
@@ -96,7 +97,10 @@ def start_reschedule(
     if not config.show_preview:
         bridge = ProgressBridge(aqt.mw, f"Rescheduling {scope} with '{scheduler.name}'…")
         CollectionOp(
-            parent, lambda col: plan_and_apply(col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel)
+            parent,
+            lambda col: plan_and_apply(
+                col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel, shaping=config.due_shaping
+            ),
         ).success(lambda outcome: _show_summary(outcome, parent)).failure(
             _failure_handler(spec, parent)
         ).run_in_background()
@@ -109,7 +113,9 @@ def start_reschedule(
     bridge = ProgressBridge(aqt.mw, f"Planning {scope} with '{scheduler.name}'…")
     QueryOp(
         parent=parent,
-        op=lambda col: plan_with_forecast(col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel),
+        op=lambda col: plan_with_forecast(
+            col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel, shaping=config.due_shaping
+        ),
         success=on_planned,
     ).failure(_failure_handler(spec, parent)).with_progress(
         f"Planning {scope} with '{scheduler.name}'…"
@@ -120,8 +126,8 @@ def start_reschedule(
 def show_preview(
     state: AddonState, preview: PlannedPreview, parent: QWidget, scope: str = "all cards"
 ) -> PreviewDialog:
-    def on_apply() -> None:
-        apply_in_background(preview.plan, parent)
+    def on_apply(spread_days: int | None) -> None:
+        apply_in_background(preview, parent, spread_days)
 
     dialog = PreviewDialog(
         preview.plan.scheduler_name,
@@ -131,6 +137,9 @@ def show_preview(
         on_apply,
         parent=parent,
         scope=scope,
+        groups=preview.groups,
+        backlog=len(preview.backlog),
+        suggested_spread_days=preview.suggested_spread_days,
     )
     state.current_preview = dialog
     dialog.finished.connect(lambda _result: _forget_preview(state, dialog))
@@ -143,10 +152,11 @@ def _forget_preview(state: AddonState, dialog: PreviewDialog) -> None:
         state.current_preview = None
 
 
-def apply_in_background(plan: Any, parent: QWidget) -> None:
-    CollectionOp(parent, lambda col: apply_as_one_undo_step(col, plan)).success(
+def apply_in_background(preview: PlannedPreview, parent: QWidget, spread_days: int | None = None) -> None:
+    """Write the previewed plan (its overdue backlog spread over ``spread_days`` first, if given): one undo step."""
+    CollectionOp(parent, lambda col: apply_spread(col, preview, spread_days)).success(
         lambda outcome: _show_summary(outcome, parent)
-    ).failure(_failure_handler(plan.scheduler_name, parent)).run_in_background()
+    ).failure(_failure_handler(preview.plan.scheduler_name, parent)).run_in_background()
 
 
 # --- restore ---
@@ -199,38 +209,46 @@ def run_restore(parent: QWidget) -> None:
 
 def scheduler_can_train(state: AddonState) -> bool:
     try:
-        return cached_scheduler(state, current_config()).train is not None
+        return any(s.train is not None for s in cached_scheduler(state, current_config()).distinct())
     except Exception:
         return False
 
 
-def start_training(parent: QWidget | None = None) -> None:
+def start_training(state: AddonState, parent: QWidget | None = None) -> None:
     parent = parent or aqt.mw
-    loaded = _load_or_explain(parent, "Training")
+    loaded = _load_or_explain(state, parent, "Training")
     if loaded is None:
         return
-    config, scheduler = loaded
-    spec = config.scheduler
-    if scheduler.train is None:
-        show_info(f"The scheduler '{scheduler.name}' has nothing to train.", parent=parent, title="Train scheduler")
+    _config, schedulers = loaded
+    trainable = [s for s in schedulers.distinct() if s.train is not None]
+    if not trainable:
+        show_info(f"The scheduler '{schedulers.name}' has nothing to train.", parent=parent, title="Train scheduler")
         return
-    bridge = ProgressBridge(aqt.mw, f"Training '{scheduler.name}' on your review history…")
+    names = ", ".join(f"'{s.name}'" for s in trainable)
+    bridge = ProgressBridge(aqt.mw, f"Training {names} on your review history…")
     user_files = user_files_dir()
 
-    def op(col: Collection) -> dict:
-        return train_scheduler(col, scheduler.train, bridge.on_progress, bridge.should_cancel)
+    def op(col: Collection) -> dict[str, dict]:
+        # each scheduler learns from the cards of the presets that use it
+        return {
+            s.name: train_scheduler(
+                col, s.train, bridge.on_progress, bridge.should_cancel, training_card_ids(col, schedulers, s.name)
+            )
+            for s in trainable
+        }
 
-    def on_trained(params: dict) -> None:
-        path = write_trained_params(user_files, spec, params)
-        logger().info("trained %s, stored parameters in %s", spec, path)
+    def on_trained(trained: dict[str, dict]) -> None:
+        for spec, params in trained.items():
+            path = write_trained_params(user_files, spec, params)
+            logger().info("trained %s, stored parameters in %s", spec, path)
         tooltip(
-            f"Trained '{scheduler.name}'. Its new parameters are used from now on "
+            f"Trained {names}. The new parameters are used from now on "
             f"(run Tools > Reschedule… to apply them to all cards).",
             period=6000,
             parent=parent,
         )
 
-    QueryOp(parent=parent, op=op, success=on_trained).failure(_failure_handler(spec, parent, "Training")).with_progress(
-        f"Training '{scheduler.name}'…"
-    ).run_in_background()
+    QueryOp(parent=parent, op=op, success=on_trained).failure(
+        _failure_handler(schedulers.name, parent, "Training")
+    ).with_progress(f"Training {names}…").run_in_background()
     bridge.add_cancel_button()

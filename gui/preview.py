@@ -6,21 +6,25 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from aqt.qt import (
+    QCheckBox,
     QColor,
     QDialog,
     QDialogButtonBox,
     QFont,
+    QHBoxLayout,
     QLabel,
     QPainter,
     QPaintEvent,
     QPen,
     QSize,
     QSizePolicy,
+    QSpinBox,
     Qt,
     QVBoxLayout,
     QWidget,
 )
 
+from ..due_shaping import spread_offsets
 from ..reschedule_ops import cards, count_of
 
 BEFORE_COLOR = QColor(150, 150, 150)
@@ -45,6 +49,29 @@ def summary_lines(report: Any) -> list[str]:
     return lines
 
 
+def scheduler_groups_lines(report: Any, groups: dict[str, list[str]] | None) -> list[str]:
+    """Which scheduler each group of cards used: "'fsrs': 120 cards (presets Japanese, Kanji)"."""
+    used = getattr(report, "by_scheduler", None) or {}
+    lines = []
+    for name, count in used.items():
+        presets = (groups or {}).get(name)
+        where = f" (presets {', '.join(presets)})" if presets else ""
+        lines.append(f"'{name}': {cards(count)}{where}")
+    return lines
+
+
+def spread_after(after: Sequence[int], backlog: int, days: int | None) -> list[int]:
+    """The "after" forecast with the overdue backlog moved from today onto the next ``days`` days."""
+    result = list(after)
+    if not days or not backlog or not result:
+        return result
+    result[0] -= backlog
+    for offset in spread_offsets(backlog, days):
+        if offset < len(result):
+            result[offset] += 1
+    return result
+
+
 def due_totals_line(before: Sequence[int], after: Sequence[int]) -> str:
     """'Due today: 8 → 0 · next 7 days: 8 → 8 · next 30 days: …' (before → after)."""
     parts = [f"today: {before[0] if before else 0} → {after[0] if after else 0}"]
@@ -65,7 +92,7 @@ class DueChart(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setToolTip("Cards due per day: grey = now, blue = after rescheduling (day 0 = today)")
 
-    def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802 (Qt's name)
+    def paintEvent(self, event: QPaintEvent | None) -> None:
         painter = QPainter(self)
         try:
             self._paint(painter)
@@ -123,9 +150,12 @@ class PreviewDialog(QDialog):
         report: Any,
         before: Sequence[int],
         after: Sequence[int],
-        on_apply: Callable[[], None],
+        on_apply: Callable[[int | None], None],
         parent: QWidget | None = None,
         scope: str = "all cards",
+        groups: dict[str, list[str]] | None = None,
+        backlog: int = 0,
+        suggested_spread_days: int = 1,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("polarBridgePreview")
@@ -137,12 +167,39 @@ class PreviewDialog(QDialog):
         self.summary = QLabel("<br>".join(summary_lines(report)))
         self.summary.setObjectName("summary")
         layout.addWidget(self.summary)
+        self.groups = QLabel("Schedulers used: " + "; ".join(scheduler_groups_lines(report, groups)))
+        self.groups.setObjectName("groups")
+        self.groups.setWordWrap(True)
+        self.groups.setVisible(bool(scheduler_groups_lines(report, groups)))
+        layout.addWidget(self.groups)
+        self._before, self._after, self._backlog = list(before), list(after), backlog
         self.totals = QLabel(due_totals_line(before, after))
         self.totals.setObjectName("totals")
         layout.addWidget(self.totals)
         layout.addWidget(QLabel(f"Cards due per day for the next {max(len(before), len(after))} days:"))
         self.chart = DueChart(before, after, self)
         layout.addWidget(self.chart)
+        # An overdue backlog (cards whose new day has already passed land on today) may be spread out.
+        row = QHBoxLayout()
+        self.spread_check = QCheckBox(f"Spread the {cards(backlog)} that would be overdue over the next")
+        self.spread_check.setObjectName("spread")
+        self.spread_days = QSpinBox()
+        self.spread_days.setObjectName("spreadDays")
+        self.spread_days.setRange(1, 365)
+        self.spread_days.setValue(max(1, suggested_spread_days))
+        self.spread_days.setSuffix(" days")
+        self.spread_days.setToolTip(
+            "Oldest-overdue cards first; the default keeps each day within your review "
+            "limit. Written in the same undo step."
+        )
+        row.addWidget(self.spread_check)
+        row.addWidget(self.spread_days)
+        row.addStretch()
+        layout.addLayout(row)
+        for widget in (self.spread_check, self.spread_days):
+            widget.setVisible(backlog > 0)
+        self.spread_check.toggled.connect(self._update_forecast)
+        self.spread_days.valueChanged.connect(self._update_forecast)
         layout.addWidget(QLabel("Nothing is written until you press Apply; Edit > Undo takes it back."))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Apply | QDialogButtonBox.StandardButton.Cancel)
         apply_button = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
@@ -159,6 +216,18 @@ class PreviewDialog(QDialog):
     def cancel_button(self) -> Any:
         return self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
 
+    def chosen_spread_days(self) -> int | None:
+        """Days to spread the overdue backlog over, or None to leave it due today."""
+        if self._backlog and self.spread_check.isChecked():
+            return self.spread_days.value()
+        return None
+
+    def _update_forecast(self, *_args: Any) -> None:
+        after = spread_after(self._after, self._backlog, self.chosen_spread_days())
+        self.totals.setText(due_totals_line(self._before, after))
+        self.chart.after = after
+        self.chart.update()
+
     def _apply(self) -> None:
         self.accept()
-        self._on_apply()
+        self._on_apply(self.chosen_spread_days())

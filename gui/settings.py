@@ -80,33 +80,54 @@ def write_trained_params(user_files: Path, scheduler_spec: str, params: dict) ->
     return path
 
 
-def load_configured_scheduler(config: AddonConfig | None = None) -> Any:
-    """Load the scheduler named in the config, with its trained parameters if any.
+def load_spec(state: AddonState, spec: str) -> Any:
+    """One scheduler by its spec, with its trained parameters if any (cached in ``state`` until its file or the
+    trained parameters change). Raises SchedulerLoadError naming the plug-in."""
+    from ..scheduler import load_scheduler
+
+    user_files = user_files_dir()
+    key = _cache_key(spec, user_files)
+    cache = state.scheduler_cache
+    scheduler = cache.get(key)
+    if scheduler is None:
+        for stale in [k for k in cache if k[0] == spec]:
+            del cache[stale]
+        scheduler = load_scheduler(spec, user_files, read_trained_params(user_files, spec))
+        cache[key] = scheduler
+    return scheduler
+
+
+def load_configured_scheduler(state: AddonState, config: AddonConfig | None = None) -> Any:
+    """The schedulers the config names for the open collection: the default plus per-preset overrides
+    (a `preset_schedulers.PresetSchedulers`, which the engine and every action take as "the scheduler").
 
     Raises SchedulerLoadError (or ConfigError) with a message naming the plug-in; callers show it.
     """
-    from ..scheduler import load_scheduler
+    from ..preset_schedulers import build_preset_schedulers
 
     config = config or current_config()
-    user_files = user_files_dir()
-    return load_scheduler(config.scheduler, user_files, read_trained_params(user_files, config.scheduler))
+    return build_preset_schedulers(
+        _mw().col, config.scheduler, config.scheduler_overrides, lambda spec: load_spec(state, spec)
+    )
 
 
-def _cache_key(config: AddonConfig) -> tuple:
-    """Reload the plug-in when its setting, its trained parameters or its file change."""
-    user_files = user_files_dir()
+def _cache_key(spec: str, user_files: Path) -> tuple:
+    """Reload a plug-in when its trained parameters or its file change."""
     watched = [user_files / TRAINED_PARAMS_FILE]
-    if ":" in config.scheduler:
-        watched.append(user_files / (config.scheduler.split(":", 1)[0] + ".py"))
-    return (config.scheduler, *(p.stat().st_mtime_ns if p.exists() else 0 for p in watched))
+    if ":" in spec:
+        watched.append(user_files / (spec.split(":", 1)[0].strip() + ".py"))
+    return (spec, *(p.stat().st_mtime_ns if p.exists() else 0 for p in watched))
 
 
 def cached_scheduler(state: AddonState, config: AddonConfig) -> Any:
-    """The configured scheduler, loaded once and kept in ``state`` until its setting or files change."""
-    key = _cache_key(config)
-    scheduler = state.scheduler_cache.get(key)
-    if scheduler is None:
-        state.scheduler_cache.clear()
-        scheduler = load_configured_scheduler(config)
-        state.scheduler_cache[key] = scheduler
-    return scheduler
+    """Like load_configured_scheduler; the plug-ins themselves are loaded once and reused (see load_spec)."""
+    return load_configured_scheduler(state, config)
+
+
+def save_config(raw: dict) -> None:
+    """Store the add-on's config (the dialog validated it first)."""
+    _mw().addonManager.writeConfig(ADDON_MODULE, raw)
+
+
+def raw_config() -> dict:
+    return dict(_mw().addonManager.getConfig(ADDON_MODULE) or {})

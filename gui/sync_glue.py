@@ -34,7 +34,9 @@ def on_sync_did_finish(state: AddonState) -> None:
     try:
         config = current_config()
         spec = config.scheduler
-        outcome = reschedule_reviewed_elsewhere(mw.col, load_configured_scheduler(config), marker)
+        outcome = reschedule_reviewed_elsewhere(
+            mw.col, load_configured_scheduler(state, config), marker, shaping=config.due_shaping
+        )
     except Exception as exc:
         show_failure(
             exc, spec, mw, consequence="The sync itself finished; the cards keep the schedule they arrived with."

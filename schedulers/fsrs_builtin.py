@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 
 from ..scheduler import CardHistory
+from . import fsrs_memory
 from ._vendor import fsrs
 from ._vendor.fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
@@ -103,3 +104,25 @@ def train(histories: Iterable[CardHistory]) -> dict:
 def _backend_of(card: CardHistory):
     context = card[14]  # the run's shared context (collection, days, caches)
     return context.col._backend if context.col is not None else None
+
+
+def recall(card: CardHistory, elapsed_seconds: float, params: dict) -> float | None:
+    """FSRS-6 retrievability of the card ``elapsed_seconds`` after its last review (the plug-in contract's
+    optional memory model). As in Anki's FSRS, elapsed time counts in Anki days and the memory state comes from the
+    review history with the same parameters `interval` uses."""
+    reviews = card.reviews
+    if not reviews:
+        return None
+    day_of = _day_function(card)
+    model = fsrs_memory.model(fsrs_memory.preset_params(card.deck_config, params))
+    state = model.state_of(card.card_id, reviews, day_of)
+    assert state is not None
+    last = reviews[-1].time
+    return model.retrievability(state[0], day_of(last + elapsed_seconds) - day_of(last))
+
+
+def _day_function(card: CardHistory):
+    days = card.days
+    if days is not None:
+        return days.day_of
+    return lambda timestamp: int(timestamp // DAY)

@@ -249,3 +249,35 @@ def test_spread_suggestion_follows_the_backlog_size() -> None:
     backlog = [BacklogCard(i, -i, -30, 1) for i in range(250)]
     assert suggested_spread_days(backlog, presets) == 3
     assert suggested_spread_days(backlog[:50], presets) == 1
+
+
+def test_answer_buttons_preview_the_day_the_after_review_reschedule_writes(identical, tmp_path: Path) -> None:
+    """The buttons show DueShaper.preview_day; after the answer, the reschedule of that card writes that day (same
+    seed, same load), with the load balancer on and 10,000 other cards in the preset."""
+    from gui_helpers import answer
+
+    from polar_bridge.reschedule import answer_intervals
+    from polar_bridge.reschedule_ops import reschedule_answered_card
+
+    col = copy_of(identical[0], tmp_path)
+    try:
+        today = col.sched.today
+        card_ids = col.db.list("select id from cards order by id limit 40")
+        col.db.execute(f"update cards set due = {today} where id in ({','.join(map(str, card_ids))})")
+        scheduler = constant_days(30)
+        shown_days = []
+        for cid in card_ids:
+            card = col.get_card(cid)
+            days = AnkiDays.from_collection(col)
+            good = answer_intervals(col, cid, scheduler)[3]
+            shown = DueShaper.from_collection(col).preview_day(
+                cid, card.reps + 1, card.did, days.day_of(days.now + good)
+            )
+            answer(col, [cid], 3)
+            reschedule_answered_card(col, scheduler, cid, shaping=True)
+            assert col.db.scalar("select due from cards where id = ?", cid) == shown
+            shown_days.append(shown - today)
+        lower, upper = constrained_fuzz_bounds(30.0, 1, 36_500)
+        assert set(shown_days) <= set(range(lower, upper + 1)) and len(set(shown_days)) > 3
+    finally:
+        col.close()

@@ -10,6 +10,8 @@ import pytest
 from anki.collection import Collection
 from gui_helpers import add_cards, answer, run_script_in_anki
 
+from polar_bridge.due_shaping import constrained_fuzz_bounds
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -250,13 +252,12 @@ def review_script(artifact: str, answer_ease: int) -> str:
         card = mw.reviewer.card
         results["card"] = str(card.id)
         results["before"] = card_rows()[str(card.id)]
-        scheduler = addon.gui.settings.cached_scheduler(addon.state, addon.gui.settings.current_config())
-        from importlib import import_module
-        reschedule = import_module(addon.__name__ + ".reschedule")
-        intervals = reschedule.answer_intervals(mw.col, card.id, scheduler)
+        # the intervals of the card's preset's scheduler, and the day shaping the reschedule will apply
+        config = addon.gui.settings.current_config()
+        intervals, day_for = addon.gui.review.plugin_intervals(addon.state, mw.col, card, config)
         results["intervals"] = {{str(k): v for k, v in intervals.items()}}
         label = addon.gui.review.format_interval
-        results["expected_labels"] = {{str(k): label(mw.col, v) for k, v in intervals.items()}}
+        results["expected_labels"] = {{str(k): label(mw.col, v, None, day_for) for k, v in intervals.items()}}
         wait_until(lambda: mw.reviewer.state == "question", what="the question")
         pump(0.5)
         mw.reviewer._showAnswer()
@@ -285,6 +286,10 @@ def review_script(artifact: str, answer_ease: int) -> str:
         pump(0.3)
         results["after"] = card_rows()[str(card.id)]
         results["today"] = mw.col.sched.today
+        from importlib import import_module
+        days = import_module(addon.__name__ + ".scheduler").AnkiDays.from_collection(mw.col)
+        good = results["intervals"].get("3")
+        results["exact_ivl"] = days.day_of(answered_at + good) - days.today if good else None
         from anki.lang import FormatTimeSpan
         results["good_label_for_written_ivl"] = mw.col.format_timespan(
             results["after"][3] * 86400, context=FormatTimeSpan.ANSWER_BUTTONS)
@@ -324,7 +329,9 @@ def test_reviewer_buttons_show_plugin_intervals_and_answer_follows_them_in_one_u
     good = results["intervals"]["3"]
     assert (ctype, queue) == (2, 2)
     assert due - results["today"] == ivl
-    assert abs(ivl * 86400 - good) <= 86400
+    assert abs(results["exact_ivl"] * 86400 - good) <= 86400
+    lower, upper = constrained_fuzz_bounds(float(results["exact_ivl"]), 1, 36_500)
+    assert lower <= ivl <= upper, "the exact day or Anki's fuzz range around it (due-day shaping is on)"
     assert results["good_label_for_written_ivl"] == expected["3"]
     assert results["undo"] == "Undo Answer Card"
     assert results["after_undo"] == results["before"], "one Undo takes back the answer and the reschedule"

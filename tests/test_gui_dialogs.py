@@ -39,7 +39,7 @@ def make_dialog(qtbot, preview, on_apply):
 
 def test_preview_shows_counts_and_chart_and_saves_a_screenshot(qtbot, planned):
     card_ids, preview = planned
-    dialog = make_dialog(qtbot, preview, on_apply=lambda: None)
+    dialog = make_dialog(qtbot, preview, on_apply=lambda _days: None)
     assert "example" in dialog.windowTitle()
     assert f"{len(card_ids)} cards get a new due date" in dialog.summary.text()
     assert dialog.chart.before == preview.before and dialog.chart.after == preview.after
@@ -55,7 +55,7 @@ def test_cancel_writes_nothing(qtbot, col, planned):
     card_ids, preview = planned
     before = [card_state(col, cid) for cid in card_ids]
     applied = []
-    dialog = make_dialog(qtbot, preview, on_apply=lambda: applied.append(True))
+    dialog = make_dialog(qtbot, preview, on_apply=lambda _days: applied.append(True))
     with qtbot.waitSignal(dialog.rejected):
         dialog.cancel_button().click()
     assert applied == []
@@ -66,7 +66,9 @@ def test_cancel_writes_nothing(qtbot, col, planned):
 def test_apply_writes_the_plan_as_one_undo_step(qtbot, col, planned):
     card_ids, preview = planned
     before = [card_state(col, cid) for cid in card_ids]
-    dialog = make_dialog(qtbot, preview, on_apply=lambda: collection_ops.apply_as_one_undo_step(col, preview.plan))
+    dialog = make_dialog(
+        qtbot, preview, on_apply=lambda _days: collection_ops.apply_as_one_undo_step(col, preview.plan)
+    )
     with qtbot.waitSignal(dialog.accepted):
         dialog.apply_button().click()
     after = [card_state(col, cid) for cid in card_ids]
@@ -79,6 +81,6 @@ def test_apply_writes_the_plan_as_one_undo_step(qtbot, col, planned):
 def test_nothing_to_reschedule_disables_apply(qtbot, col, tmp_path: Path):
     add_cards(col, 3)  # new cards only: the engine leaves them alone
     preview = collection_ops.plan_with_forecast(col, load_scheduler("example", tmp_path), None)
-    dialog = make_dialog(qtbot, preview, on_apply=lambda: None)
+    dialog = make_dialog(qtbot, preview, on_apply=lambda _days: None)
     assert not dialog.apply_button().isEnabled()
     assert "0 cards get a new due date" in dialog.summary.text()

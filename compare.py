@@ -1,0 +1,453 @@
+"""Compare schedulers on the user's own review history (Tools > Compare schedulers, tools/compare_schedulers.py).
+
+Pure domain logic on a `Collection` (no GUI, nothing written). For the cards in scope:
+
+1. **Prediction quality** (`compare_metrics`), time-series style: for every answer of a card except its first, each
+   scheduler's ``recall`` gets the card's history *before* that answer and the time elapsed since the previous one,
+   and predicts whether it was passed. As in Anki's evaluation and the FSRS benchmark, only answers on a later Anki
+   day than the previous answer are predicted (same-day answers only feed the history), and cards whose history is
+   incomplete (no learning answers since the last reset, e.g. imported mid-history) are not scored. FSRS-6 with the
+   deck presets' parameters is always scored as the reference.
+2. **Workload and retention ahead** (`compare_sim`): a seeded simulation of the next ``days`` days.
+3. **If applied now**: the engine's own plan and forecast (`reschedule.plan_reschedule`, `due_forecast`): cards moved
+   earlier / later, cards due today / within 7 / within 30 days before and after.
+
+`compare()` runs all three for several schedulers and names the winner of each measure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from anki.decks import DeckId
+
+from .collection_db import db
+from .compare_metrics import Metrics, Prediction, bin_key, metrics
+from .compare_sim import AnswerProfile, ProfileBuilder, SimulationResult, StartCard, card_with, simulate
+from .reschedule import (
+    MAX_INTERVAL_SECS,
+    RescheduleCancelled,
+    _due_index,
+    _home_queue,
+    card_histories,
+    due_forecast,
+    plan_reschedule,
+)
+from .scheduler import AnkiDays, CardHistory, LoadedScheduler, ReviewKind, SchedulerError, _Context
+from .schedulers import fsrs_memory
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+
+REFERENCE_NAME = "FSRS-6 (preset parameters)"
+ProgressCallback = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+@dataclass
+class AppliedNow:
+    """What Reschedule would change right now (the preview's numbers)."""
+
+    rescheduled: int
+    moved_earlier: int
+    moved_later: int
+    due_today: tuple[int, int]  # (before, after)
+    due_week: tuple[int, int]
+    due_month: tuple[int, int]
+
+
+@dataclass
+class SchedulerComparison:
+    name: str
+    quality: Metrics | None = None  # None: the scheduler has no recall()
+    simulation: SimulationResult | None = None
+    applied: AppliedNow | None = None
+
+
+@dataclass
+class Comparison:
+    days: int
+    seed: int
+    cards: int
+    reviewed_cards: int
+    scored_cards: int
+    reference: Metrics | None
+    schedulers: list[SchedulerComparison]
+    profile: AnswerProfile
+    winners: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "days": self.days,
+            "seed": self.seed,
+            "cards": self.cards,
+            "reviewedCards": self.reviewed_cards,
+            "scoredCards": self.scored_cards,
+            "memoryModel": "FSRS-6 with the deck presets' parameters",
+            "reference": asdict(self.reference) if self.reference else None,
+            "schedulers": [_scheduler_json(s) for s in self.schedulers],
+            "winners": self.winners,
+        }
+
+
+def _scheduler_json(result: SchedulerComparison) -> dict[str, Any]:
+    sim = result.simulation
+    return {
+        "name": result.name,
+        "quality": asdict(result.quality) if result.quality else None,
+        "simulation": None
+        if sim is None
+        else {
+            "averageReviewsPerDay": sim.average_reviews,
+            "averageMinutesPerDay": sim.average_minutes,
+            "expectedRetention": sim.expected_retention,
+            "knownAtEnd": sim.known_at_end,
+            "totalReviews": sim.total_reviews,
+            "reviewsPerDay": sim.reviews_per_day,
+            "newPerDay": sim.new_per_day,
+            "minutesPerDay": [round(m, 3) for m in sim.minutes_per_day],
+            "retentionPerDay": sim.retention_per_day,
+            "knownDays": sim.known_days,
+            "known": sim.known,
+        },
+        "appliedNow": asdict(result.applied) if result.applied else None,
+    }
+
+
+# Measures: (key, label, better is "low"/"high", getter)
+MEASURES: list[tuple[str, str, str, Callable[[SchedulerComparison], float | None]]] = [
+    ("logLoss", "Log loss", "low", lambda r: r.quality.log_loss if r.quality else None),
+    ("rmseBins", "RMSE (bins)", "low", lambda r: r.quality.rmse_bins if r.quality else None),
+    ("auc", "AUC", "high", lambda r: r.quality.auc if r.quality else None),
+    ("reviewsPerDay", "Reviews/day", "low", lambda r: r.simulation.average_reviews if r.simulation else None),
+    ("minutesPerDay", "Minutes/day", "low", lambda r: r.simulation.average_minutes if r.simulation else None),
+    ("retention", "Expected retention", "high", lambda r: r.simulation.expected_retention if r.simulation else None),
+    ("knownAtEnd", "Cards known at end", "high", lambda r: r.simulation.known_at_end if r.simulation else None),
+]
+
+
+def winners(results: Sequence[SchedulerComparison]) -> dict[str, str]:
+    """measure key -> name of the best scheduler (measures nobody has a number for are left out; ties: first)."""
+    best: dict[str, str] = {}
+    for key, _label, better, getter in MEASURES:
+        scored = [(value, r.name) for r in results if (value := getter(r)) is not None and not math.isnan(value)]
+        if not scored:
+            continue
+        pick = min(scored, key=lambda item: item[0]) if better == "low" else max(scored, key=lambda item: item[0])
+        best[key] = pick[1]
+    return best
+
+
+# --- one pass over the histories ---
+
+
+def _history_is_complete(card: CardHistory) -> bool:
+    """Whether the history starts with learning answers (Anki's evaluation skips cards without them)."""
+    flag = getattr(card, "complete", None)
+    if flag is not None:
+        return bool(flag)
+    reviews = card.reviews
+    return bool(reviews) and reviews[0].kind == ReviewKind.LEARN
+
+
+def _reference_model(card: CardHistory) -> fsrs_memory.Fsrs6:
+    return fsrs_memory.model(fsrs_memory.preset_params(card.deck_config))
+
+
+def _check_probability(name: str, card_id: int, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise SchedulerError(name, card_id, value, "recall() returned no probability in [0, 1]")
+    return float(value)
+
+
+@dataclass
+class _Walk:
+    predictions: dict[str, list[Prediction]]
+    reference: list[Prediction]
+    start: list[StartCard]
+    profile: ProfileBuilder
+    reviewed: int = 0
+    scored: int = 0
+
+
+def _walk(
+    col: Collection,
+    card_ids: Sequence[int] | None,
+    recalls: dict[str, Callable],
+    days: AnkiDays,
+    progress: ProgressCallback | None,
+    should_cancel: Callable[[], bool] | None,
+) -> _Walk:
+    walk = _Walk({name: [] for name in recalls}, [], [], ProfileBuilder())
+    total = len(card_ids) if card_ids is not None else db(col).scalar("select count() from cards where type != 0")
+    day_of = days.day_of
+    for done, card in enumerate(card_histories(col, card_ids, now=days.now), 1):
+        if done % 2000 == 0:
+            if should_cancel is not None and should_cancel():
+                raise RescheduleCancelled()
+            if progress is not None:
+                progress("Scoring predictions", done, total)
+        reviews = card.reviews
+        if not reviews:
+            continue
+        walk.reviewed += 1
+        model = _reference_model(card)
+        deltas = fsrs_memory.day_deltas(reviews, day_of)
+        walk.profile.add(reviews, deltas)
+        scored = _history_is_complete(card) and len(reviews) > 1
+        walk.scored += scored
+        memory = None
+        long_term = 0
+        lapses = 0
+        for k, review in enumerate(reviews):
+            delta = deltas[k]
+            if scored and k and delta > 0:
+                long_term += 1
+                assert memory is not None
+                y = 1 if review.ease > 1 else 0
+                key = bin_key(delta, long_term, lapses)
+                walk.reference.append(Prediction(review.time, model.retrievability(memory[0], delta), y, key))
+                if recalls:
+                    before = card_with(card, reviews[:k])
+                    elapsed = review.time - reviews[k - 1].time
+                    for name, recall in recalls.items():
+                        try:
+                            value = recall(before, elapsed)
+                        except Exception as exc:
+                            raise SchedulerError(name, card.card_id, exc, "raised an exception in recall()") from exc
+                        p = _check_probability(name, card.card_id, value)
+                        walk.predictions[name].append(Prediction(review.time, p, y, key))
+                if review.ease == 1:
+                    lapses += 1
+            memory = model.step(memory, review.ease, delta)
+        if card.queue != -1:  # suspended cards are not studied in the simulation
+            walk.start.append(StartCard(card, model, memory, None, card.deck_id))
+    return walk
+
+
+def _new_cards(
+    col: Collection, card_ids: Sequence[int] | None, factory_card: Callable[..., CardHistory], days: AnkiDays
+) -> list[StartCard]:
+    """New (unsuspended) cards in scope, each with an empty history, in Anki's new-card order."""
+    rows = db(col).all(
+        "select id, nid, did, ord, queue, due, odid, odue, factor from cards where type = 0 and queue >= 0 order by id"
+    )
+    wanted = set(card_ids) if card_ids is not None else None
+    start: list[StartCard] = []
+    for cid, nid, did, ord_, queue, due, odid, odue, factor in rows:
+        if wanted is not None and cid not in wanted:
+            continue
+        home = odid or did
+        card = factory_card(
+            card_id=cid,
+            note_id=nid,
+            deck_id=home,
+            ordinal=ord_,
+            created=cid / 1000.0,
+            type=0,
+            queue=queue,
+            due=odue if odid else due,
+            interval_days=0,
+            factor=factor,
+            reps=0,
+            lapses=0,
+        )
+        start.append(StartCard(card, _reference_model(card), None, None, home, new_position=card.due))
+    return start
+
+
+def _new_limits(col: Collection, deck_ids: set[int]) -> dict[int, int]:
+    limits = {}
+    for deck_id in deck_ids:
+        config = col.decks.config_dict_for_deck_id(DeckId(deck_id))  # a missing deck gives the default preset
+        limits[deck_id] = int((config.get("new") or {}).get("perDay", 20))
+    return limits
+
+
+def _first_due(card: StartCard, interval: Callable, name: str, days: AnkiDays) -> float | None:
+    """When the scheduler, applied now, has the card due (None for new cards); Anki's due if it returns None."""
+    from .scheduler import check_interval
+
+    history = card.history
+    last = history.reviews[-1]
+    try:
+        value = interval(history)
+    except Exception as exc:
+        raise SchedulerError(name, history.card_id, exc, "raised an exception") from exc
+    seconds = check_interval(name, history.card_id, value)
+    if seconds is not None:
+        return last.time + min(seconds, MAX_INTERVAL_SECS)
+    due = history.due
+    if due > 1_000_000_000:
+        return float(due)
+    if history.type == 2:
+        return days.day_start(due)
+    return days.now
+
+
+def applied_now(
+    col: Collection,
+    scheduler: LoadedScheduler,
+    card_ids: Sequence[int] | None,
+    now: float | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> AppliedNow:
+    """The preview's numbers for one scheduler, from the engine's own plan and forecast."""
+    plan = plan_reschedule(col, scheduler, card_ids, now=now, should_cancel=should_cancel)
+    before, after = due_forecast(col, plan, 30, now=now)
+    days = AnkiDays.from_collection(col, now)
+    earlier = later = 0
+    ids = list(plan.card_ids)
+    for start in range(0, len(ids), 10_000):
+        part = ids[start : start + 10_000]
+        old = {
+            row[0]: row[1:]
+            for row in db(col).all(
+                f"select id, type, queue, due, odue, odid from cards where id in ({','.join(map(str, part))})"
+            )
+        }
+        for i in range(start, start + len(part)):
+            row = old.get(ids[i])
+            if row is None:
+                continue
+            ctype, queue, due, odue, odid = row
+            was = _due_index(
+                ctype, _home_queue(ctype, queue, odue) if odid else queue, odue if odid and odue else due, days
+            )
+            new_due = plan.odues[i] if odid else plan.dues[i]
+            new_queue = _home_queue(plan.types[i], plan.queues[i], new_due) if odid else plan.queues[i]
+            becomes = _due_index(plan.types[i], new_queue, new_due, days)
+            if was is None or becomes is None or was == becomes:
+                continue
+            if becomes < was:
+                earlier += 1
+            else:
+                later += 1
+    return AppliedNow(
+        rescheduled=plan.report.rescheduled,
+        moved_earlier=earlier,
+        moved_later=later,
+        due_today=(before[0], after[0]),
+        due_week=(sum(before[:7]), sum(after[:7])),
+        due_month=(sum(before), sum(after)),
+    )
+
+
+def compare(
+    col: Collection,
+    schedulers: Sequence[LoadedScheduler],
+    card_ids: Sequence[int] | None = None,
+    *,
+    days: int = 365,
+    seed: int = 0,
+    now: float | None = None,
+    on_progress: ProgressCallback | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> Comparison:
+    """Compare ``schedulers`` on the cards ``card_ids`` (all cards if None). Reads only."""
+    anki_days = AnkiDays.from_collection(col, now)
+    recalls = {s.name: s.recall for s in schedulers if s.recall is not None}
+    walk = _walk(col, card_ids, recalls, anki_days, on_progress, should_cancel)
+    profile = walk.profile.build()
+    reviewed_start = walk.start
+
+    context = _Context(col, anki_days)  # one note / deck-options cache for all new cards
+
+    def factory(**fields: Any) -> CardHistory:
+        return CardHistory(**fields, reviews=(), context=context)
+
+    new_start = _new_cards(col, card_ids, factory, anki_days)
+    limits = _new_limits(col, {card.deck_id for card in new_start})
+    results: list[SchedulerComparison] = []
+    for number, scheduler in enumerate(schedulers, 1):
+        result = SchedulerComparison(scheduler.name)
+        if scheduler.name in recalls:
+            result.quality = metrics(walk.predictions[scheduler.name])
+        if on_progress is not None:
+            on_progress(f"If applied now: {scheduler.name}", number - 1, len(schedulers))
+        result.applied = applied_now(col, scheduler, card_ids, now=anki_days.now, should_cancel=should_cancel)
+        start = [
+            StartCard(
+                c.history, c.model, c.state, _first_due(c, scheduler.interval, scheduler.name, anki_days), c.deck_id
+            )
+            for c in reviewed_start
+        ] + new_start
+
+        def on_day(day: int, name: str = scheduler.name) -> None:
+            if on_progress is not None and day % 5 == 0:
+                on_progress(f"Simulating {name}", day, days)
+
+        result.simulation = simulate(
+            start,
+            scheduler.interval,
+            scheduler.name,
+            profile,
+            anki_days,
+            limits,
+            n_days=days,
+            seed=seed,
+            should_cancel=should_cancel,
+            on_day=on_day,
+        )
+        results.append(result)
+    comparison = Comparison(
+        days=days,
+        seed=seed,
+        cards=len(reviewed_start) + len(new_start),
+        reviewed_cards=walk.reviewed,
+        scored_cards=walk.scored,
+        reference=metrics(walk.reference) if walk.reference else None,
+        schedulers=results,
+        profile=profile,
+    )
+    comparison.winners = winners(results)
+    return comparison
+
+
+def table_lines(comparison: Comparison) -> list[str]:
+    """The result table as text: one row per measure, one column per scheduler, the winner named."""
+    names = [s.name for s in comparison.schedulers]
+    width = max(12, *(len(n) for n in names))
+    header = f"{'measure':<20}" + "".join(f"{n:>{width + 2}}" for n in names) + "  winner"
+    lines = [header, "-" * len(header)]
+    for key, label, better, getter in MEASURES:
+        cells = []
+        for result in comparison.schedulers:
+            value = getter(result)
+            cells.append(f"{format_value(key, value):>{width + 2}}")
+        winner = comparison.winners.get(key, "-")
+        lines.append(f"{label:<20}" + "".join(cells) + f"  {winner} ({'lower' if better == 'low' else 'higher'})")
+    if comparison.reference is not None:
+        ref = comparison.reference
+        lines.append("")
+        lines.append(
+            f"{REFERENCE_NAME}: log loss {ref.log_loss:.4f}, RMSE (bins) {ref.rmse_bins:.4f}, "
+            f"AUC {ref.auc:.4f} on {ref.predictions} predictions; weighted as Anki's Evaluate: "
+            f"log loss {ref.anki_log_loss:.4f}, RMSE (bins) {ref.anki_rmse_bins:.4f}"
+        )
+    for result in comparison.schedulers:
+        applied = result.applied
+        if applied is not None:
+            lines.append(
+                f"If {result.name} were applied now: {applied.rescheduled} cards rescheduled, "
+                f"{applied.moved_earlier} earlier, {applied.moved_later} later; due today "
+                f"{applied.due_today[0]} -> {applied.due_today[1]}, within 7 days {applied.due_week[0]} -> "
+                f"{applied.due_week[1]}, within 30 days {applied.due_month[0]} -> {applied.due_month[1]}"
+            )
+    lines.append(
+        f"Simulated {comparison.days} days (seed {comparison.seed}) of {comparison.cards} cards; answers "
+        "drawn from FSRS-6 with your deck presets' parameters."
+    )
+    return lines
+
+
+def format_value(key: str, value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if key in ("logLoss", "rmseBins", "auc", "retention"):
+        return f"{value:.4f}"
+    if key == "knownAtEnd":
+        return f"{value:.0f}"
+    return f"{value:.1f}"

@@ -1,0 +1,341 @@
+"""The 365-day simulation behind Tools > Compare schedulers: reviewing these cards under one scheduler's intervals.
+
+Answers are drawn from FSRS-6 with the user's parameters (the deck preset's ``fsrsParams6``, else FSRS-6 defaults):
+a card reviewed ``t`` days after its last review is recalled with probability ``R(t, S)`` (its FSRS-6
+retrievability, ``t`` in fractional days so learning steps can be failed too); a recalled card is answered
+Hard/Good/Easy and a new card's first answer is Again..Easy with the frequencies of the user's own log; each answer
+takes the user's own average time for that kind of answer; new cards are introduced in due order at each home
+deck's "new cards/day" limit. After every simulated answer the scheduler gets the card's history with that answer
+appended and decides the next due time (``None``: the previous interval again). No review limit, no fuzz, no
+load balancing, no Easy Days: the run measures the scheduler, not Anki's queue rules.
+
+Each study day starts ``STUDY_OFFSET`` after Anki's day rollover; cards due earlier that day (or overdue) are
+answered then, cards due later that day at their due time, so short (learning) intervals come back the same day
+(at most ``MAX_SAME_DAY`` answers per card and day). A fixed seed makes the same inputs give the same numbers.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .reschedule import MAX_INTERVAL_SECS
+from .scheduler import AnkiDays, CardHistory, Review, ReviewKind, SchedulerError, check_interval
+from .schedulers.fsrs_memory import Fsrs6
+
+DAY = 86_400.0
+STUDY_OFFSET = 8 * 3600.0  # the simulated study session starts 8 hours after the rollover hour
+MAX_SAME_DAY = 10
+KNOWN_SAMPLES = 24  # "cards known" is summed over all cards on about this many days (plus the last)
+
+
+@dataclass
+class AnswerProfile:
+    """The user's own answering habits, read from the review history in scope."""
+
+    first_ratings: tuple[float, float, float, float] = (0.15, 0.05, 0.7, 0.1)  # Again, Hard, Good, Easy
+    pass_ratings: tuple[float, float, float] = (0.1, 0.8, 0.1)  # Hard, Good, Easy when recalled
+    seconds: dict[tuple[str, int], float] = field(default_factory=dict)  # (new|learn|review, ease) -> seconds
+    default_seconds: float = 8.0
+
+    def answer_seconds(self, kind: str, ease: int) -> float:
+        return self.seconds.get((kind, ease), self.default_seconds)
+
+
+class ProfileBuilder:
+    """Counts ratings and answer times while the comparison walks the histories once."""
+
+    def __init__(self) -> None:
+        self.first = [0, 0, 0, 0]
+        self.passed = [0, 0, 0]
+        self.time_sum: dict[tuple[str, int], float] = {}
+        self.time_count: dict[tuple[str, int], int] = {}
+
+    def add(self, reviews: Sequence[Review], deltas: Sequence[int]) -> None:
+        for k, (review, delta) in enumerate(zip(reviews, deltas)):
+            ease = review.ease
+            if k == 0:
+                self.first[ease - 1] += 1
+                kind = "new"
+            elif delta >= 1:
+                kind = "review"
+                if ease > 1:
+                    self.passed[ease - 2] += 1
+            else:
+                kind = "learn"
+            if 0 < review.taken <= 60:  # Anki caps answer times at 60 s by default
+                key = (kind, ease)
+                self.time_sum[key] = self.time_sum.get(key, 0.0) + review.taken
+                self.time_count[key] = self.time_count.get(key, 0) + 1
+
+    def build(self) -> AnswerProfile:
+        profile = AnswerProfile()
+        if sum(self.first):
+            profile.first_ratings = tuple(c / sum(self.first) for c in self.first)  # type: ignore[assignment]
+        if sum(self.passed):
+            profile.pass_ratings = tuple(c / sum(self.passed) for c in self.passed)  # type: ignore[assignment]
+        profile.seconds = {key: self.time_sum[key] / count for key, count in self.time_count.items()}
+        total = sum(self.time_count.values())
+        if total:
+            profile.default_seconds = sum(self.time_sum.values()) / total
+        return profile
+
+
+@dataclass
+class StartCard:
+    """A card as the simulation starts it: its history, its true memory model and state, and its first due time
+    (None for new cards)."""
+
+    history: CardHistory
+    model: Fsrs6
+    state: tuple[float, float] | None
+    due_time: float | None
+    deck_id: int
+    new_position: int = 0
+
+
+@dataclass
+class SimulationResult:
+    reviews_per_day: list[int]
+    new_per_day: list[int]  # first answers of new cards (included in reviews_per_day)
+    minutes_per_day: list[float]
+    retention_per_day: list[float | None]  # mean recall probability of the day's answers >= 1 day after the last
+    known_days: list[int]  # days (0-based) on which "cards known" was summed
+    known: list[float]  # expected number of cards recalled if tested at the end of those days
+    expected_retention: float
+    known_at_end: float
+    total_reviews: int
+
+    @property
+    def average_reviews(self) -> float:
+        return sum(self.reviews_per_day) / max(1, len(self.reviews_per_day))
+
+    @property
+    def average_minutes(self) -> float:
+        return sum(self.minutes_per_day) / max(1, len(self.minutes_per_day))
+
+
+def _choose(rng: random.Random, weights: Sequence[float], first_value: int) -> int:
+    roll = rng.random()
+    for offset, weight in enumerate(weights):
+        roll -= weight
+        if roll < 0:
+            return first_value + offset
+    return first_value + len(weights) - 1
+
+
+def simulate(
+    start: Sequence[StartCard],
+    interval: Callable[[CardHistory], object],
+    scheduler_name: str,
+    profile: AnswerProfile,
+    days: AnkiDays,
+    new_limits: dict[int, int],
+    *,
+    n_days: int = 365,
+    seed: int = 0,
+    should_cancel: Callable[[], bool] | None = None,
+    on_day: Callable[[int], None] | None = None,
+) -> SimulationResult:
+    """Simulate ``n_days`` Anki days from today. ``interval`` is the scheduler's interval function."""
+    rng = random.Random(seed)
+    count = len(start)
+    histories: list[CardHistory] = [card.history for card in start]
+    models = [card.model for card in start]
+    states: list[tuple[float, float] | None] = [card.state for card in start]
+    last_times = [(card.history.reviews[-1].time if card.state is not None else 0.0) for card in start]
+    last_days = [days.day_of(t) if t else 0 for t in last_times]
+    last_intervals = [0.0] * count
+    buckets: dict[int, list[int]] = {}
+    new_queues: dict[int, list[int]] = {}
+    today = days.today
+    horizon = days.day_start(today + n_days)  # cards due after the last simulated day are not put in a bucket
+    for index, card in enumerate(start):
+        if card.state is None:
+            new_queues.setdefault(card.deck_id, []).append(index)
+        elif card.due_time is not None:
+            last_intervals[index] = card.due_time - last_times[index]
+            if card.due_time < horizon:
+                buckets.setdefault(max(today, days.day_of(card.due_time)), []).append(index)
+    for queue in new_queues.values():
+        queue.sort(key=lambda i: (start[i].new_position, start[i].history.card_id))
+        queue.reverse()  # pop() from the end takes the next new card
+
+    reviews_per_day: list[int] = []
+    new_per_day: list[int] = []
+    minutes_per_day: list[float] = []
+    retention_per_day: list[float | None] = []
+    known_days: list[int] = []
+    known: list[float] = []
+    stride = max(1, math.ceil(n_days / KNOWN_SAMPLES))
+    retention_sum = 0.0
+    retention_count = 0
+    total_reviews = 0
+    first_weights = profile.first_ratings
+    pass_weights = profile.pass_ratings
+    heappush, heappop = heapq.heappush, heapq.heappop
+
+    for offset in range(n_days):
+        if should_cancel is not None and should_cancel():
+            from .reschedule import RescheduleCancelled
+
+            raise RescheduleCancelled()
+        day = today + offset
+        session = days.day_start(day) + STUDY_OFFSET
+        day_end = days.day_start(day + 1)
+        heap: list[tuple[float, int]] = []
+        for index in buckets.pop(day, ()):
+            due = last_times[index] + last_intervals[index]
+            heappush(heap, (max(due, session), index))
+        day_new = 0
+        for deck_id, queue in new_queues.items():
+            for _ in range(min(new_limits.get(deck_id, 20), len(queue))):
+                heappush(heap, (session, queue.pop()))
+                day_new += 1
+        answered_today: dict[int, int] = {}
+        day_reviews = 0
+        day_seconds = 0.0
+        day_retention = 0.0
+        day_retention_count = 0
+        while heap:
+            when, index = heappop(heap)
+            model = models[index]
+            state = states[index]
+            history = histories[index]
+            if state is None:
+                ease = _choose(rng, first_weights, 1)
+                state = model.first(ease)
+                kind, answer_kind, delta = ReviewKind.LEARN, "new", 0
+            else:
+                delta = day - last_days[index]
+                p = model.retrievability(state[0], (when - last_times[index]) / DAY)
+                ease = _choose(rng, pass_weights, 2) if rng.random() < p else 1
+                state = model.step(state, ease, delta)
+                if delta >= 1:
+                    day_retention += p
+                    day_retention_count += 1
+                    answer_kind = "review"
+                else:
+                    answer_kind = "learn"
+                previous = last_intervals[index]
+                kind = (
+                    ReviewKind.REVIEW
+                    if previous >= DAY
+                    else (ReviewKind.RELEARN if history.type in (2, 3) else ReviewKind.LEARN)
+                )
+            seconds = profile.answer_seconds(answer_kind, ease)
+            day_reviews += 1
+            day_seconds += seconds
+            review = Review(
+                time=when,
+                ease=ease,
+                interval=0.0,
+                last_interval=last_intervals[index],
+                factor=history.factor,
+                taken=seconds,
+                kind=kind,
+            )
+            history = _answered(history, review)
+            try:
+                value = interval(history)
+            except Exception as exc:
+                raise SchedulerError(scheduler_name, history.card_id, exc, "raised an exception") from exc
+            seconds_until = check_interval(scheduler_name, history.card_id, value)
+            if seconds_until is None:
+                seconds_until = max(last_intervals[index], DAY)
+            seconds_until = min(seconds_until, MAX_INTERVAL_SECS)
+            states[index] = state
+            histories[index] = _with_interval(history, seconds_until)
+            last_times[index] = when
+            last_days[index] = day
+            last_intervals[index] = seconds_until
+            due = when + seconds_until
+            if due < day_end and answered_today.get(index, 0) < MAX_SAME_DAY:
+                answered_today[index] = answered_today.get(index, 0) + 1
+                heappush(heap, (due, index))
+            elif due < horizon:
+                due_day = days.day_of(due) if due >= day_end else day + 1
+                buckets.setdefault(due_day, []).append(index)
+        total_reviews += day_reviews
+        retention_sum += day_retention
+        retention_count += day_retention_count
+        reviews_per_day.append(day_reviews)
+        new_per_day.append(day_new)
+        minutes_per_day.append(day_seconds / 60)
+        retention_per_day.append(day_retention / day_retention_count if day_retention_count else None)
+        if offset % stride == 0 or offset == n_days - 1:
+            known_days.append(offset)
+            known.append(_known(models, states, last_times, day_end))
+        if on_day is not None:
+            on_day(offset + 1)
+    return SimulationResult(
+        reviews_per_day=reviews_per_day,
+        new_per_day=new_per_day,
+        minutes_per_day=minutes_per_day,
+        retention_per_day=retention_per_day,
+        known_days=known_days,
+        known=known,
+        expected_retention=retention_sum / retention_count if retention_count else math.nan,
+        known_at_end=known[-1] if known else 0.0,
+        total_reviews=total_reviews,
+    )
+
+
+def _known(models: list[Fsrs6], states: list, last_times: list[float], when: float) -> float:
+    """Expected number of cards recalled if every card were tested at ``when`` (sum of retrievabilities)."""
+    total = 0.0
+    for model, state, last in zip(models, states, last_times):
+        if state is not None:
+            total += (1 + model.factor * max(when - last, 0.0) / DAY / state[0]) ** model.decay
+    return total
+
+
+def _answered(card: CardHistory, review: Review) -> CardHistory:
+    """The card after one more simulated answer: the review appended, counts and type as Anki would keep them."""
+    lapsed = review.ease == 1 and review.kind == ReviewKind.REVIEW
+    return card_with(card, card.reviews + (review,), reps=card.reps + 1, lapses=card.lapses + lapsed)
+
+
+def _with_interval(card: CardHistory, seconds: float) -> CardHistory:
+    """Record the scheduler's decision the way Anki's log would: as the newest review's ``interval``, and in the
+    card's type / interval fields."""
+    last = card.reviews[-1]
+    review = Review(
+        time=last.time,
+        ease=last.ease,
+        interval=seconds,
+        last_interval=last.last_interval,
+        factor=last.factor,
+        taken=last.taken,
+        kind=last.kind,
+    )
+    if seconds > 2 * DAY:
+        card_type, ivl = 2, round(seconds / DAY)
+    else:
+        card_type, ivl = (3 if card.type in (2, 3) else 1), card.interval_days
+    return card_with(
+        card, card.reviews[:-1] + (review,), type=card_type, interval_days=ivl, due=int(last.time + seconds)
+    )
+
+
+def card_with(card: CardHistory, reviews: tuple[Review, ...], **changes: int) -> CardHistory:
+    """A copy of ``card`` with other reviews (and optionally other scheduling fields), sharing its context."""
+    fields = {
+        "card_id": card.card_id,
+        "note_id": card.note_id,
+        "deck_id": card.deck_id,
+        "ordinal": card.ordinal,
+        "created": card.created,
+        "type": card.type,
+        "queue": card.queue,
+        "due": card.due,
+        "interval_days": card.interval_days,
+        "factor": card.factor,
+        "reps": card.reps,
+        "lapses": card.lapses,
+    }
+    fields.update(changes)
+    return CardHistory(**fields, reviews=reviews, context=card[14])
