@@ -14,11 +14,13 @@ from .state import AddonState
 MENU_RESCHEDULE = "Reschedule…"
 MENU_RESTORE = "Restore original schedule…"
 MENU_TRAIN = "Train scheduler…"
+MENU_COMPARE = "Compare schedulers…"
 MENU_SETTINGS = "Polar Bridge settings…"
 ACTION_NAMES = {
     MENU_RESCHEDULE: "polarBridgeReschedule",
     MENU_RESTORE: "polarBridgeRestore",
     MENU_TRAIN: "polarBridgeTrain",
+    MENU_COMPARE: "polarBridgeCompare",
     MENU_SETTINGS: "polarBridgeSettings",
 }
 
@@ -47,7 +49,7 @@ def setup() -> AddonState:
 def _add_tools_menu(mw: Any, state: AddonState) -> None:
     from aqt.qt import QAction
 
-    from . import ops, settings_dialog
+    from . import compare, ops, settings_dialog
     from .settings import ADDON_MODULE
 
     menu = mw.form.menuTools
@@ -56,6 +58,7 @@ def _add_tools_menu(mw: Any, state: AddonState) -> None:
         (MENU_RESCHEDULE, lambda: ops.start_reschedule(state, mw)),
         (MENU_RESTORE, lambda: ops.start_restore(mw)),
         (MENU_TRAIN, lambda: ops.start_training(state, mw)),
+        (MENU_COMPARE, lambda: compare.start_compare(state, mw)),
         (MENU_SETTINGS, lambda: settings_dialog.open_settings(state, mw)),
     ):
         action = QAction(text, mw)

@@ -34,6 +34,13 @@ class ProgressBridge:
         self._last_update = now
         self._mw.taskman.run_on_main(lambda: self._update_on_main(done, total))
 
+    def on_phase_progress(self, phase: str, done: int, total: int) -> None:
+        """Progress of a run with several phases (e.g. the comparison): the window names the current phase."""
+        if phase != self._label:
+            self._label = phase
+            self._last_update = 0.0
+        self.on_progress(done, total)
+
     def should_cancel(self) -> bool:
         return self._cancelled.is_set()
 

@@ -131,3 +131,11 @@ def save_config(raw: dict) -> None:
 
 def raw_config() -> dict:
     return dict(_mw().addonManager.getConfig(ADDON_MODULE) or {})
+
+
+def set_active_scheduler(spec: str) -> None:
+    """Make ``spec`` the default scheduler (``scheduler``; per-preset overrides stay), e.g. from Compare."""
+    config = raw_config()
+    config["scheduler"] = spec
+    load_config(config)  # refuse to write settings this version would not accept
+    save_config(config)

@@ -93,7 +93,7 @@ class SettingsDialog(QDialog):
                 combo.addItem(f"⚠ {choice.spec} — does not load", None)
                 index = combo.count() - 1
                 combo.setItemData(index, f"{choice.spec} failed to import:\n{choice.error}", _tooltip_role())
-                item = combo.model().item(index)  # type: ignore[union-attr]  # a QStandardItemModel
+                item = combo.model().item(index)  # a QStandardItemModel
                 item.setEnabled(False)
         index = combo.findData(current)
         if index < 0:
@@ -115,7 +115,7 @@ class SettingsDialog(QDialog):
         self.preset_table = QTableWidget(len(self.presets), 2)
         self.preset_table.setObjectName("presetSchedulers")
         self.preset_table.setHorizontalHeaderLabels(["Preset", "Scheduler"])
-        self.preset_table.verticalHeader().setVisible(False)  # type: ignore[union-attr]
+        self.preset_table.verticalHeader().setVisible(False)
         header = self.preset_table.horizontalHeader()
         assert header is not None
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)

@@ -25,6 +25,7 @@ class AddonState:
     menu_actions: dict[str, Any] = field(default_factory=dict)  # Tools menu text -> QAction
     current_preview: Any = None  # the open preview dialog (kept referenced so Qt doesn't collect it)
     current_dialog: Any = None  # the open settings dialog (likewise)
+    current_compare: Any = None  # the open Compare schedulers dialog (likewise)
     warned_schedulers: set[str] = field(default_factory=set)  # after-review failures already shown this session
     scheduler_cache: dict[tuple, Any] = field(default_factory=dict)  # one loaded scheduler, keyed by what it reads
     sync_marker: SyncMarker | None = None  # the review log's state when the running sync started
