@@ -35,7 +35,7 @@ def test_compare_dialog_shows_winners_and_charts_and_makes_one_active(start_anki
         tmp_path,
         """
         results["menu"] = [a.text() for a in mw.form.menuTools.actions()]
-        addon.gui.actions["Compare schedulers…"].trigger()
+        addon.state.menu_actions["Compare schedulers…"].trigger()
         dialog = wait_until(lambda: addon.state.current_compare, what="the compare dialog")
         results["offered"] = [dialog.scheduler_list.item(i).text() for i in range(dialog.scheduler_list.count())]
         results["ticked"] = dialog.chosen()
@@ -102,7 +102,7 @@ def test_cancel_stops_the_comparison_and_anki_stays_usable(start_anki, tmp_path:
         tmp_path,
         """
         from aqt.qt import QPushButton
-        addon.gui.actions["Compare schedulers…"].trigger()
+        addon.state.menu_actions["Compare schedulers…"].trigger()
         dialog = wait_until(lambda: addon.state.current_compare, what="the compare dialog")
         dialog.set_chosen(["example", "slow:interval"])
         dialog.run_button.click()
