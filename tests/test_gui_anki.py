@@ -381,7 +381,7 @@ def test_train_stores_params_that_the_next_reschedule_uses(start_anki, tmp_path:
         results["ivls"] = sorted({row[3] for row in card_rows().values()})
         finish()
     """,
-        config={"scheduler": "trainable:interval", "showPreview": False},
+        config={"scheduler": "trainable:interval", "showPreview": False, "dueShaping": False},
         plugins=TRAINABLE_PLUGIN,
         prepare=reviewed_collection(4),
     )
