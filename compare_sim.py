@@ -23,14 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .reschedule import MAX_INTERVAL_SECS
-from .scheduler import (
-    AnkiDays,
-    CardHistory,
-    Review,
-    ReviewKind,
-    SchedulerError,
-    check_interval,
-)
+from .scheduler import AnkiDays, CardHistory, Review, ReviewKind, SchedulerError, check_interval
 from .schedulers.fsrs_memory import Fsrs6
 
 DAY = 86_400.0
@@ -228,13 +221,23 @@ def simulate(
                 else:
                     answer_kind = "learn"
                 previous = last_intervals[index]
-                kind = ReviewKind.REVIEW if previous >= DAY else (
-                    ReviewKind.RELEARN if history.type in (2, 3) else ReviewKind.LEARN)
+                kind = (
+                    ReviewKind.REVIEW
+                    if previous >= DAY
+                    else (ReviewKind.RELEARN if history.type in (2, 3) else ReviewKind.LEARN)
+                )
             seconds = profile.answer_seconds(answer_kind, ease)
             day_reviews += 1
             day_seconds += seconds
-            review = Review(time=when, ease=ease, interval=0.0, last_interval=last_intervals[index],
-                            factor=history.factor, taken=seconds, kind=kind)
+            review = Review(
+                time=when,
+                ease=ease,
+                interval=0.0,
+                last_interval=last_intervals[index],
+                factor=history.factor,
+                taken=seconds,
+                kind=kind,
+            )
             history = _answered(history, review)
             try:
                 value = interval(history)
@@ -269,10 +272,15 @@ def simulate(
         if on_day is not None:
             on_day(offset + 1)
     return SimulationResult(
-        reviews_per_day=reviews_per_day, new_per_day=new_per_day, minutes_per_day=minutes_per_day, retention_per_day=retention_per_day,
-        known_days=known_days, known=known,
+        reviews_per_day=reviews_per_day,
+        new_per_day=new_per_day,
+        minutes_per_day=minutes_per_day,
+        retention_per_day=retention_per_day,
+        known_days=known_days,
+        known=known,
         expected_retention=retention_sum / retention_count if retention_count else math.nan,
-        known_at_end=known[-1] if known else 0.0, total_reviews=total_reviews,
+        known_at_end=known[-1] if known else 0.0,
+        total_reviews=total_reviews,
     )
 
 
@@ -295,20 +303,39 @@ def _with_interval(card: CardHistory, seconds: float) -> CardHistory:
     """Record the scheduler's decision the way Anki's log would: as the newest review's ``interval``, and in the
     card's type / interval fields."""
     last = card.reviews[-1]
-    review = Review(time=last.time, ease=last.ease, interval=seconds, last_interval=last.last_interval,
-                    factor=last.factor, taken=last.taken, kind=last.kind)
+    review = Review(
+        time=last.time,
+        ease=last.ease,
+        interval=seconds,
+        last_interval=last.last_interval,
+        factor=last.factor,
+        taken=last.taken,
+        kind=last.kind,
+    )
     if seconds > 2 * DAY:
         card_type, ivl = 2, round(seconds / DAY)
     else:
         card_type, ivl = (3 if card.type in (2, 3) else 1), card.interval_days
-    return card_with(card, card.reviews[:-1] + (review,), type=card_type, interval_days=ivl,
-                     due=int(last.time + seconds))
+    return card_with(
+        card, card.reviews[:-1] + (review,), type=card_type, interval_days=ivl, due=int(last.time + seconds)
+    )
 
 
 def card_with(card: CardHistory, reviews: tuple[Review, ...], **changes: int) -> CardHistory:
     """A copy of ``card`` with other reviews (and optionally other scheduling fields), sharing its context."""
-    fields = {"card_id": card.card_id, "note_id": card.note_id, "deck_id": card.deck_id, "ordinal": card.ordinal,
-              "created": card.created, "type": card.type, "queue": card.queue, "due": card.due,
-              "interval_days": card.interval_days, "factor": card.factor, "reps": card.reps, "lapses": card.lapses}
+    fields = {
+        "card_id": card.card_id,
+        "note_id": card.note_id,
+        "deck_id": card.deck_id,
+        "ordinal": card.ordinal,
+        "created": card.created,
+        "type": card.type,
+        "queue": card.queue,
+        "due": card.due,
+        "interval_days": card.interval_days,
+        "factor": card.factor,
+        "reps": card.reps,
+        "lapses": card.lapses,
+    }
     fields.update(changes)
     return CardHistory(**fields, reviews=reviews, context=card[14])
