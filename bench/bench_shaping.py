@@ -61,8 +61,10 @@ def main() -> None:
         start = time.perf_counter()
         for _ in range(10):
             DueShaper.from_collection(col, shape=True)  # what each answer (and its buttons) pays with the balancer
-        print(f"{args.cards} cards; DueShaper.from_collection with the load balancer on: "
-              f"{(time.perf_counter() - start) * 100:.1f} ms")
+        print(
+            f"{args.cards} cards; DueShaper.from_collection with the load balancer on: "
+            f"{(time.perf_counter() - start) * 100:.1f} ms"
+        )
         col.close()
         col = fresh("anki")
         start = time.perf_counter()

@@ -202,8 +202,9 @@ def test_train_uses_the_cards_of_the_presets_using_each_scheduler(col, user_file
     default_cards = add_cards(col, 2)
     japanese_cards = add_cards(col, 3, deck="Japanese vocab")
     answer(col, default_cards + japanese_cards, 3)
-    schedulers = build_preset_schedulers(col, "example", {"Japanese": "vocab:interval"},
-                                         lambda spec: load_scheduler(spec, user_files))
+    schedulers = build_preset_schedulers(
+        col, "example", {"Japanese": "vocab:interval"}, lambda spec: load_scheduler(spec, user_files)
+    )
     assert sorted(training_card_ids(col, schedulers, "vocab:interval")) == sorted(japanese_cards)
     assert sorted(training_card_ids(col, schedulers, "example")) == sorted(default_cards)
     seen: list = []
