@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -103,9 +104,17 @@ def first_random_u32(seed: int) -> int:
     return (x0 + _CHACHA_CONSTANTS[0]) & m
 
 
+_F32 = struct.Struct("<f")
+
+
 def _f32(value: float) -> float:
     """Round to the nearest f32, as Anki's Rust arithmetic does after every operation."""
-    return struct.unpack("<f", struct.pack("<f", value))[0]
+    return _F32.unpack(_F32.pack(value))[0]
+
+
+def _f32s(values: list[float]) -> list[float]:
+    """`_f32` of every value at once (one C-level conversion for a whole step of a vector computation)."""
+    return array("f", values).tolist()
 
 
 def _unit_f32(seed: int) -> float:
@@ -186,6 +195,8 @@ def easy_day_kinds(percentages: Sequence[float] | None) -> tuple[str, ...]:
 def easy_days_modifiers(kinds: Sequence[str], weekdays: Sequence[int], review_counts: Sequence[int]) -> list[float]:
     """``calculate_easy_days_modifiers``: normal days weigh 1, minimum days almost 0, and a reduced day counts as
     minimum when its share of the range's cards (normalised by its 50 %) exceeds that of the other days."""
+    if all(kinds[weekday] == EASY_NORMAL for weekday in weekdays):
+        return [1.0] * len(weekdays)  # no Easy Days in this range
     total_reviews = sum(review_counts)
     total_percents = 0.0
     for weekday in weekdays:
@@ -210,14 +221,12 @@ def select_weighted_interval(candidates: Sequence[tuple[int, int, float]], seed:
     modifier. None when there is no seed or no positive weight (Anki then falls back to plain fuzz)."""
     if seed is None or not candidates:
         return None
-    weights = []
-    for interval, count, easy in candidates:
-        if count == 0:
-            weights.append(1.0)
-            continue
-        per_card = _f32(1.0 / _f32(float(count)))
-        weight = _f32(_f32(per_card * per_card) * _f32(1.0 / _f32(float(interval))))
-        weights.append(_f32(weight * easy))
+    # each step rounded to f32 as in Rust: (1/count)^2, * 1/interval, * modifier (counts and intervals are exact)
+    per_card = _f32s([1.0 / count if count else 1.0 for _i, count, _e in candidates])
+    squared = _f32s([p * p for p in per_card])
+    by_interval = _f32s([sq * w for sq, w in zip(squared, _f32s([1.0 / max(i, 1) for i, _c, _e in candidates]))])
+    weights = [1.0 if count == 0 else w for w, (_i, count, _e) in
+               zip(_f32s([w * easy for w, (_i, _c, easy) in zip(by_interval, candidates)]), candidates)]
     cumulative = []
     total = weights[0]
     for weight in weights[1:]:
@@ -297,6 +306,9 @@ class DueShaper:
         self.reviewed_today = reviewed_today or {}
         self.backlog: list[BacklogCard] = []
         self._weekdays: dict[int, int] = {}
+        # Anki's own fuzz of a stored card (col.fuzz_delta: the same seed and rule as fuzz_factor/with_review_fuzz,
+        # computed in Rust, several times faster than the ChaCha12 here); None outside a collection
+        self.anki_fuzz_delta: Callable[[int, int], int] | None = None
 
     @classmethod
     def from_collection(cls, col: Collection, *, shape: bool = True) -> DueShaper:
@@ -325,9 +337,11 @@ class DueShaper:
                 preset = deck_presets.get(did)
                 if preset is not None:
                     reviewed[preset] = reviewed.get(preset, 0) + count
-        return cls(today=timing.days_elapsed, next_day_at=timing.next_day_at, presets=presets,
-                   deck_presets=deck_presets, shape=shape, load_balance=load_balance, due_counts=due_counts,
-                   reviewed_today=reviewed)
+        shaper = cls(today=timing.days_elapsed, next_day_at=timing.next_day_at, presets=presets,
+                     deck_presets=deck_presets, shape=shape, load_balance=load_balance, due_counts=due_counts,
+                     reviewed_today=reviewed)
+        shaper.anki_fuzz_delta = col.fuzz_delta
+        return shaper
 
     # --- the hook ---
 
@@ -343,7 +357,7 @@ class DueShaper:
             # the choice; a card never competes with itself here, so the answer buttons, which preview the choice
             # before Anki's answer has put the card anywhere, show the day the reschedule really picks).
             self._remove(preset_id, odue if odid else due)
-        day = self._choose(card_id, reps, preset_id, exact_day, last_review_day)
+        day = self._choose(card_id, reps, preset_id, exact_day, last_review_day, stored_reps=True)
         if counted:
             self._add(preset_id, max(day, self.today))
         if day < self.today:
@@ -359,7 +373,10 @@ class DueShaper:
 
     # --- Anki's rules ---
 
-    def _choose(self, card_id: int, reps: int, preset_id: int, exact_day: int, last_review_day: int) -> int:
+    def _choose(self, card_id: int, reps: int, preset_id: int, exact_day: int, last_review_day: int,
+                stored_reps: bool = False) -> int:
+        """``rescheduled_interval_days``: the load balancer's day if it finds one, else the fuzzed day.
+        ``stored_reps``: ``reps`` is the card's stored count, so Anki's backend can fuzz it by card id."""
         if not self.shape:
             return exact_day
         rules = self.presets.get(preset_id) or PresetRules(preset_id, "")
@@ -369,7 +386,10 @@ class DueShaper:
         if self.load_balance:
             chosen = self._find_interval(interval, rules, max(self.today - last_review_day, 0), seed)
         if chosen is None:
-            chosen = with_review_fuzz(fuzz_factor(seed), interval, MINIMUM_INTERVAL, rules.maximum_interval)
+            if stored_reps and self.anki_fuzz_delta is not None and interval >= MINIMUM_INTERVAL:
+                chosen = int(interval) + self.anki_fuzz_delta(card_id, int(interval))
+            else:
+                chosen = with_review_fuzz(fuzz_factor(seed), interval, MINIMUM_INTERVAL, rules.maximum_interval)
         return last_review_day + chosen
 
     def _find_interval(self, interval: float, rules: PresetRules, days_elapsed: int, seed: int) -> int | None:

@@ -333,7 +333,8 @@ def test_train_stores_params_that_the_next_reschedule_uses(start_anki, tmp_path:
         wait_until(lambda: idle() and undo_text() == "Undo Reschedule (trainable:interval)", what="reschedule")
         results["ivls"] = sorted({row[3] for row in card_rows().values()})
         finish()
-    """, config={"scheduler": "trainable:interval", "showPreview": False}, plugins=TRAINABLE_PLUGIN,
+    """, config={"scheduler": "trainable:interval", "showPreview": False, "dueShaping": False},
+        plugins=TRAINABLE_PLUGIN,
         prepare=reviewed_collection(4))
     assert results["train_enabled"] is True
     assert results["stored"] == {"trainable:interval": {"days": 14}}
