@@ -23,14 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .reschedule import MAX_INTERVAL_SECS
-from .scheduler import (
-    AnkiDays,
-    CardHistory,
-    Review,
-    ReviewKind,
-    SchedulerError,
-    check_interval,
-)
+from .scheduler import AnkiDays, CardHistory, Review, ReviewKind, SchedulerError, check_interval
 from .schedulers.fsrs_memory import Fsrs6
 
 DAY = 86_400.0
@@ -228,8 +221,11 @@ def simulate(
                 else:
                     answer_kind = "learn"
                 previous = last_intervals[index]
-                kind = ReviewKind.REVIEW if previous >= DAY else (
-                    ReviewKind.RELEARN if history.type in (2, 3) else ReviewKind.LEARN)
+                kind = (
+                    ReviewKind.REVIEW
+                    if previous >= DAY
+                    else (ReviewKind.RELEARN if history.type in (2, 3) else ReviewKind.LEARN)
+                )
             seconds = profile.answer_seconds(answer_kind, ease)
             day_reviews += 1
             day_seconds += seconds
@@ -269,10 +265,15 @@ def simulate(
         if on_day is not None:
             on_day(offset + 1)
     return SimulationResult(
-        reviews_per_day=reviews_per_day, new_per_day=new_per_day, minutes_per_day=minutes_per_day, retention_per_day=retention_per_day,
-        known_days=known_days, known=known,
+        reviews_per_day=reviews_per_day,
+        new_per_day=new_per_day,
+        minutes_per_day=minutes_per_day,
+        retention_per_day=retention_per_day,
+        known_days=known_days,
+        known=known,
         expected_retention=retention_sum / retention_count if retention_count else math.nan,
-        known_at_end=known[-1] if known else 0.0, total_reviews=total_reviews,
+        known_at_end=known[-1] if known else 0.0,
+        total_reviews=total_reviews,
     )
 
 
@@ -308,8 +309,19 @@ def _answered(card: CardHistory, review: Review, previous_interval: float) -> Ca
 
 def card_with(card: CardHistory, reviews: tuple[Review, ...], **changes: int) -> CardHistory:
     """A copy of ``card`` with other reviews (and optionally other scheduling fields), sharing its context."""
-    fields = {"card_id": card.card_id, "note_id": card.note_id, "deck_id": card.deck_id, "ordinal": card.ordinal,
-              "created": card.created, "type": card.type, "queue": card.queue, "due": card.due,
-              "interval_days": card.interval_days, "factor": card.factor, "reps": card.reps, "lapses": card.lapses}
+    fields = {
+        "card_id": card.card_id,
+        "note_id": card.note_id,
+        "deck_id": card.deck_id,
+        "ordinal": card.ordinal,
+        "created": card.created,
+        "type": card.type,
+        "queue": card.queue,
+        "due": card.due,
+        "interval_days": card.interval_days,
+        "factor": card.factor,
+        "reps": card.reps,
+        "lapses": card.lapses,
+    }
     fields.update(changes)
     return CardHistory(**fields, reviews=reviews, context=card[14])

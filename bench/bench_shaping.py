@@ -62,18 +62,24 @@ def main() -> None:
         baseline = time.perf_counter() - start
         anki_peak = peak(col)
         col.close()
-        print(f"{args.cards} cards; baseline Anki FSRS reschedule on change (load balancer on): {baseline:.2f} s, "
-              f"busiest day {anki_peak} cards")
-        for label, shape, balance in (("exact days", False, False), ("fuzz only", True, False),
-                                      ("fuzz + load balancer + Easy Days", True, True)):
+        print(
+            f"{args.cards} cards; baseline Anki FSRS reschedule on change (load balancer on): {baseline:.2f} s, "
+            f"busiest day {anki_peak} cards"
+        )
+        for label, shape, balance in (
+            ("exact days", False, False),
+            ("fuzz only", True, False),
+            ("fuzz + load balancer + Easy Days", True, True),
+        ):
             col = fresh(label.split()[0])
             col.load_balancer_enabled = balance
             start = time.perf_counter()
             shaper = DueShaper.from_collection(col, shape=shape)
             apply_plan(col, plan_reschedule(col, constant_days(PLUGIN_DAYS), due_day=shaper.due_day))
             elapsed = time.perf_counter() - start
-            print(f"engine, {label}: {elapsed:.2f} s = {elapsed / baseline:.1f}x baseline, "
-                  f"busiest day {peak(col)} cards")
+            print(
+                f"engine, {label}: {elapsed:.2f} s = {elapsed / baseline:.1f}x baseline, busiest day {peak(col)} cards"
+            )
             col.close()
 
 

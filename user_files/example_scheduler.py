@@ -44,7 +44,7 @@ def interval(card, params):
         return 10 * MINUTE  # forgot it: see it again in 10 minutes
     if "leech" in card.tags:
         return None  # leave cards tagged "leech" alone
-    return growth ** streak * DAY
+    return growth**streak * DAY
 
 
 def train(histories):
