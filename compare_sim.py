@@ -229,8 +229,15 @@ def simulate(
             seconds = profile.answer_seconds(answer_kind, ease)
             day_reviews += 1
             day_seconds += seconds
-            review = Review(time=when, ease=ease, interval=0.0, last_interval=last_intervals[index],
-                            factor=history.factor, taken=seconds, kind=kind)
+            review = Review(
+                time=when,
+                ease=ease,
+                interval=0.0,
+                last_interval=last_intervals[index],
+                factor=history.factor,
+                taken=seconds,
+                kind=kind,
+            )
             history = _answered(history, review, last_intervals[index])
             try:
                 value = interval(history)
@@ -293,9 +300,17 @@ def _answered(card: CardHistory, review: Review, previous_interval: float) -> Ca
     reviews = card.reviews
     if reviews:
         last = reviews[-1]
-        reviews = reviews[:-1] + (Review(time=last.time, ease=last.ease, interval=previous_interval,
-                                         last_interval=last.last_interval, factor=last.factor, taken=last.taken,
-                                         kind=last.kind),)
+        reviews = reviews[:-1] + (
+            Review(
+                time=last.time,
+                ease=last.ease,
+                interval=previous_interval,
+                last_interval=last.last_interval,
+                factor=last.factor,
+                taken=last.taken,
+                kind=last.kind,
+            ),
+        )
     lapsed = review.ease == 1 and review.kind == ReviewKind.REVIEW
     if previous_interval > 2 * DAY:
         card_type, ivl = 2, round(previous_interval / DAY)
@@ -303,8 +318,9 @@ def _answered(card: CardHistory, review: Review, previous_interval: float) -> Ca
         card_type, ivl = (3 if card.type in (2, 3) else 1), card.interval_days
     else:
         card_type, ivl = card.type, card.interval_days
-    return card_with(card, (*reviews, review), reps=card.reps + 1, lapses=card.lapses + lapsed, type=card_type,
-                     interval_days=ivl)
+    return card_with(
+        card, (*reviews, review), reps=card.reps + 1, lapses=card.lapses + lapsed, type=card_type, interval_days=ivl
+    )
 
 
 def card_with(card: CardHistory, reviews: tuple[Review, ...], **changes: int) -> CardHistory:

@@ -70,16 +70,24 @@ def main() -> None:
                 merged[phase] = merged.get(phase, 0.0) + until - at
 
             started = time.perf_counter()
-            col._backend.evaluate_params_legacy(params=list(DEFAULT_PARAMETERS), search="",
-                                                ignore_revlogs_before_ms=0)
+            col._backend.evaluate_params_legacy(params=list(DEFAULT_PARAMETERS), search="", ignore_revlogs_before_ms=0)
             evaluate = time.perf_counter() - started
             from anki import scheduler_pb2
 
             started = time.perf_counter()
             for _ in specs:
-                col._backend.simulate_fsrs_review(scheduler_pb2.SimulateFsrsReviewRequest(
-                    params=list(DEFAULT_PARAMETERS), desired_retention=0.9, deck_size=args.cards,
-                    days_to_simulate=args.days, new_limit=20, review_limit=9999, max_interval=36500, search=""))
+                col._backend.simulate_fsrs_review(
+                    scheduler_pb2.SimulateFsrsReviewRequest(
+                        params=list(DEFAULT_PARAMETERS),
+                        desired_retention=0.9,
+                        deck_size=args.cards,
+                        days_to_simulate=args.days,
+                        new_limit=20,
+                        review_limit=9999,
+                        max_interval=36500,
+                        search="",
+                    )
+                )
             simulate = time.perf_counter() - started
         finally:
             col.close()
@@ -88,11 +96,15 @@ def main() -> None:
         print(f"  {phase:<45} {seconds:7.2f} s")
     simulated = sum(s.simulation.total_reviews for s in result.schedulers if s.simulation)
     predictions = result.reference.predictions if result.reference else 0
-    print(f"comparison of {len(specs)} schedulers, {args.days} days: {ours:.1f} s "
-          f"({predictions} predictions scored per model, {simulated} simulated answers)")
+    print(
+        f"comparison of {len(specs)} schedulers, {args.days} days: {ours:.1f} s "
+        f"({predictions} predictions scored per model, {simulated} simulated answers)"
+    )
     baseline = evaluate + simulate
-    print(f"baseline, Anki's Rust evaluate {evaluate:.2f} s + simulator x{len(specs)} {simulate:.2f} s = "
-          f"{baseline:.2f} s; ratio {ours / baseline:.1f}x")
+    print(
+        f"baseline, Anki's Rust evaluate {evaluate:.2f} s + simulator x{len(specs)} {simulate:.2f} s = "
+        f"{baseline:.2f} s; ratio {ours / baseline:.1f}x"
+    )
     print(f"target < {TARGET_SECONDS:.0f} s: {'met' if ours < TARGET_SECONDS else 'NOT met'}")
 
 
