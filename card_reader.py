@@ -7,7 +7,7 @@ parsed only when a scheduler reads it, following Anki's review-log rules (`revie
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from anki.consts import (
     CARD_TYPE_LRN,
@@ -26,10 +26,11 @@ from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, Review, Re
 try:
     from orjson import loads as json_loads  # ships with Anki; parses a card's log at C speed
 except ImportError:  # pragma: no cover
-    from json import loads as json_loads
+    from json import loads as json_loads  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from anki.collection import Collection
+    from anki.dbproxy import DBProxy
 
 CHUNK_SIZE = 100_000  # cards read (and their revlogs) per query; bounds memory on huge collections
 IN_LIST_LIMIT = 10_000  # ids per "in (...)" list
@@ -61,19 +62,32 @@ CARD_COLUMNS = ", ".join(CardRow._fields)
 _EMPTY = CardLog((), complete=False, columns=AnswerColumns([], [], [], 0.0, None))
 
 
+def db_of(col: Collection) -> DBProxy:
+    """The collection's database (None only once the collection is closed)."""
+    db = col.db
+    assert db is not None, "the collection is closed"
+    return db
+
+
+def key_values(col: Collection, sql: str) -> list[tuple[Any, Any]]:
+    """Rows of a two-column query (for ``dict.update``)."""
+    return cast("list[tuple[Any, Any]]", db_of(col).all(sql))
+
+
 def id_lists(ids: Sequence[int], size: int = IN_LIST_LIMIT) -> Iterator[str]:
     """``(id, id, ...)`` SQL lists of at most ``size`` ids each (Anki's `ids2str`), for ``where x in ...``."""
     for start in range(0, len(ids), size):
-        yield ids2str(ids[start:start + size])
+        yield ids2str(ids[start : start + size])
 
 
-def pages(col: Collection, columns: str, chunk_size: int = CHUNK_SIZE, where: str = "") -> Iterator[list[list]]:
+def pages(col: Collection, columns: str, chunk_size: int = CHUNK_SIZE, where: str = "") -> Iterator[list[Any]]:
     """Every card's ``columns`` (the first must be ``id``) in id order, one keyset-paged query per page."""
     condition = f" and ({where})" if where else ""
     last_id = -(2**63)
     while True:
-        rows = col.db.all(f"select {columns} from cards where id > ?{condition} order by id limit ?", last_id,
-                          chunk_size)
+        rows = db_of(col).all(
+            f"select {columns} from cards where id > ?{condition} order by id limit ?", last_id, chunk_size
+        )
         if not rows:
             return
         yield rows
@@ -82,8 +96,9 @@ def pages(col: Collection, columns: str, chunk_size: int = CHUNK_SIZE, where: st
             return
 
 
-def card_chunks(col: Collection, card_ids: Sequence[int] | None, chunk_size: int = CHUNK_SIZE,
-                ) -> Iterator[list[CardRow]]:
+def card_chunks(
+    col: Collection, card_ids: Sequence[int] | None, chunk_size: int = CHUNK_SIZE
+) -> Iterator[list[CardRow]]:
     """Card rows in id order, chunk by chunk (all cards, or the given ids)."""
     make = CardRow._make
     if card_ids is None:
@@ -93,16 +108,16 @@ def card_chunks(col: Collection, card_ids: Sequence[int] | None, chunk_size: int
     ids = sorted({int(i) for i in card_ids})
     for start in range(0, len(ids), chunk_size):
         rows = []
-        for id_list in id_lists(ids[start:start + chunk_size]):
-            rows.extend(col.db.all(f"select {CARD_COLUMNS} from cards where id in {id_list} order by id"))
+        for id_list in id_lists(ids[start : start + chunk_size]):
+            rows.extend(db_of(col).all(f"select {CARD_COLUMNS} from cards where id in {id_list} order by id"))
         if rows:
             yield list(map(make, rows))
 
 
 def cards_by_id(col: Collection, ids: Sequence[int]) -> list[CardRow]:
-    rows: list[list] = []
+    rows: list[Any] = []
     for id_list in id_lists(list(ids)):
-        rows.extend(col.db.all(f"select {CARD_COLUMNS} from cards where id in {id_list}"))
+        rows.extend(db_of(col).all(f"select {CARD_COLUMNS} from cards where id in {id_list}"))
     return list(map(CardRow._make, rows))
 
 
@@ -122,8 +137,9 @@ class ChunkHistories:
     read.
     """
 
-    def __init__(self, col: Collection, cards: list[CardRow], days: AnkiDays, *, explicit_ids: bool,
-                 whole_table: bool) -> None:
+    def __init__(
+        self, col: Collection, cards: list[CardRow], days: AnkiDays, *, explicit_ids: bool, whole_table: bool
+    ) -> None:
         self.col, self.days = col, days
         if explicit_ids:
             self.wheres = [f"cid in {id_list}" for id_list in id_lists([card.id for card in cards])]
@@ -143,24 +159,29 @@ class ChunkHistories:
         col = self.col
         last: dict[int, int] = {}
         for where in self.wheres:
-            last.update(col.db.all(f"select cid, max(id) from revlog where {where} group by cid"))
+            last.update(key_values(col, f"select cid, max(id) from revlog where {where} group by cid"))
         not_answers: list[int] = []
         for id_list in id_lists(list(last.values())):
-            not_answers += col.db.list(f"select cid from revlog where id in {id_list} and not ({ANSWER_SQL})")
+            not_answers += db_of(col).list(f"select cid from revlog where id in {id_list} and not ({ANSWER_SQL})")
         for cid in not_answers:
             del last[cid]
         for id_list in id_lists(not_answers):
-            last.update(col.db.all(
-                f"select cid, max(id) from revlog where cid in {id_list} and {ANSWER_SQL} group by cid"))
+            last.update(
+                key_values(col, f"select cid, max(id) from revlog where cid in {id_list} and {ANSWER_SQL} group by cid")
+            )
         return last
 
     def _log_texts(self) -> dict[int, str]:
         if self._texts is None:
             texts: dict[int, str] = {}
             for where in self.wheres:
-                texts.update(self.col.db.all(
-                    f"select cid, '['||group_concat(id||','||ease||','||ivl||','||lastIvl||','||factor||','||time"
-                    f"||','||type)||']' from {self.source} where {where} group by cid"))
+                texts.update(
+                    key_values(
+                        self.col,
+                        f"select cid, '['||group_concat(id||','||ease||','||ivl||','||lastIvl||','||factor||','||time"
+                        f"||','||type)||']' from {self.source} where {where} group by cid",
+                    )
+                )
             self._texts = texts
         return self._texts
 
@@ -169,7 +190,8 @@ class ChunkHistories:
         cutoff = self._cutoffs.get(card.deck_id)
         if cutoff is None:
             cutoff = self._cutoffs[card.deck_id] = ignore_before_ms(
-                str(card.deck_config.get("ignoreRevlogsBeforeDate") or ""))
+                str(card.deck_config.get("ignoreRevlogsBeforeDate") or "")
+            )
         return cutoff
 
     def history_of(self, card: CardHistory) -> CardLog:
@@ -180,7 +202,7 @@ class ChunkHistories:
         ids = values[0::7]
         if ids != sorted(ids):
             # SQL gives no ordering promise for group_concat: sort by review id when needed
-            rows = sorted(values[i:i + 7] for i in range(0, len(values), 7))
+            rows = sorted(values[i : i + 7] for i in range(0, len(values), 7))
             values = [v for row in rows for v in row]
             ids = values[0::7]
         eases, ivls, last_ivls, factors, takens, kinds = (values[k::7] for k in range(1, 7))
@@ -190,18 +212,20 @@ class ChunkHistories:
 
         def build(indexes: Sequence[int]) -> tuple[Review, ...]:
             ago = [max(0, (next_day_at - ids[i] // 1000) // DAY_SECS) for i in indexes]
-            return tuple(map(
-                Review,
-                [ids[i] / 1000.0 for i in indexes],
-                [eases[i] for i in indexes],
-                [_seconds(ivls[i]) for i in indexes],
-                [_seconds(last_ivls[i]) for i in indexes],
-                [factors[i] for i in indexes],
-                [takens[i] / 1000.0 for i in indexes],
-                [_KINDS[kinds[i]] for i in indexes],
-                [today - a for a in ago],
-                [0] + [ago[k - 1] - ago[k] for k in range(1, len(ago))],
-            ))
+            return tuple(
+                map(
+                    Review,
+                    [ids[i] / 1000.0 for i in indexes],
+                    [eases[i] for i in indexes],
+                    [_seconds(ivls[i]) for i in indexes],
+                    [_seconds(last_ivls[i]) for i in indexes],
+                    [factors[i] for i in indexes],
+                    [takens[i] / 1000.0 for i in indexes],
+                    [_KINDS[kinds[i]] for i in indexes],
+                    [today - a for a in ago],
+                    [0] + [ago[k - 1] - ago[k] for k in range(1, len(ago))],
+                )
+            )
 
         starting = None
         if not restarted.complete:
@@ -216,16 +240,28 @@ class ChunkHistories:
         columns = None
         if answers:
             whole = len(answers) == len(ids)  # the usual case: every entry is an answer (no copies needed)
-            ago = [(next_day_at - ids[i] // 1000) // DAY_SECS for i in answers] if not whole else [
-                (next_day_at - i // 1000) // DAY_SECS for i in ids]
+            ago = (
+                [(next_day_at - ids[i] // 1000) // DAY_SECS for i in answers]
+                if not whole
+                else [(next_day_at - i // 1000) // DAY_SECS for i in ids]
+            )
             if ago[-1] < 0:  # answers logged after tomorrow's start (clock skew) count as today, as in Anki
                 ago = [max(0, days) for days in ago]
-            columns = AnswerColumns(eases if whole else [eases[i] for i in answers],
-                                    [0] + [ago[k - 1] - ago[k] for k in range(1, len(ago))],
-                                    kinds if whole else [kinds[i] for i in answers], ids[answers[-1]] / 1000.0,
-                                    today - ago[-1])
-        return CardLog(None, restarted.complete, starting, review_factory=lambda: build(answers),
-                       log_factory=lambda: build(range(len(ids))), columns=columns)
+            columns = AnswerColumns(
+                eases if whole else [eases[i] for i in answers],
+                [0] + [ago[k - 1] - ago[k] for k in range(1, len(ago))],
+                kinds if whole else [kinds[i] for i in answers],
+                ids[answers[-1]] / 1000.0,
+                today - ago[-1],
+            )
+        return CardLog(
+            None,
+            restarted.complete,
+            starting,
+            review_factory=lambda: build(answers),
+            log_factory=lambda: build(range(len(ids))),
+            columns=columns,
+        )
 
 
 class HistoryFactory:
@@ -237,10 +273,20 @@ class HistoryFactory:
 
     def build(self, card: CardRow, histories: ChunkHistories | None, extra: Review | None = None) -> CardHistory:
         history = CardHistory(
-            card_id=card.id, note_id=card.nid, deck_id=card.odid or card.did, ordinal=card.ord,
-            created=card.id / 1000.0, type=card.type, queue=card.queue,
-            due=card.odue if card.odid and card.odue else card.due, interval_days=card.ivl, factor=card.factor,
-            reps=card.reps, lapses=card.lapses, review_source=histories, context=self.context,
+            card_id=card.id,
+            note_id=card.nid,
+            deck_id=card.odid or card.did,
+            ordinal=card.ord,
+            created=card.id / 1000.0,
+            type=card.type,
+            queue=card.queue,
+            due=card.odue if card.odid and card.odue else card.due,
+            interval_days=card.ivl,
+            factor=card.factor,
+            reps=card.reps,
+            lapses=card.lapses,
+            review_source=histories,
+            context=self.context,
         )
         return history if extra is None else history.with_review(extra)
 

@@ -16,14 +16,27 @@ if TYPE_CHECKING:
 WRITE_BATCH = 10_000  # cards per update call
 
 
-def backend_card(row: CardRow, ctype: int, queue: int, due: int, ivl: int, left: int, odue: int,
-                 factor: int | None = None) -> cards_pb2.Card:
+def backend_card(
+    row: CardRow, ctype: int, queue: int, due: int, ivl: int, left: int, odue: int, factor: int | None = None
+) -> cards_pb2.Card:
     """A backend Card message from a cards-table row with new scheduling fields (everything else kept)."""
     extra = _parse_card_data(row.data)
     card = cards_pb2.Card(
-        id=row.id, note_id=row.nid, deck_id=row.did, template_idx=row.ord, ctype=ctype, queue=queue, due=due,
-        interval=ivl, ease_factor=row.factor if factor is None else factor, reps=row.reps, lapses=row.lapses,
-        remaining_steps=left, original_due=odue, original_deck_id=row.odid, flags=row.flags,
+        id=row.id,
+        note_id=row.nid,
+        deck_id=row.did,
+        template_idx=row.ord,
+        ctype=ctype,
+        queue=queue,
+        due=due,
+        interval=ivl,
+        ease_factor=row.factor if factor is None else factor,
+        reps=row.reps,
+        lapses=row.lapses,
+        remaining_steps=left,
+        original_due=odue,
+        original_deck_id=row.odid,
+        flags=row.flags,
         custom_data=extra.get("cd", ""),
     )
     if "pos" in extra:
@@ -51,8 +64,9 @@ def _parse_card_data(data: str) -> dict:
     return parsed if isinstance(parsed, dict) else {}
 
 
-def write_as_one_step(col: Collection, label: str, batches: Iterable[list[cards_pb2.Card]], *,
-                      merge_into_caller_step: bool = False) -> None:
+def write_as_one_step(
+    col: Collection, label: str, batches: Iterable[list[cards_pb2.Card]], *, merge_into_caller_step: bool = False
+) -> None:
     """Write batches of cards as one undo step ``label`` (or merged into the caller's latest step), all or nothing.
 
     Each batch is an ordinary undoable write merged into the step at once (``skip_undo_entry=True`` is never used:
@@ -64,7 +78,7 @@ def write_as_one_step(col: Collection, label: str, batches: Iterable[list[cards_
     try:
         for batch in batches:
             for start in range(0, len(batch), WRITE_BATCH):
-                update_cards_undoable(col, batch[start:start + WRITE_BATCH])
+                update_cards_undoable(col, batch[start : start + WRITE_BATCH])
                 col.merge_undo_entries(undo_target)
     except BaseException:
         if col.undo_status().last_step == undo_target:
@@ -76,6 +90,7 @@ def write_as_one_step(col: Collection, label: str, batches: Iterable[list[cards_
 
 def batched(cards: Iterable[cards_pb2.Card], size: int = WRITE_BATCH) -> Callable[[], Iterable[list]]:
     """Group a stream of cards into lists of ``size`` (the write batches)."""
+
     def batches() -> Iterable[list]:
         pending: list = []
         for card in cards:
@@ -85,4 +100,5 @@ def batched(cards: Iterable[cards_pb2.Card], size: int = WRITE_BATCH) -> Callabl
                 pending = []
         if pending:
             yield pending
+
     return batches

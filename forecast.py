@@ -23,8 +23,9 @@ def _due_index(ctype: int, queue: int, due: int, days: AnkiDays) -> int | None:
     return max(0, due - days.today)
 
 
-def due_forecast(col: Collection, plan: ReschedulePlan | None, days: int = 30, *,
-                 now: float | None = None) -> tuple[list[int], list[int]]:
+def due_forecast(
+    col: Collection, plan: ReschedulePlan | None, days: int = 30, *, now: float | None = None
+) -> tuple[list[int], list[int]]:
     """Cards due on each of the next ``days`` days (index 0 = today incl. overdue), before and after the plan.
 
     Suspended, buried and new cards are not counted; cards in filtered decks count by their home schedule.

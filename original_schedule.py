@@ -13,9 +13,9 @@ import zlib
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .card_reader import CARD_COLUMNS, CardRow, home_queue, id_lists, pages
+from .card_reader import CARD_COLUMNS, CardRow, db_of, home_queue, id_lists, pages
 from .card_writer import backend_card, batched, write_as_one_step
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def _read_snapshot(col: Collection) -> list[array]:
     width = count * 8
     for k in range(len(_SNAPSHOT_FIELDS)):
         column = array("q")
-        column.frombytes(body[k * width:(k + 1) * width])
+        column.frombytes(body[k * width : (k + 1) * width])
         columns.append(column)
     return columns
 
@@ -72,11 +72,11 @@ def save_original_schedule(col: Collection) -> None:
     existing = _read_snapshot(col) if exists else [array("q") for _ in _SNAPSHOT_FIELDS]
     if exists:
         known = set(existing[0])
-        missing = [cid for cid in col.db.list("select id from cards") if cid not in known]
+        missing = [cid for cid in db_of(col).list("select id from cards") if cid not in known]
         if not missing:
             return
-        chunks: Iterator[list[list]] = (
-            col.db.all(f"select {_SNAPSHOT_COLUMNS} from cards where id in {id_list}")
+        chunks: Iterator[list[Any]] = (
+            db_of(col).all(f"select {_SNAPSHOT_COLUMNS} from cards where id in {id_list}")
             for id_list in id_lists(missing)
         )
     else:
@@ -126,6 +126,13 @@ def _restored_cards(col: Collection, columns: list[array], saved: dict[int, int]
             else:  # was home, now in a filtered deck: the home schedule goes to odue
                 queue, due, odue = row.queue, row.due, s_due
             if (row.type, row.queue, row.due, row.ivl, row.factor, row.left, row.odue) == (
-                    s_type, queue, due, s_ivl, s_factor, s_left, odue):
+                s_type,
+                queue,
+                due,
+                s_ivl,
+                s_factor,
+                s_left,
+                odue,
+            ):
                 continue
             yield backend_card(row, s_type, queue, due, s_ivl, s_left, odue, factor=s_factor)

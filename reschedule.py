@@ -42,6 +42,7 @@ from .card_reader import (
     HistoryFactory,
     card_chunks,
     cards_by_id,
+    db_of,
 )
 from .card_writer import backend_card, batched, write_as_one_step
 from .forecast import due_forecast
@@ -196,7 +197,7 @@ def _plan(col: Collection, scheduler: Any, card_ids: Sequence[int] | None, now: 
     days = AnkiDays.from_collection(col, now)
     report = RescheduleReport()
     plan = ReschedulePlan(scheduler_name=scheduler.name, report=report)
-    total = len(set(card_ids)) if card_ids is not None else col.db.scalar("select count() from cards")
+    total = len(set(card_ids)) if card_ids is not None else db_of(col).scalar("select count() from cards")
     factory = HistoryFactory(col, days)
     scheduler_for_deck = scheduler_lookup(scheduler)
     by_scheduler = report.by_scheduler
@@ -238,7 +239,7 @@ def card_histories(col: Collection, card_ids: Sequence[int] | None = None, *, no
     chunk like plan_reschedule. Each history's reviews are loaded on first access."""
     days = AnkiDays.from_collection(col, now)
     factory = HistoryFactory(col, days)
-    total = len(set(card_ids)) if card_ids is not None else col.db.scalar("select count() from cards")
+    total = len(set(card_ids)) if card_ids is not None else db_of(col).scalar("select count() from cards")
     for card_rows in card_chunks(col, card_ids, chunk_size):
         histories = ChunkHistories(col, card_rows, days, explicit_ids=card_ids is not None,
                                    whole_table=len(card_rows) >= total)
@@ -318,8 +319,8 @@ def answer_intervals(col: Collection, card_id: int, scheduler: LoadedScheduler, 
     histories = ChunkHistories(col, rows, days, explicit_ids=True, whole_table=False)
     factory = HistoryFactory(col, days)
     past = factory.build(card, histories).reviews
-    kind = {CARD_TYPE_REV: ReviewKind.REVIEW, CARD_TYPE_RELEARNING: ReviewKind.RELEARN}.get(card.type,
-                                                                                         ReviewKind.LEARN)
+    kinds: dict[int, ReviewKind] = {CARD_TYPE_REV: ReviewKind.REVIEW, CARD_TYPE_RELEARNING: ReviewKind.RELEARN}
+    kind = kinds.get(card.type, ReviewKind.LEARN)
     last_interval = past[-1].interval if past else 0.0
     result: dict[int, float | None] = {}
     for ease in (1, 2, 3, 4):
@@ -335,4 +336,4 @@ def answer_intervals(col: Collection, card_id: int, scheduler: LoadedScheduler, 
 
 def reviewed_card_ids_since(col: Collection, revlog_id_exclusive: int) -> list[int]:
     """Ids of cards answered after the given revlog id (e.g. the max id before a sync)."""
-    return col.db.list(f"select distinct cid from revlog where id > ? and {ANSWER_SQL}", revlog_id_exclusive)
+    return db_of(col).list(f"select distinct cid from revlog where id > ? and {ANSWER_SQL}", revlog_id_exclusive)

@@ -62,5 +62,11 @@ class ReschedulePlan:
             i = self.card_ids.index(card_id)
         except ValueError:
             return None
-        return dict(type=self.types[i], queue=self.queues[i], due=self.dues[i], ivl=self.ivls[i],
-                    left=self.lefts[i], odue=self.odues[i])
+        return dict(
+            type=self.types[i],
+            queue=self.queues[i],
+            due=self.dues[i],
+            ivl=self.ivls[i],
+            left=self.lefts[i],
+            odue=self.odues[i],
+        )

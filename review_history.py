@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC
 
 from anki.consts import REVLOG_CRAM, REVLOG_LRN
 from anki.consts import REVLOG_RESCHED as REVLOG_MANUAL  # Anki's RevlogReviewKind::Manual (set due date, reset)
@@ -69,8 +70,14 @@ def _has_reset(kinds: Sequence[int], factors: Sequence[int]) -> bool:
     return any(kind == REVLOG_MANUAL and factor == 0 for kind, factor in zip(kinds, factors))
 
 
-def restart_history(ids: Sequence[int], eases: Sequence[int], ivls: Sequence[int], factors: Sequence[int],
-                    kinds: Sequence[int], ignore_before_ms: int = 0) -> RestartedHistory:
+def restart_history(
+    ids: Sequence[int],
+    eases: Sequence[int],
+    ivls: Sequence[int],
+    factors: Sequence[int],
+    kinds: Sequence[int],
+    ignore_before_ms: int = 0,
+) -> RestartedHistory:
     """Apply Anki's rules to one card's entries (parallel columns, sorted by id): ``reviews_for_fsrs``.
 
     - Walking back from the newest entry (cram entries skipped), the history starts at the first entry of the last
@@ -89,8 +96,9 @@ def restart_history(ids: Sequence[int], eases: Sequence[int], ivls: Sequence[int
         after_first_group = kind_bytes.lstrip(b"\x00")
         if b"\x00" not in after_first_group:
             if 0 in eases or after_first_group.strip(b"\x01\x02"):  # entries that are not answers to drop
-                return RestartedHistory(tuple(i for i in range(count) if is_answer(kinds[i], eases[i], factors[i])),
-                                        True)
+                return RestartedHistory(
+                    tuple(i for i in range(count) if is_answer(kinds[i], eases[i], factors[i])), True
+                )
             return RestartedHistory(range(count), True)
     first_learn: int | None = None
     first_grade: int | None = None
@@ -128,10 +136,10 @@ def ignore_before_ms(date_text: str) -> int:
     """The preset's "ignore reviews before" date (``YYYY-MM-DD``, midnight UTC as Anki reads it) in ms; 0 if unset."""
     if not date_text:
         return 0
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     try:
-        when = datetime.strptime(date_text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        when = datetime.strptime(date_text, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         return 0
     return int(when.timestamp() * 1000)

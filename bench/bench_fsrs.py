@@ -57,8 +57,12 @@ def addon_reschedule(path: Path) -> tuple[float, dict]:
         previewed = time.perf_counter()
         apply_plan(col, plan)
         done = time.perf_counter()
-        return done - started, {"plan": planned - started, "preview": previewed - planned, "apply": done - previewed,
-                                "cards": len(plan)}
+        return done - started, {
+            "plan": planned - started,
+            "preview": previewed - planned,
+            "apply": done - previewed,
+            "cards": len(plan),
+        }
     finally:
         col.close()
 
@@ -97,12 +101,16 @@ def main() -> None:
     agreement = reference.agreement(anki_intervals, ours)
 
     print(f"collection: {args.cards} cards, {revlogs} revlog rows (seed {args.seed})")
-    print(f"agreement with Anki's FSRS on {agreement.cards} review cards: same day {100 * agreement.exact_share:.2f} %, "
-          f"within 1 day {100 * agreement.within_one_share:.2f} %, worst {agreement.worst} days "
-          f"(card {agreement.worst_card})")
+    print(
+        f"agreement with Anki's FSRS on {agreement.cards} review cards: same day {100 * agreement.exact_share:.2f} %, "
+        f"within 1 day {100 * agreement.within_one_share:.2f} %, worst {agreement.worst} days "
+        f"(card {agreement.worst_card})"
+    )
     print(f"Anki's own FSRS reschedule (deck options, reschedule cards on change): {anki_seconds:.2f} s")
-    print(f"add-on Tools > Reschedule with fsrs (plan {parts['plan']:.2f} s + preview {parts['preview']:.2f} s + "
-          f"apply {parts['apply']:.2f} s, {parts['cards']} cards written): {ours_seconds:.2f} s")
+    print(
+        f"add-on Tools > Reschedule with fsrs (plan {parts['plan']:.2f} s + preview {parts['preview']:.2f} s + "
+        f"apply {parts['apply']:.2f} s, {parts['cards']} cards written): {ours_seconds:.2f} s"
+    )
     print(f"ratio add-on / Anki: {ours_seconds / anki_seconds:.2f} (target <= 1.5)")
 
 

@@ -171,7 +171,7 @@ def training_items(histories: Iterable[CardHistory]) -> list:
     the first whose Anki day differs from the previous answer's."""
     from anki import scheduler_pb2
 
-    items = []
+    items: list[Any] = []
     for card in histories:
         if not card.history_complete:
             continue

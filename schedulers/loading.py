@@ -14,13 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ..scheduler import (
-    CardHistory,
-    IntervalFunction,
-    LoadedScheduler,
-    RecallFunction,
-    SchedulerLoadError,
-)
+from ..scheduler import CardHistory, IntervalFunction, LoadedScheduler, RecallFunction, SchedulerLoadError
 from .builtins import BUILTINS, RECALLS
 
 

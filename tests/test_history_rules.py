@@ -22,8 +22,7 @@ from engine_helpers import DAY, Rev, review_card
 
 from polar_bridge.reschedule import card_histories
 from polar_bridge.scheduler import ReviewKind
-from polar_bridge.schedulers import load_scheduler
-from polar_bridge.schedulers import fsrs_builtin
+from polar_bridge.schedulers import fsrs_builtin, load_scheduler
 
 REPO = Path(__file__).resolve().parent.parent
 LEARN, REVIEW, RELEARN, FILTERED, MANUAL, RESCHEDULED = range(6)
@@ -48,10 +47,20 @@ def learned(ago: float) -> list[Rev]:
 
 def test_reviews_since_reset_only_and_fsrs_agrees(col: Collection) -> None:
     now = time.time()
-    reset_card = review_card(col, learned(200 * DAY) + [
-        Rev(ago=190 * DAY, ivl=10), Rev(ago=150 * DAY, ivl=40, ease=4),
-        Rev(ago=100 * DAY, kind=MANUAL, ease=0, ivl=0, factor=0),  # Forget
-        *learned(20 * DAY), Rev(ago=15 * DAY, ivl=4), Rev(ago=9 * DAY, ivl=9, ease=2)], now=now, ivl=9)
+    reset_card = review_card(
+        col,
+        learned(200 * DAY)
+        + [
+            Rev(ago=190 * DAY, ivl=10),
+            Rev(ago=150 * DAY, ivl=40, ease=4),
+            Rev(ago=100 * DAY, kind=MANUAL, ease=0, ivl=0, factor=0),  # Forget
+            *learned(20 * DAY),
+            Rev(ago=15 * DAY, ivl=4),
+            Rev(ago=9 * DAY, ivl=9, ease=2),
+        ],
+        now=now,
+        ivl=9,
+    )
     card = history_of(col, reset_card)
     assert [r.kind for r in card.reviews] == [ReviewKind.LEARN, ReviewKind.LEARN, ReviewKind.REVIEW, ReviewKind.REVIEW]
     assert card.history_complete and card.starting_state is None
@@ -61,27 +70,47 @@ def test_reviews_since_reset_only_and_fsrs_agrees(col: Collection) -> None:
 
 def test_cram_set_due_date_and_reschedule_entries_are_not_answers(col: Collection) -> None:
     now = time.time()
-    cid = review_card(col, learned(120 * DAY) + [
-        Rev(ago=110 * DAY, ivl=8),
-        Rev(ago=105 * DAY, kind=FILTERED, ease=1, ivl=0, factor=0),  # cram in a filtered deck, no rescheduling
-        Rev(ago=100 * DAY, kind=MANUAL, ease=0, ivl=30, factor=2500),  # Set Due Date
-        Rev(ago=70 * DAY, ivl=60), Rev(ago=60 * DAY, kind=RESCHEDULED, ease=0, ivl=20, factor=2500),
-        Rev(ago=40 * DAY, kind=FILTERED, ease=3, ivl=50, factor=2500),  # rescheduling filtered deck: an answer
-    ], now=now, ivl=50)
+    cid = review_card(
+        col,
+        learned(120 * DAY)
+        + [
+            Rev(ago=110 * DAY, ivl=8),
+            Rev(ago=105 * DAY, kind=FILTERED, ease=1, ivl=0, factor=0),  # cram in a filtered deck, no rescheduling
+            Rev(ago=100 * DAY, kind=MANUAL, ease=0, ivl=30, factor=2500),  # Set Due Date
+            Rev(ago=70 * DAY, ivl=60),
+            Rev(ago=60 * DAY, kind=RESCHEDULED, ease=0, ivl=20, factor=2500),
+            Rev(ago=40 * DAY, kind=FILTERED, ease=3, ivl=50, factor=2500),  # rescheduling filtered deck: an answer
+        ],
+        now=now,
+        ivl=50,
+    )
     card = history_of(col, cid)
-    assert [r.kind for r in card.reviews] == [ReviewKind.LEARN, ReviewKind.LEARN, ReviewKind.REVIEW,
-                                              ReviewKind.REVIEW, ReviewKind.FILTERED]
+    assert [r.kind for r in card.reviews] == [
+        ReviewKind.LEARN,
+        ReviewKind.LEARN,
+        ReviewKind.REVIEW,
+        ReviewKind.REVIEW,
+        ReviewKind.FILTERED,
+    ]
     assert len(card.log) == 8
     assert_same_as_anki(col, [cid])
 
 
 def test_log_without_learning_starts_from_anki_s_inferred_state(col: Collection) -> None:
     now = time.time()
-    truncated = review_card(col, [
-        Rev(ago=300 * DAY, ease=1, ivl=-600, last_ivl=31, factor=2450),  # a lapse: less than a day, not a start
-        Rev(ago=300 * DAY - 700, kind=RELEARN, ivl=9, factor=2450),
-        Rev(ago=291 * DAY, ivl=22, factor=2450), Rev(ago=269 * DAY, ivl=53, factor=2450),
-        Rev(ago=216 * DAY, ivl=129, ease=4, factor=2600)], now=now, ivl=129, factor=2600)
+    truncated = review_card(
+        col,
+        [
+            Rev(ago=300 * DAY, ease=1, ivl=-600, last_ivl=31, factor=2450),  # a lapse: less than a day, not a start
+            Rev(ago=300 * DAY - 700, kind=RELEARN, ivl=9, factor=2450),
+            Rev(ago=291 * DAY, ivl=22, factor=2450),
+            Rev(ago=269 * DAY, ivl=53, factor=2450),
+            Rev(ago=216 * DAY, ivl=129, ease=4, factor=2600),
+        ],
+        now=now,
+        ivl=129,
+        factor=2600,
+    )
     single = review_card(col, [Rev(ago=40 * DAY, ivl=100, factor=2300)], now=now, ivl=100, factor=2300)
     card = history_of(col, truncated)
     assert not card.history_complete
@@ -100,9 +129,13 @@ def test_days_follow_the_rollover_hour(col: Collection) -> None:
     morning = evening + 14 * 3600  # 10:00 the next day
     late_night = morning + 17.5 * 3600  # 03:30, before the rollover: still that day
     now = time.time()
-    cid = review_card(col, learned(now - evening + 100) + [
-        Rev(ago=now - evening, ivl=1), Rev(ago=now - morning, ivl=2, ease=2), Rev(ago=now - late_night, ivl=3)],
-        now=now, ivl=3)
+    cid = review_card(
+        col,
+        learned(now - evening + 100)
+        + [Rev(ago=now - evening, ivl=1), Rev(ago=now - morning, ivl=2, ease=2), Rev(ago=now - late_night, ivl=3)],
+        now=now,
+        ivl=3,
+    )
     card = history_of(col, cid)
     reviews = card.reviews
     assert reviews[3].day - reviews[2].day == 1 and reviews[3].elapsed_days == 1
@@ -113,11 +146,25 @@ def test_days_follow_the_rollover_hour(col: Collection) -> None:
 
 def test_same_day_answers_and_ignore_date(col: Collection) -> None:
     now = time.time()
-    same_day = review_card(col, learned(90 * DAY) + [
-        Rev(ago=80 * DAY, ivl=10), Rev(ago=30 * DAY, ivl=40, ease=2), Rev(ago=30 * DAY - 3600, ivl=41, ease=2),
-        Rev(ago=30 * DAY - 7200, ease=1, ivl=-600), Rev(ago=30 * DAY - 7400, kind=RELEARN, ivl=5)], now=now, ivl=5)
-    cut = review_card(col, learned(200 * DAY) + [Rev(ago=190 * DAY, ivl=10), Rev(ago=100 * DAY, ivl=60),
-                                                  Rev(ago=40 * DAY, ivl=90)], now=now, ivl=90)
+    same_day = review_card(
+        col,
+        learned(90 * DAY)
+        + [
+            Rev(ago=80 * DAY, ivl=10),
+            Rev(ago=30 * DAY, ivl=40, ease=2),
+            Rev(ago=30 * DAY - 3600, ivl=41, ease=2),
+            Rev(ago=30 * DAY - 7200, ease=1, ivl=-600),
+            Rev(ago=30 * DAY - 7400, kind=RELEARN, ivl=5),
+        ],
+        now=now,
+        ivl=5,
+    )
+    cut = review_card(
+        col,
+        learned(200 * DAY) + [Rev(ago=190 * DAY, ivl=10), Rev(ago=100 * DAY, ivl=60), Rev(ago=40 * DAY, ivl=90)],
+        now=now,
+        ivl=90,
+    )
     config = col.decks.config_dict_for_deck_id(1)
     config["ignoreRevlogsBeforeDate"] = time.strftime("%Y-%m-%d", time.gmtime(now - 150 * DAY))
     col.decks.update_config(config)
@@ -137,10 +184,12 @@ def test_fsrs_follows_the_presets_steps(col: Collection) -> None:
     assert fsrs.interval(again) == 600  # the preset's 10-minute relearning step
     good_on_relearn = again.with_review(Review(now + 700, 3, 0.0, 0.0, 2500, 1.0, ReviewKind.RELEARN))
     graduated = fsrs.interval(good_on_relearn)  # back to review: due at the start of an Anki day (FSRS interval)
-    assert graduated > DAY / 2 and (now + 700 + graduated) in {card.days.day_start(card.days.today + k)
-                                                               for k in range(1, 5)}
-    new_card = review_card(col, [Rev(ago=30, kind=LEARN, ivl=-60, factor=0)], now=now, type=1, queue=1,
-                           due=int(now) + 30)
+    assert graduated > DAY / 2 and (now + 700 + graduated) in {
+        card.days.day_start(card.days.today + k) for k in range(1, 5)
+    }
+    new_card = review_card(
+        col, [Rev(ago=30, kind=LEARN, ivl=-60, factor=0)], now=now, type=1, queue=1, due=int(now) + 30
+    )
     assert fsrs.interval(history_of(col, new_card)) == 600  # Good on step 1 of 2: the 10-minute step
     hard = history_of(col, new_card).with_review(Review(now, 2, 0.0, 0.0, 0, 1.0, ReviewKind.LEARN))
     assert fsrs.interval(hard) == 600  # Hard on the second step repeats it
@@ -158,8 +207,9 @@ def test_fsrs_agrees_on_a_realistic_collection(col: Collection) -> None:
 def test_training_items_are_the_ones_anki_builds(col: Collection) -> None:
     sample_collection.fill_collection(col, 1500, seed=5)
     items = fsrs_builtin.training_items(card_histories(col))
-    response = col._backend.compute_fsrs_params(search="", current_params=[], ignore_revlogs_before_ms=0,
-                                                num_of_relearning_steps=1, health_check=False)
+    response = col._backend.compute_fsrs_params(
+        search="", current_params=[], ignore_revlogs_before_ms=0, num_of_relearning_steps=1, health_check=False
+    )
     assert len(items) == response.fsrs_items
 
 
@@ -195,8 +245,13 @@ def test_days_across_a_daylight_saving_change_agree_with_anki(tmp_path: Path) ->
     """Anki counts review-log days in 24-hour steps back from the next day's start; reviews half an hour after
     the rollover, on both sides of the end of summer time, must count the same days here."""
     env = dict(os.environ, TZ="Europe/Berlin")
-    result = subprocess.run([sys.executable, "-c", DST_SCRIPT, str(REPO), str(tmp_path / "dst.anki2")], env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", DST_SCRIPT, str(REPO), str(tmp_path / "dst.anki2")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["ours"] == values["anki"] and all(v is not None for v in values["ours"])

@@ -20,8 +20,9 @@ from anki import deck_config_pb2
 from anki.collection import Collection
 
 
-def enable_anki_fsrs(col: Collection, *, reschedule: bool = False, desired_retention: float = 0.9,
-                     params: list[float] | None = None) -> float:
+def enable_anki_fsrs(
+    col: Collection, *, reschedule: bool = False, desired_retention: float = 0.9, params: list[float] | None = None
+) -> float:
     """Turn FSRS on for all presets (as the deck options screen saves it); returns the seconds Anki took."""
     current = col.decks.get_deck_configs_for_update(1)
     configs = []
@@ -33,10 +34,16 @@ def enable_anki_fsrs(col: Collection, *, reschedule: bool = False, desired_reten
             config.config.fsrs_params_6.extend(params)
         configs.append(config)
     request = deck_config_pb2.UpdateDeckConfigsRequest(
-        target_deck_id=1, configs=configs, mode=deck_config_pb2.UPDATE_DECK_CONFIGS_MODE_NORMAL,
-        card_state_customizer=current.card_state_customizer, limits=current.current_deck.limits,
-        new_cards_ignore_review_limit=current.new_cards_ignore_review_limit, fsrs=True,
-        apply_all_parent_limits=current.apply_all_parent_limits, fsrs_reschedule=reschedule, fsrs_health_check=False,
+        target_deck_id=1,
+        configs=configs,
+        mode=deck_config_pb2.UPDATE_DECK_CONFIGS_MODE_NORMAL,
+        card_state_customizer=current.card_state_customizer,
+        limits=current.current_deck.limits,
+        new_cards_ignore_review_limit=current.new_cards_ignore_review_limit,
+        fsrs=True,
+        apply_all_parent_limits=current.apply_all_parent_limits,
+        fsrs_reschedule=reschedule,
+        fsrs_health_check=False,
     )
     started = time.perf_counter()
     col.decks.update_deck_configs(request)
@@ -55,13 +62,13 @@ def anki_fsrs_intervals(col: Collection, maximum: int = 36_500) -> dict[int, int
     for cid, data in col.db.all("select id, data from cards where type = 2"):
         extra = json.loads(data or "{}")
         if "s" in extra:
-            intervals[cid] = _unfuzzed_interval(extra["s"], extra.get("dr", 0.9), extra.get("decay", 0.1542),
-                                                maximum)
+            intervals[cid] = _unfuzzed_interval(extra["s"], extra.get("dr", 0.9), extra.get("decay", 0.1542), maximum)
     return intervals
 
 
-def builtin_intervals(col: Collection, card_ids: Iterable[int] | None = None, params: dict | None = None,
-                      ) -> dict[int, int]:
+def builtin_intervals(
+    col: Collection, card_ids: Iterable[int] | None = None, params: dict | None = None
+) -> dict[int, int]:
     """card id -> the `fsrs` built-in's interval in days (counted from the last answer's Anki day)."""
     from polar_bridge.reschedule import card_histories
     from polar_bridge.schedulers import fsrs_builtin
@@ -98,8 +105,13 @@ def agreement(anki: dict[int, int], ours: dict[int, int]) -> Agreement:
     common = [cid for cid in anki if cid in ours]
     diffs = {cid: abs(anki[cid] - ours[cid]) for cid in common}
     worst_card = max(diffs, key=diffs.__getitem__, default=0)
-    return Agreement(len(common), sum(1 for d in diffs.values() if d == 0), sum(1 for d in diffs.values() if d <= 1),
-                     diffs.get(worst_card, 0), worst_card)
+    return Agreement(
+        len(common),
+        sum(1 for d in diffs.values() if d == 0),
+        sum(1 for d in diffs.values() if d <= 1),
+        diffs.get(worst_card, 0),
+        worst_card,
+    )
 
 
 def reference_copy(path: Path, target: Path, *, reschedule: bool = False) -> tuple[dict[int, int], float]:

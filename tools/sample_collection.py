@@ -166,8 +166,9 @@ class _Simulator:
                 card.factor = max(1300, card.factor - 200)
                 card.ivl = max(1, int(old_ivl * 0.3))
                 self.log(cid, review_t, 1, -RELEARN_STEPS[0], old_ivl, card.factor, kind)
-                t, graduated = self.learn(cid, card, review_t + RELEARN_STEPS[0] * rng.uniform(1, 3),
-                                          RELEARN_STEPS, REVLOG_RELEARN)
+                t, graduated = self.learn(
+                    cid, card, review_t + RELEARN_STEPS[0] * rng.uniform(1, 3), RELEARN_STEPS, REVLOG_RELEARN
+                )
                 if not graduated:
                     return self._in_steps(card, t, REVLOG_RELEARN, RELEARN_STEPS)
                 continue
@@ -192,7 +193,7 @@ class _Simulator:
         reviews = [i for i, row in enumerate(own) if row[8] == REVLOG_REVIEW]
         if len(reviews) >= 2:
             cut = self.rng.choice(reviews[1:])
-            del self.rows[first_row:first_row + cut]
+            del self.rows[first_row : first_row + cut]
 
     def _queue(self, queue: int) -> int:
         roll = self.rng.random()
@@ -217,9 +218,17 @@ class _Simulator:
         return card
 
 
-def fill_collection(col: Collection, cards: int, *, seed: int = 1, days: int = 365, deck_id: int = 1,
-                    mix: HistoryMix | None = None, now: float | None = None,
-                    on_progress: Callable[[int], None] | None = None) -> int:
+def fill_collection(
+    col: Collection,
+    cards: int,
+    *,
+    seed: int = 1,
+    days: int = 365,
+    deck_id: int = 1,
+    mix: HistoryMix | None = None,
+    now: float | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
     """Add ``cards`` Basic notes to ``deck_id`` with simulated histories over the last ``days`` days.
 
     Returns the number of revlog rows written. Deterministic for the same seed, collection rollover hour and now.
@@ -239,13 +248,20 @@ def fill_collection(col: Collection, cards: int, *, seed: int = 1, days: int = 3
 
     def flush() -> None:
         nonlocal total_revlogs
-        col.db.executemany("insert into notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data) "
-                           "values (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
-        col.db.executemany("insert into cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, "
-                           "lapses, left, odue, odid, flags, data) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           card_rows)
-        col.db.executemany("insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
-                           "values (?,?,?,?,?,?,?,?,?)", sim.rows)
+        col.db.executemany(
+            "insert into notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data) "
+            "values (?,?,?,?,?,?,?,?,?,?,?)",
+            note_rows,
+        )
+        col.db.executemany(
+            "insert into cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, "
+            "lapses, left, odue, odid, flags, data) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            card_rows,
+        )
+        col.db.executemany(
+            "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)",
+            sim.rows,
+        )
         total_revlogs += len(sim.rows)
         note_rows.clear()
         card_rows.clear()
@@ -257,10 +273,31 @@ def fill_collection(col: Collection, cards: int, *, seed: int = 1, days: int = 3
             created = now - rng.random() ** 0.4 * days * DAY  # more old cards than new ones, as in a used deck
             card = sim.simulate(cid, created)
             due = card.due if card.ctype else n + 1
-            note_rows.append((cid, f"s{seed}-{cid}", mid, mod, -1, "", f"front {n}\x1fback {n}", f"front {n}",
-                              0, 0, ""))
-            card_rows.append((cid, cid, deck_id, 0, mod, -1, card.ctype, card.queue, due, card.ivl, card.factor,
-                              card.reps, card.lapses, card.left, 0, 0, 0, "{}"))
+            note_rows.append(
+                (cid, f"s{seed}-{cid}", mid, mod, -1, "", f"front {n}\x1fback {n}", f"front {n}", 0, 0, "")
+            )
+            card_rows.append(
+                (
+                    cid,
+                    cid,
+                    deck_id,
+                    0,
+                    mod,
+                    -1,
+                    card.ctype,
+                    card.queue,
+                    due,
+                    card.ivl,
+                    card.factor,
+                    card.reps,
+                    card.lapses,
+                    card.left,
+                    0,
+                    0,
+                    0,
+                    "{}",
+                )
+            )
             if len(card_rows) >= 20_000:
                 flush()
                 if on_progress is not None:

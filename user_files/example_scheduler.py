@@ -52,7 +52,7 @@ def interval(card, params):
         return None  # leave cards tagged "leech" alone
     # remembered after a longer gap than planned? grow from the gap that really passed (in Anki days)
     gap = card.last_review.elapsed_days or 0
-    return max(growth ** streak, gap * growth) * DAY
+    return max(growth**streak, gap * growth) * DAY
 
 
 def train(histories):
