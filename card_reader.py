@@ -20,6 +20,7 @@ from anki.consts import (
 )
 from anki.utils import ids2str
 
+from .collection_db import db as collection_db
 from .review_history import ANSWER_SQL, DAY_SECS, ignore_before_ms, restart_history
 from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, Review, ReviewKind, StartingState, _Context
 
@@ -30,7 +31,6 @@ except ImportError:  # pragma: no cover
 
 if TYPE_CHECKING:
     from anki.collection import Collection
-    from anki.dbproxy import DBProxy
 
 CHUNK_SIZE = 100_000  # cards read (and their revlogs) per query; bounds memory on huge collections
 IN_LIST_LIMIT = 10_000  # ids per "in (...)" list
@@ -62,16 +62,9 @@ CARD_COLUMNS = ", ".join(CardRow._fields)
 _EMPTY = CardLog((), complete=False, columns=AnswerColumns([], [], [], 0.0, None))
 
 
-def db_of(col: Collection) -> DBProxy:
-    """The collection's database (None only once the collection is closed)."""
-    db = col.db
-    assert db is not None, "the collection is closed"
-    return db
-
-
 def key_values(col: Collection, sql: str) -> list[tuple[Any, Any]]:
     """Rows of a two-column query (for ``dict.update``)."""
-    return cast("list[tuple[Any, Any]]", db_of(col).all(sql))
+    return cast("list[tuple[Any, Any]]", collection_db(col).all(sql))
 
 
 def id_lists(ids: Sequence[int], size: int = IN_LIST_LIMIT) -> Iterator[str]:
@@ -85,7 +78,7 @@ def pages(col: Collection, columns: str, chunk_size: int = CHUNK_SIZE, where: st
     condition = f" and ({where})" if where else ""
     last_id = -(2**63)
     while True:
-        rows = db_of(col).all(
+        rows = collection_db(col).all(
             f"select {columns} from cards where id > ?{condition} order by id limit ?", last_id, chunk_size
         )
         if not rows:
@@ -109,7 +102,7 @@ def card_chunks(
     for start in range(0, len(ids), chunk_size):
         rows = []
         for id_list in id_lists(ids[start : start + chunk_size]):
-            rows.extend(db_of(col).all(f"select {CARD_COLUMNS} from cards where id in {id_list} order by id"))
+            rows.extend(collection_db(col).all(f"select {CARD_COLUMNS} from cards where id in {id_list} order by id"))
         if rows:
             yield list(map(make, rows))
 
@@ -117,7 +110,7 @@ def card_chunks(
 def cards_by_id(col: Collection, ids: Sequence[int]) -> list[CardRow]:
     rows: list[Any] = []
     for id_list in id_lists(list(ids)):
-        rows.extend(db_of(col).all(f"select {CARD_COLUMNS} from cards where id in {id_list}"))
+        rows.extend(collection_db(col).all(f"select {CARD_COLUMNS} from cards where id in {id_list}"))
     return list(map(CardRow._make, rows))
 
 
@@ -162,7 +155,9 @@ class ChunkHistories:
             last.update(key_values(col, f"select cid, max(id) from revlog where {where} group by cid"))
         not_answers: list[int] = []
         for id_list in id_lists(list(last.values())):
-            not_answers += db_of(col).list(f"select cid from revlog where id in {id_list} and not ({ANSWER_SQL})")
+            not_answers += collection_db(col).list(
+                f"select cid from revlog where id in {id_list} and not ({ANSWER_SQL})"
+            )
         for cid in not_answers:
             del last[cid]
         for id_list in id_lists(not_answers):

@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .card_reader import CARD_COLUMNS, CardRow, db_of, home_queue, id_lists, pages
+from .card_reader import CARD_COLUMNS, CardRow, home_queue, id_lists, pages
 from .card_writer import backend_card, batched, write_as_one_step
+from .collection_db import db as collection_db
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -72,11 +73,11 @@ def save_original_schedule(col: Collection) -> None:
     existing = _read_snapshot(col) if exists else [array("q") for _ in _SNAPSHOT_FIELDS]
     if exists:
         known = set(existing[0])
-        missing = [cid for cid in db_of(col).list("select id from cards") if cid not in known]
+        missing = [cid for cid in collection_db(col).list("select id from cards") if cid not in known]
         if not missing:
             return
         chunks: Iterator[list[Any]] = (
-            db_of(col).all(f"select {_SNAPSHOT_COLUMNS} from cards where id in {id_list}")
+            collection_db(col).all(f"select {_SNAPSHOT_COLUMNS} from cards where id in {id_list}")
             for id_list in id_lists(missing)
         )
     else:

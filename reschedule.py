@@ -35,6 +35,7 @@ from anki.consts import (
     QUEUE_TYPE_REV,
 )
 
+from .collection_db import db as collection_db
 from .card_reader import (
     CHUNK_SIZE,
     CardRow,
@@ -42,7 +43,6 @@ from .card_reader import (
     HistoryFactory,
     card_chunks,
     cards_by_id,
-    db_of,
 )
 from .card_writer import backend_card, batched, write_as_one_step
 from .forecast import due_forecast
@@ -197,7 +197,7 @@ def _plan(col: Collection, scheduler: Any, card_ids: Sequence[int] | None, now: 
     days = AnkiDays.from_collection(col, now)
     report = RescheduleReport()
     plan = ReschedulePlan(scheduler_name=scheduler.name, report=report)
-    total = len(set(card_ids)) if card_ids is not None else db_of(col).scalar("select count() from cards")
+    total = len(set(card_ids)) if card_ids is not None else collection_db(col).scalar("select count() from cards")
     factory = HistoryFactory(col, days)
     scheduler_for_deck = scheduler_lookup(scheduler)
     by_scheduler = report.by_scheduler
@@ -239,7 +239,7 @@ def card_histories(col: Collection, card_ids: Sequence[int] | None = None, *, no
     chunk like plan_reschedule. Each history's reviews are loaded on first access."""
     days = AnkiDays.from_collection(col, now)
     factory = HistoryFactory(col, days)
-    total = len(set(card_ids)) if card_ids is not None else db_of(col).scalar("select count() from cards")
+    total = len(set(card_ids)) if card_ids is not None else collection_db(col).scalar("select count() from cards")
     for card_rows in card_chunks(col, card_ids, chunk_size):
         histories = ChunkHistories(col, card_rows, days, explicit_ids=card_ids is not None,
                                    whole_table=len(card_rows) >= total)
@@ -336,4 +336,4 @@ def answer_intervals(col: Collection, card_id: int, scheduler: LoadedScheduler, 
 
 def reviewed_card_ids_since(col: Collection, revlog_id_exclusive: int) -> list[int]:
     """Ids of cards answered after the given revlog id (e.g. the max id before a sync)."""
-    return db_of(col).list(f"select distinct cid from revlog where id > ? and {ANSWER_SQL}", revlog_id_exclusive)
+    return collection_db(col).list(f"select distinct cid from revlog where id > ? and {ANSWER_SQL}", revlog_id_exclusive)
