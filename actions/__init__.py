@@ -27,16 +27,18 @@ from .registry import (
     array,
     flag,
     ids,
+    integer,
     obj,
     registered,
     require,
+    strings,
     text,
 )
 
 __all__ = [
     "REQUIRED", "ActionContext", "ActionError", "ActionSpec", "Handler", "Param", "PrepareContext", "Preparer",
-    "action", "action_names", "all_specs", "anything", "array", "flag", "get_handler", "get_spec", "ids", "obj",
-    "require", "text",
+    "action", "action_names", "all_specs", "anything", "array", "flag", "get_handler", "get_spec", "ids", "integer", "obj",
+    "require", "strings", "text",
 ]
 
 
@@ -64,4 +66,4 @@ def all_specs() -> list[ActionSpec]:
 
 def _load_all() -> None:
     # Importing the action modules declares their actions; done lazily so importing this package is cheap.
-    from . import cards, decks, media, misc, models, notes  # noqa: F401
+    from . import cards, decks, media, misc, models, notes, packages, stats, tags  # noqa: F401
