@@ -14,8 +14,9 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Callable, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from . import protocol
 from .actions import ActionContext, action_names, get_spec
@@ -87,7 +88,7 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = os.name != "nt"
     request_queue_size = 64
 
-    def __init__(self, address: tuple[str, int], owner: "ConnectServer") -> None:
+    def __init__(self, address: tuple[str, int], owner: ConnectServer) -> None:
         self.owner = owner
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, _Handler)
@@ -113,9 +114,9 @@ class ConnectServer:
 
     def __init__(
         self,
-        config: "AddonConfig",
+        config: AddonConfig,
         post_to_main: PostToMain,
-        get_collection: Callable[[], "Collection | None"],
+        get_collection: Callable[[], Collection | None],
         extras: dict[str, Any] | None = None,
         logger: logging.Logger | None = None,
         after_writes: Callable[[], None] | None = None,

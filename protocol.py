@@ -17,8 +17,9 @@ import ipaddress
 import json
 import logging
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .actions import ActionContext, ActionError, PrepareContext, get_spec
 
@@ -225,7 +226,7 @@ def _prepare(call: Call, prep: PrepareContext) -> Call:
     return call
 
 
-def plan_request(payload: Any, config: "AddonConfig", media_dir: str | None = None) -> Plan:
+def plan_request(payload: Any, config: AddonConfig, media_dir: str | None = None) -> Plan:
     """Turn a decoded request body into a Plan (socket thread; no collection access).
 
     ``requestPermission`` needs no key (a page must be able to ask before it knows one), as in AnkiConnect.

@@ -10,13 +10,28 @@ import time
 from typing import Any
 
 from anki.cards import Card, CardId
-from anki.consts import CARD_TYPE_RELEARNING, CARD_TYPE_REV, QUEUE_TYPE_LRN, QUEUE_TYPE_SUSPENDED
+from anki.consts import (
+    CARD_TYPE_RELEARNING,
+    CARD_TYPE_REV,
+    QUEUE_TYPE_LRN,
+    QUEUE_TYPE_SUSPENDED,
+)
 from anki.errors import SearchError
 from anki.utils import ids2str
 
 from .. import note_identity
 from .common import existing, get_card, require_cards, undo_step
-from .registry import ActionContext, ActionError, Param, action, array, flag, ids, integer, text
+from .registry import (
+    ActionContext,
+    ActionError,
+    Param,
+    action,
+    array,
+    flag,
+    ids,
+    integer,
+    text,
+)
 
 _CARDS = ids("cards")
 

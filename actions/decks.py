@@ -8,8 +8,19 @@ from anki.decks import DeckConfigId, DeckId
 from anki.utils import ids2str
 
 from .. import deck_mapping
-from .common import deck_by_name, deck_id, require_cards, undo_step
-from .registry import ActionContext, ActionError, Param, action, flag, ids, integer, obj, strings, text
+from .common import require_cards, undo_step
+from .registry import (
+    ActionContext,
+    ActionError,
+    Param,
+    action,
+    flag,
+    ids,
+    integer,
+    obj,
+    strings,
+    text,
+)
 
 _DECKS = strings("decks", "a list of deck names")
 
@@ -113,8 +124,8 @@ def save_deck_config(ctx: ActionContext, params: dict) -> bool:
     current = ctx.col.decks.get_config(DeckConfigId(config["id"]))
     assert current is not None
     merged = {**current, **config}
-    with undo_step(ctx.col, "Update Deck Options"):
-        ctx.col.decks.update_config(merged)
+    # Anki's legacy preset calls are not undoable (they clear Edit > Undo, as its own old options screen did).
+    ctx.col.decks.update_config(merged)
     return True
 
 
@@ -145,8 +156,7 @@ def clone_deck_config_id(ctx: ActionContext, params: dict) -> int | bool:
     source = ctx.col.decks.get_config(DeckConfigId(source_id)) if source_id in _config_ids(ctx.col) else None
     if source is None:
         return False
-    with undo_step(ctx.col, "Add Deck Options Preset"):
-        return int(ctx.col.decks.add_config_returning_id(params["name"], source))
+    return int(ctx.col.decks.add_config_returning_id(params["name"], source))
 
 
 @action("removeDeckConfigId", Param("configId", (int, str), "a preset id"), writes=True)
@@ -155,8 +165,7 @@ def remove_deck_config_id(ctx: ActionContext, params: dict) -> bool:
     config_id = _int_id(params["configId"], "configId")
     if config_id not in _config_ids(ctx.col) or config_id == 1:
         return False
-    with undo_step(ctx.col, "Remove Deck Options Preset"):
-        ctx.col.decks.remove_config(DeckConfigId(config_id))
+    ctx.col.decks.remove_config(DeckConfigId(config_id))
     return True
 
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 import base64
 import fnmatch
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..media_files import check_filename, media_item_bytes, prepare_media_item, store_media
-from .registry import ActionContext, ActionError, PrepareContext, action, anything, text
+from ..media_files import (
+    check_filename,
+    media_item_bytes,
+    prepare_media_item,
+    store_media,
+)
+from .registry import ActionContext, ActionError, PrepareContext, action, anything
 
 
 def _bool_param(params: dict, key: str, default: bool) -> bool:
@@ -66,7 +71,6 @@ def delete_media_file(ctx: ActionContext, params: dict) -> None:
     filename = check_filename(params["filename"])
     if os.path.isfile(os.path.join(ctx.col.media.dir(), filename)):
         ctx.col.media.trash_files([filename])
-    return None
 
 
 @action("getMediaDirPath")

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .registry import ActionContext, ActionError, action
 
@@ -43,4 +44,3 @@ def sync(ctx: ActionContext, params: dict) -> None:
     if start_sync is None:
         raise ActionError("sync is not available outside the Anki window")
     start_sync()
-    return None

@@ -14,7 +14,20 @@ from anki.models import NotetypeDict, NotetypeId
 
 from .. import note_types
 from .common import field_of, model_by_name, template_of, undo_step
-from .registry import ActionContext, ActionError, Param, action, array, flag, ids, integer, obj, require, strings, text
+from .registry import (
+    ActionContext,
+    ActionError,
+    Param,
+    action,
+    array,
+    flag,
+    ids,
+    integer,
+    obj,
+    require,
+    strings,
+    text,
+)
 
 
 # Both list "Basic" and "Cloze" and add Anki's stock type when a collection has none: they may write.

@@ -15,7 +15,18 @@ from anki.utils import ids2str
 from .. import content, note_identity, note_push, note_types
 from ..media_files import prepare_media_item
 from .common import get_note, model_by_name, undo_step
-from .registry import ActionContext, ActionError, Param, PrepareContext, action, array, ids, obj, require, text
+from .registry import (
+    ActionContext,
+    ActionError,
+    Param,
+    PrepareContext,
+    action,
+    array,
+    ids,
+    obj,
+    require,
+    text,
+)
 
 _NOTES = array("notes", "a list of notes")
 _NOTE = obj("note", "a note object")

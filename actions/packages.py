@@ -7,10 +7,23 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from anki.collection import DeckIdLimit, ExportAnkiPackageOptions, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import (
+    DeckIdLimit,
+    ExportAnkiPackageOptions,
+    ImportAnkiPackageOptions,
+    ImportAnkiPackageRequest,
+)
 
 from .common import deck_id
-from .registry import ActionContext, ActionError, Param, action, flag, registered, text
+from .registry import (
+    ActionContext,
+    ActionError,
+    action,
+    anything,
+    flag,
+    registered,
+    text,
+)
 
 
 @action("exportPackage", text("deck", "a deck name"), text("path", "a file path"), flag("includeSched", False))
@@ -40,13 +53,14 @@ def import_package(ctx: ActionContext, params: dict) -> bool:
     return True
 
 
-@action("apiReflect", Param("scopes", (list, type(None)), "a list", None),
-        Param("actions", (list, type(None)), "a list", None), needs_collection=False)
+@action("apiReflect", anything("scopes"), anything("actions"), needs_collection=False)
 def api_reflect(ctx: ActionContext, params: dict) -> dict[str, Any]:
     """Which actions this server knows (``scopes: ["actions"]``), optionally only among ``actions``."""
     scopes, names = params["scopes"], params["actions"]
     if not isinstance(scopes, list):
         raise ActionError("scopes has invalid value")
+    if not (names is None or isinstance(names, list)):
+        raise ActionError("actions has invalid value")
     result: dict[str, Any] = {"scopes": []}
     if "actions" in scopes:
         known = sorted(registered()) + ["multi"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from anki.utils import ids2str
 
-from .common import deck_id, undo_step
+from .common import deck_id
 from .registry import ActionContext, ActionError, Param, action, array, flag, ids, text
 
 # Review-log columns in AnkiConnect's order.
@@ -92,6 +92,6 @@ def insert_reviews(ctx: ActionContext, params: dict) -> None:
     taken = ctx.col.db.list(f"select id from revlog where id in {ids2str(review_ids)}")
     if taken:
         raise ActionError(f"reviews: a review with id {taken[0]} exists already")
-    with undo_step(ctx.col, "Insert Reviews"):
-        ctx.col.db.executemany("insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
-                               "values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    # One statement: all rows or none. Anki has no operation for adding review-log rows, so this is not undoable.
+    ctx.col.db.executemany("insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+                           "values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
