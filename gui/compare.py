@@ -22,7 +22,6 @@ from aqt.qt import (
     QListWidget,
     QListWidgetItem,
     QPainter,
-    QPaintEvent,
     QPen,
     QPushButton,
     QSize,
@@ -39,6 +38,7 @@ from aqt.utils import tooltip
 from ..compare import MEASURES, Comparison, format_value
 from ..config import ConfigError
 from .errors import show_failure
+from .preview import PaintedWidget
 from .progress import ProgressBridge
 from .settings import current_config, load_spec, logger, set_active_scheduler, user_files_dir
 from .state import AddonState
@@ -62,7 +62,7 @@ MODEL_NOTE = (
 # The dialog currently open (kept referenced so Qt doesn't collect it; tests find it here).
 
 
-class LineChart(QWidget):
+class LineChart(PaintedWidget):
     """Several series (name -> [(x, y or None)]) on shared axes; gaps where y is None."""
 
     def __init__(
@@ -87,13 +87,6 @@ class LineChart(QWidget):
         low = min(0.0, min(ys))
         high = max(ys)
         return min(xs), max(max(xs), min(xs) + 1), low, high if high > low else low + 1
-
-    def paintEvent(self, event: QPaintEvent | None) -> None:
-        painter = QPainter(self)
-        try:
-            self._paint(painter)
-        finally:
-            painter.end()
 
     def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
