@@ -287,6 +287,10 @@ class CompareDialog(QDialog):
             return
         deck = self.scope.currentText()
         days, seed = self.days.value(), self.seed.value()
+        try:
+            shaping = current_config().due_shaping
+        except ConfigError:
+            shaping = False
         bridge = ProgressBridge(self.mw, "Comparing schedulers…")
         self.run_button.setEnabled(False)
 
@@ -302,6 +306,7 @@ class CompareDialog(QDialog):
                 seed=seed,
                 on_progress=bridge.on_phase_progress,
                 should_cancel=bridge.should_cancel,
+                shaping=shaping,
             )
 
         def on_failure(exc: Exception) -> None:
