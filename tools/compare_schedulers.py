@@ -6,8 +6,9 @@
 
 COLLECTION is a collection file (``collection.anki2``). It is only read, in SQLite's read-only mode, to take a
 consistent copy with SQLite's backup API (safe even while Anki has it open) into a temporary folder; Anki opens
-and the comparison reads only that copy, which is deleted afterwards. ``module:function`` schedulers are loaded from ``--user-files`` (default: the
-add-on's ``user_files`` folder), with the parameters their ``train`` stored in ``trained_params.json`` there.
+and the comparison reads only that copy, which is deleted afterwards. ``module:function`` schedulers are loaded
+from ``--user-files`` (default: the add-on's ``user_files`` folder), with the parameters their ``train`` stored in
+``trained_params.json`` there.
 Prints the same table as Tools > Compare schedulers, or with ``--json`` every figure and per-day series.
 """
 
