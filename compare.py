@@ -259,6 +259,14 @@ def _new_limits(col: Collection, deck_ids: set[int]) -> dict[int, int]:
     return limits
 
 
+def deck_card_ids(col: Collection, deck_names: Sequence[str]) -> list[int]:
+    """Cards of these decks and their subdecks (names are escaped for Anki's search, so any deck name works)."""
+    from anki.collection import SearchNode
+
+    nodes = [SearchNode(deck=name) for name in deck_names]
+    return list(col.find_cards(col.build_search_string(*nodes, joiner="OR")))
+
+
 def _first_due(card: StartCard, interval: Callable, name: str, days: AnkiDays) -> float | None:
     """When the scheduler, applied now, has the card due (None for new cards); Anki's due if it returns None."""
     from .scheduler import check_interval

@@ -295,9 +295,9 @@ class CompareDialog(QDialog):
         self.run_button.setEnabled(False)
 
         def op(col: Any) -> Comparison:
-            from ..compare import compare
+            from ..compare import compare, deck_card_ids
 
-            card_ids = None if deck == WHOLE_COLLECTION else list(col.find_cards(f'"deck:{deck}"'))
+            card_ids = None if deck == WHOLE_COLLECTION else deck_card_ids(col, [deck])
             return compare(
                 col,
                 schedulers,

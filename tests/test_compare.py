@@ -17,7 +17,7 @@ from compare_helpers import crafted_history
 from engine_helpers import DAY, Rev, add_card, add_revlog, set_card
 from gui_helpers import write_plugin
 
-from polar_bridge.compare import compare, table_lines, winners
+from polar_bridge.compare import compare, deck_card_ids, table_lines, winners
 from polar_bridge.compare_metrics import Prediction, auc, bin_key, log_loss, metrics, recency_weights, rmse_bins
 from polar_bridge.compare_sim import STUDY_OFFSET, AnswerProfile, StartCard, simulate
 from polar_bridge.scheduler import AnkiDays, load_scheduler
@@ -325,3 +325,14 @@ def test_tool_compares_on_a_copy_and_prints_json(tmp_path: Path) -> None:
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, "the original collection was not touched"
     table = run_tool(path, "--scheduler", "fsrs", "--scheduler", "nope:interval", "--user-files", user_files)
     assert table.returncode == 2 and "nope" in table.stderr
+
+
+def test_a_deck_scope_compares_only_that_decks_cards(col: Collection, tmp_path: Path) -> None:
+    deck = col.decks.id('Lang "A"::Verbs')  # quotes and subdecks: the scope escapes the name
+    for _ in range(3):
+        add_card(col, deck)
+    crafted_history(col, 5)  # in Default
+    result = compare(col, [load_scheduler("example", tmp_path)], deck_card_ids(col, ['Lang "A"']), days=3)
+    assert (result.cards, result.reviewed_cards) == (3, 0)
+    everything = compare(col, [load_scheduler("example", tmp_path)], days=3)
+    assert (everything.cards, everything.reviewed_cards) == (8, 5)

@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     register_package()
     from anki.collection import Collection
 
-    from polar_bridge.compare import compare, table_lines
+    from polar_bridge.compare import compare, deck_card_ids, table_lines
     from polar_bridge.scheduler import SchedulerError, SchedulerLoadError, load_scheduler
 
     try:
@@ -107,8 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             card_ids = None
             if args.deck:
-                search = " or ".join(f'"deck:{name}"' for name in args.deck)
-                card_ids = list(col.find_cards(search))
+                card_ids = deck_card_ids(col, args.deck)
 
             shown: dict[str, int] = {}
 
