@@ -10,28 +10,14 @@ import time
 from typing import Any
 
 from anki.cards import Card, CardId
-from anki.consts import (
-    CARD_TYPE_RELEARNING,
-    CARD_TYPE_REV,
-    QUEUE_TYPE_LRN,
-    QUEUE_TYPE_SUSPENDED,
-)
+from anki.consts import CARD_TYPE_RELEARNING, CARD_TYPE_REV, QUEUE_TYPE_LRN, QUEUE_TYPE_SUSPENDED
 from anki.errors import SearchError
 from anki.utils import ids2str
 
 from .. import note_identity
+from ..collection_db import db
 from .common import existing, get_card, require_cards, undo_step
-from .registry import (
-    ActionContext,
-    ActionError,
-    Param,
-    action,
-    array,
-    flag,
-    ids,
-    integer,
-    text,
-)
+from .registry import ActionContext, ActionError, Param, action, array, flag, ids, integer, text
 
 _CARDS = ids("cards")
 
@@ -88,8 +74,10 @@ def _rows(col, card_ids: list[int], columns: str) -> dict[int, tuple]:
     """``columns`` of each existing card, keyed by id, in one query."""
     if not card_ids:
         return {}
-    return {row[0]: tuple(row[1:]) for row in col.db.all(f"select id, {columns} from cards where id in "
-                                                         f"{ids2str(card_ids)}")}
+    return {
+        row[0]: tuple(row[1:])
+        for row in db(col).all(f"select id, {columns} from cards where id in {ids2str(card_ids)}")
+    }
 
 
 @action("cardsModTime", _CARDS)
@@ -172,7 +160,7 @@ def get_intervals(ctx: ActionContext, params: dict) -> list[Any]:
     rows = _rows(ctx.col, card_ids, "type, ivl")
     history: dict[int, list[int]] = {}
     if card_ids:
-        for cid, ivl in ctx.col.db.all(f"select cid, ivl from revlog where cid in {ids2str(card_ids)} order by id"):
+        for cid, ivl in db(ctx.col).all(f"select cid, ivl from revlog where cid in {ids2str(card_ids)} order by id"):
             history.setdefault(cid, []).append(ivl)
     result: list[Any] = []
     for cid in card_ids:
@@ -199,8 +187,7 @@ def _update_cards(ctx: ActionContext, cards: list[Card], name: str) -> None:
             ctx.col.update_cards(cards)
 
 
-@action("setEaseFactors", _CARDS, Param("easeFactors", (list,), "a list of ease factors", items=(int,)),
-        writes=True)
+@action("setEaseFactors", _CARDS, Param("easeFactors", (list,), "a list of ease factors", items=(int,)), writes=True)
 def set_ease_factors(ctx: ActionContext, params: dict) -> list[bool]:
     card_ids, factors = params["cards"], params["easeFactors"]
     if len(card_ids) != len(factors):
@@ -217,16 +204,39 @@ def set_ease_factors(ctx: ActionContext, params: dict) -> list[bool]:
 
 
 # Card attributes AnkiConnect lets a client set; the ones that can break a card need warning_check.
-_SETTABLE = {"due", "factor", "flags", "data", "odue", "odid", "ivl", "lapses", "left", "reps", "type", "queue",
-             "did", "mod", "usn", "nid", "ord", "id"}
-_DANGEROUS = {"did", "id", "ivl", "lapses", "left", "mod", "nid", "odid", "odue", "ord", "queue", "reps", "type",
-              "usn"}
+_SETTABLE = {
+    "due",
+    "factor",
+    "flags",
+    "data",
+    "odue",
+    "odid",
+    "ivl",
+    "lapses",
+    "left",
+    "reps",
+    "type",
+    "queue",
+    "did",
+    "mod",
+    "usn",
+    "nid",
+    "ord",
+    "id",
+}
+_DANGEROUS = {"did", "id", "ivl", "lapses", "left", "mod", "nid", "odid", "odue", "ord", "queue", "reps", "type", "usn"}
 # Changing these would make the card another card; Anki refuses them even with warning_check.
 _IMMUTABLE = {"id", "nid", "ord", "mod", "usn"}
 
 
-@action("setSpecificValueOfCard", integer("card", "a card id"), array("keys", "a list of card attribute names"),
-        array("newValues", "a list of values"), flag("warning_check", False), writes=True)
+@action(
+    "setSpecificValueOfCard",
+    integer("card", "a card id"),
+    array("keys", "a list of card attribute names"),
+    array("newValues", "a list of values"),
+    flag("warning_check", False),
+    writes=True,
+)
 def set_specific_value_of_card(ctx: ActionContext, params: dict) -> list[Any] | bool:
     """Set raw card attributes (AnkiConnect's shape: ``[true]``, or ``false`` when a dangerous key is given
     without ``warning_check``)."""
@@ -275,8 +285,9 @@ def relearn_cards(ctx: ActionContext, params: dict) -> None:
     _update_cards(ctx, cards, "Relearn Cards")
 
 
-@action("setDueDate", _CARDS, Param("days", (str, int), "a number of days such as \"0\", \"3-7\" or \"1!\""),
-        writes=True)
+@action(
+    "setDueDate", _CARDS, Param("days", (str, int), "a number of days such as \"0\", \"3-7\" or \"1!\""), writes=True
+)
 def set_due_date(ctx: ActionContext, params: dict) -> bool:
     """Anki's Set Due Date: ``"0"`` today, ``"1-7"`` a random day in that range, a trailing ``!`` also sets the
     interval."""

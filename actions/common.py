@@ -14,6 +14,7 @@ from anki.notes import Note, NoteId
 from anki.utils import ids2str
 
 from .. import deck_mapping, note_types
+from ..collection_db import db
 from .registry import ActionError
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def existing(col: Collection, table: str, ids: Sequence[int]) -> set[int]:
     """Which of ``ids`` are rows of ``table`` ("cards" or "notes"), in one query."""
     if not ids:
         return set()
-    return set(col.db.list(f"select id from {table} where id in {ids2str(ids)}"))
+    return set(db(col).list(f"select id from {table} where id in {ids2str(ids)}"))
 
 
 def card_not_found(card_id: object) -> ActionError:

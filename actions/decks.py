@@ -8,19 +8,9 @@ from anki.decks import DeckConfigId, DeckId
 from anki.utils import ids2str
 
 from .. import deck_mapping
+from ..collection_db import db
 from .common import require_cards, undo_step
-from .registry import (
-    ActionContext,
-    ActionError,
-    Param,
-    action,
-    flag,
-    ids,
-    integer,
-    obj,
-    strings,
-    text,
-)
+from .registry import ActionContext, ActionError, Param, action, flag, ids, integer, obj, strings, text
 
 _DECKS = strings("decks", "a list of deck names")
 
@@ -59,7 +49,8 @@ def get_decks(ctx: ActionContext, params: dict) -> dict[str, list[int]]:
     card_ids = params["cards"]
     if not card_ids:
         return {}
-    deck_of = dict(ctx.col.db.all(f"select id, did from cards where id in {ids2str(card_ids)}"))
+    rows = db(ctx.col).all(f"select id, did from cards where id in {ids2str(card_ids)}")
+    deck_of = {row[0]: row[1] for row in rows}
     names = deck_mapping.deck_names_and_ids(ctx.col)
     by_id = {did: name for name, did in names.items()}
     result: dict[str, list[int]] = {}
@@ -135,8 +126,9 @@ def set_deck_config_id(ctx: ActionContext, params: dict) -> bool:
     config_id = _int_id(params["configId"], "configId")
     if config_id not in _config_ids(ctx.col):
         return False
-    dids = [deck_mapping.existing_deck_id(ctx.col, name) for name in params["decks"]]
-    if any(did is None for did in dids):
+    found = [deck_mapping.existing_deck_id(ctx.col, name) for name in params["decks"]]
+    dids = [did for did in found if did is not None]
+    if len(dids) != len(found):
         return False
     with undo_step(ctx.col, "Set Deck Options"):
         for did in dids:
@@ -149,8 +141,9 @@ def set_deck_config_id(ctx: ActionContext, params: dict) -> bool:
     return True
 
 
-@action("cloneDeckConfigId", text("name", "a preset name"), Param("cloneFrom", (int, str), "a preset id", "1"),
-        writes=True)
+@action(
+    "cloneDeckConfigId", text("name", "a preset name"), Param("cloneFrom", (int, str), "a preset id", "1"), writes=True
+)
 def clone_deck_config_id(ctx: ActionContext, params: dict) -> int | bool:
     source_id = _int_id(params["cloneFrom"], "cloneFrom")
     source = ctx.col.decks.get_config(DeckConfigId(source_id)) if source_id in _config_ids(ctx.col) else None
@@ -180,11 +173,12 @@ def get_deck_stats(ctx: ActionContext, params: dict) -> dict[str, dict[str, Any]
         node = stack.pop()
         if node.deck_id in wanted:
             result[str(node.deck_id)] = {
-                "deck_id": node.deck_id, "name": ctx.col.decks.name(DeckId(node.deck_id)),
-                "new_count": node.new_count, "learn_count": node.learn_count, "review_count": node.review_count,
+                "deck_id": node.deck_id,
+                "name": ctx.col.decks.name(DeckId(node.deck_id)),
+                "new_count": node.new_count,
+                "learn_count": node.learn_count,
+                "review_count": node.review_count,
                 "total_in_deck": node.total_in_deck,
             }
         stack.extend(node.children)
     return result
-
-

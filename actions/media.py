@@ -12,12 +12,7 @@ import fnmatch
 import os
 from typing import Any
 
-from ..media_files import (
-    check_filename,
-    media_item_bytes,
-    prepare_media_item,
-    store_media,
-)
+from ..media_files import check_filename, media_item_bytes, prepare_media_item, store_media
 from .registry import ActionContext, ActionError, PrepareContext, action, anything
 
 
@@ -35,7 +30,11 @@ def _prepare_store(params: dict[str, Any], prep: PrepareContext) -> dict[str, An
 
 @action(
     "storeMediaFile",
-    anything("filename"), anything("data"), anything("path"), anything("url"), anything("deleteExisting", True),
+    anything("filename"),
+    anything("data"),
+    anything("path"),
+    anything("url"),
+    anything("deleteExisting", True),
     writes=True,
     prepare=_prepare_store,
 )
@@ -71,6 +70,7 @@ def delete_media_file(ctx: ActionContext, params: dict) -> None:
     filename = check_filename(params["filename"])
     if os.path.isfile(os.path.join(ctx.col.media.dir(), filename)):
         ctx.col.media.trash_files([filename])
+    return None
 
 
 @action("getMediaDirPath")

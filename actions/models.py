@@ -10,24 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from anki.models import NotetypeDict, NotetypeId
+from anki.models import NotetypeDict
 
 from .. import note_types
 from .common import field_of, model_by_name, template_of, undo_step
-from .registry import (
-    ActionContext,
-    ActionError,
-    Param,
-    action,
-    array,
-    flag,
-    ids,
-    integer,
-    obj,
-    require,
-    strings,
-    text,
-)
+from .registry import ActionContext, ActionError, Param, action, array, flag, ids, integer, obj, require, strings, text
 
 
 # Both list "Basic" and "Cloze" and add Anki's stock type when a collection has none: they may write.
@@ -51,8 +38,11 @@ def _templates(params: dict) -> list[dict[str, Any]]:
     if not templates:
         raise ActionError('parameter "cardTemplates" must contain at least one template')
     for i, template in enumerate(templates):
-        if not (isinstance(template, dict) and isinstance(template.get("Front"), str)
-                and isinstance(template.get("Back"), str)):
+        if not (
+            isinstance(template, dict)
+            and isinstance(template.get("Front"), str)
+            and isinstance(template.get("Back"), str)
+        ):
             raise ActionError(f'cardTemplates[{i}] must be an object with "Front" and "Back" strings')
         if "Name" in template and not isinstance(template["Name"], str):
             raise ActionError(f'cardTemplates[{i}].Name must be a string')
@@ -105,7 +95,7 @@ def create_model(ctx: ActionContext, params: dict) -> NotetypeDict:
     if css is not None:
         notetype["css"] = css
     col.models.add(notetype)
-    return col.models.get(notetype["id"])
+    return note_types.notetype_by_id(col, notetype["id"])
 
 
 # --- Finding note types -----------------------------------------------------------------------------------------
@@ -118,7 +108,7 @@ def find_models_by_id(ctx: ActionContext, params: dict) -> list[NotetypeDict]:
     for model_id in params["modelIds"]:
         if model_id not in known:
             raise ActionError(f"model was not found: {model_id}")
-        result.append(ctx.col.models.get(NotetypeId(model_id)))
+        result.append(note_types.notetype_by_id(ctx.col, model_id))
     return result
 
 
@@ -147,8 +137,10 @@ def model_field_descriptions(ctx: ActionContext, params: dict) -> list[str]:
 
 @action("modelFieldFonts", _MODEL_NAME)
 def model_field_fonts(ctx: ActionContext, params: dict) -> dict[str, dict[str, Any]]:
-    return {field["name"]: {"font": field["font"], "size": field["size"]}
-            for field in model_by_name(ctx.col, params["modelName"])["flds"]}
+    return {
+        field["name"]: {"font": field["font"], "size": field["size"]}
+        for field in model_by_name(ctx.col, params["modelName"])["flds"]
+    }
 
 
 _FIELD_REF = re.compile(r"{{[^#/^}]+?}}")
@@ -178,8 +170,9 @@ def model_fields_on_templates(ctx: ActionContext, params: dict) -> dict[str, lis
 
 @action("modelTemplates", _MODEL_NAME)
 def model_templates(ctx: ActionContext, params: dict) -> dict[str, dict[str, str]]:
-    return {t["name"]: {"Front": t["qfmt"], "Back": t["afmt"]}
-            for t in model_by_name(ctx.col, params["modelName"])["tmpls"]}
+    return {
+        t["name"]: {"Front": t["qfmt"], "Back": t["afmt"]} for t in model_by_name(ctx.col, params["modelName"])["tmpls"]
+    }
 
 
 @action("modelStyling", _MODEL_NAME)
@@ -229,10 +222,17 @@ def update_model_styling(ctx: ActionContext, params: dict) -> None:
     _save(ctx, notetype, "Update Note Type")
 
 
-@action("findAndReplaceInModels", Param("model", (dict, type(None)), "an object", None),
-        text("modelName", "a note type name", default=None), text("findText", "a string", default=None),
-        text("replaceText", "a string", default=None), flag("front", True), flag("back", True), flag("css", True),
-        writes=True)
+@action(
+    "findAndReplaceInModels",
+    Param("model", (dict, type(None)), "an object", None),
+    text("modelName", "a note type name", default=None),
+    text("findText", "a string", default=None),
+    text("replaceText", "a string", default=None),
+    flag("front", True),
+    flag("back", True),
+    flag("css", True),
+    writes=True,
+)
 def find_and_replace_in_models(ctx: ActionContext, params: dict) -> int:
     """Replace text in the templates and/or styling of one note type (or every one when ``modelName`` is empty);
     returns how many note types changed. Takes the parameters flat or inside ``model`` (both shapes exist)."""
@@ -244,7 +244,7 @@ def find_and_replace_in_models(ctx: ActionContext, params: dict) -> int:
     if model_name:
         notetypes = [model_by_name(ctx.col, model_name)]
     else:
-        notetypes = [ctx.col.models.get(e.id) for e in ctx.col.models.all_names_and_ids()]
+        notetypes = [note_types.notetype_by_id(ctx.col, e.id) for e in ctx.col.models.all_names_and_ids()]
     changed = []
     for notetype in notetypes:
         hit = False
@@ -265,16 +265,26 @@ def find_and_replace_in_models(ctx: ActionContext, params: dict) -> int:
     return len(changed)
 
 
-@action("modelTemplateRename", _MODEL_NAME, text("oldTemplateName", "a template name"),
-        text("newTemplateName", "a template name"), writes=True)
+@action(
+    "modelTemplateRename",
+    _MODEL_NAME,
+    text("oldTemplateName", "a template name"),
+    text("newTemplateName", "a template name"),
+    writes=True,
+)
 def model_template_rename(ctx: ActionContext, params: dict) -> None:
     notetype = model_by_name(ctx.col, params["modelName"])
     template_of(notetype, params["oldTemplateName"])["name"] = params["newTemplateName"]
     _save(ctx, notetype, "Rename Card Type")
 
 
-@action("modelTemplateReposition", _MODEL_NAME, text("templateName", "a template name"),
-        integer("index", "a position (0 is first)"), writes=True)
+@action(
+    "modelTemplateReposition",
+    _MODEL_NAME,
+    text("templateName", "a template name"),
+    integer("index", "a position (0 is first)"),
+    writes=True,
+)
 def model_template_reposition(ctx: ActionContext, params: dict) -> None:
     notetype = model_by_name(ctx.col, params["modelName"])
     template = template_of(notetype, params["templateName"])
@@ -315,8 +325,13 @@ def model_template_remove(ctx: ActionContext, params: dict) -> None:
 _FIELD_NAME = text("fieldName", "a field name")
 
 
-@action("modelFieldRename", _MODEL_NAME, text("oldFieldName", "a field name"), text("newFieldName", "a field name"),
-        writes=True)
+@action(
+    "modelFieldRename",
+    _MODEL_NAME,
+    text("oldFieldName", "a field name"),
+    text("newFieldName", "a field name"),
+    writes=True,
+)
 def model_field_rename(ctx: ActionContext, params: dict) -> None:
     notetype = model_by_name(ctx.col, params["modelName"])
     field = field_of(notetype, params["oldFieldName"])
@@ -334,8 +349,9 @@ def model_field_reposition(ctx: ActionContext, params: dict) -> None:
     _save(ctx, notetype, "Reposition Field")
 
 
-@action("modelFieldAdd", _MODEL_NAME, _FIELD_NAME, integer("index", "a position (0 is first)", default=None),
-        writes=True)
+@action(
+    "modelFieldAdd", _MODEL_NAME, _FIELD_NAME, integer("index", "a position (0 is first)", default=None), writes=True
+)
 def model_field_add(ctx: ActionContext, params: dict) -> None:
     """Add a field (unless it exists) and move it to ``index`` when given."""
     notetype = model_by_name(ctx.col, params["modelName"])

@@ -13,26 +13,49 @@ from anki.notes import Note, NoteId
 from anki.utils import ids2str
 
 from .. import content, note_identity, note_push, note_types
+from ..collection_db import db
 from ..media_files import prepare_media_item
 from .common import get_note, model_by_name, undo_step
-from .registry import (
-    ActionContext,
-    ActionError,
-    Param,
-    PrepareContext,
-    action,
-    array,
-    ids,
-    obj,
-    require,
-    text,
-)
+from .registry import ActionContext, ActionError, Param, PrepareContext, action, array, ids, obj, require, text
 
 _NOTES = array("notes", "a list of notes")
 _NOTE = obj("note", "a note object")
 # ActionContext.extras key: the open profile's name (notesInfo's "profile"), filled in by the GUI glue.
 EXTRA_PROFILE = "profile"
 _TAGS = Param("tags", (str, list), "a space-separated string of tags")
+
+# --- Media items, read off the main thread ---------------------------------------------------------------------
+
+
+def _prepare_note_media(note: Any, prep: PrepareContext) -> Any:
+    """A copy of ``note`` whose picture/audio/video items carry their bytes (decoded, downloaded or read here, on
+    the connection thread); a failing item carries its error, so only that note is refused."""
+    if not isinstance(note, dict):
+        return note
+    prepared = dict(note)
+    for kind in note_push.MEDIA_KINDS:
+        items = note.get(kind)
+        if isinstance(items, dict):
+            items = [items]
+        if not isinstance(items, list):
+            continue
+        new_items = []
+        for item in items:
+            try:
+                new_items.append(prepare_media_item(item, prep.config, prep.media_dir))
+            except ActionError as exc:
+                new_items.append({**item, note_push.PREPARE_ERROR: str(exc)})
+        prepared[kind] = new_items
+    return prepared
+
+
+def _prepare_one_note(params: dict, prep: PrepareContext) -> dict:
+    return {**params, "note": _prepare_note_media(params["note"], prep)}
+
+
+def _prepare_notes(params: dict, prep: PrepareContext) -> dict:
+    return {**params, "notes": [_prepare_note_media(note, prep) for note in params["notes"]]}
+
 
 # --- Finding ------------------------------------------------------------------------------------------------
 
@@ -61,9 +84,9 @@ def notes_info_rows(col, note_ids: list[int], profile: str | None) -> list[dict[
     if not note_ids:
         return []
     id_list = ids2str(note_ids)
-    rows = {r[0]: r for r in col.db.all(f"select id, mid, mod, tags, flds from notes where id in {id_list}")}
+    rows = {r[0]: r for r in db(col).all(f"select id, mid, mod, tags, flds from notes where id in {id_list}")}
     cards: dict[int, list[int]] = {}
-    for cid, nid in col.db.all(f"select id, nid from cards where nid in {id_list} order by nid, ord"):
+    for cid, nid in db(col).all(f"select id, nid from cards where nid in {id_list} order by nid, ord"):
         cards.setdefault(nid, []).append(cid)
     notetypes: dict[int, Any] = {}
     result: list[dict[str, Any]] = []
@@ -79,8 +102,10 @@ def notes_info_rows(col, note_ids: list[int], profile: str | None) -> list[dict[
             "noteId": nid,
             "modelName": notetype["name"],
             "tags": tags.split(),
-            "fields": {f["name"]: {"value": values[f["ord"]] if f["ord"] < len(values) else "", "order": f["ord"]}
-                       for f in notetype["flds"]},
+            "fields": {
+                f["name"]: {"value": values[f["ord"]] if f["ord"] < len(values) else "", "order": f["ord"]}
+                for f in notetype["flds"]
+            },
             "mod": mod,
             "cards": cards.get(nid, []),
         }
@@ -105,7 +130,10 @@ def notes_info(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
 @action("notesModTime", ids("notes"))
 def notes_mod_time(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
     note_ids = params["notes"]
-    mods = dict(ctx.col.db.all(f"select id, mod from notes where id in {ids2str(note_ids)}")) if note_ids else {}
+    mods: dict[int, int] = {}
+    if note_ids:
+        rows = db(ctx.col).all(f"select id, mod from notes where id in {ids2str(note_ids)}")
+        mods = {row[0]: row[1] for row in rows}
     return [{"noteId": nid, "mod": mods[nid]} if nid in mods else {} for nid in note_ids]
 
 
@@ -113,38 +141,41 @@ def notes_mod_time(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
 
 
 # Checking a note reads its picture/audio items too: they are prepared off the main thread like addNotes'.
-@action("canAddNote", _NOTE, prepare=lambda params, prep: _prepare_one_note(params, prep))
+@action("canAddNote", _NOTE, prepare=_prepare_one_note)
 def can_add_note(ctx: ActionContext, params: dict) -> bool:
     return not isinstance(note_push.check_notes(ctx.col, ctx.config, [params["note"]])[0], str)
 
 
-@action("canAddNoteWithErrorDetail", _NOTE, prepare=lambda params, prep: _prepare_one_note(params, prep))
+@action("canAddNoteWithErrorDetail", _NOTE, prepare=_prepare_one_note)
 def can_add_note_with_error_detail(ctx: ActionContext, params: dict) -> dict[str, Any]:
     item = note_push.check_notes(ctx.col, ctx.config, [params["note"]])[0]
     return {"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
 
 
-@action("canAddNotes", _NOTES, prepare=lambda params, prep: _prepare_notes(params, prep))
+@action("canAddNotes", _NOTES, prepare=_prepare_notes)
 def can_add_notes(ctx: ActionContext, params: dict) -> list[bool]:
     return [not isinstance(item, str) for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])]
 
 
-@action("canAddNotesWithErrorDetail", _NOTES, prepare=lambda params, prep: _prepare_notes(params, prep))
+@action("canAddNotesWithErrorDetail", _NOTES, prepare=_prepare_notes)
 def can_add_notes_with_error_detail(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
-    return [{"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
-            for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])]
+    return [
+        {"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
+        for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])
+    ]
 
 
-@action("addNote", _NOTE, writes=True, prepare=lambda params, prep: _prepare_one_note(params, prep))
+@action("addNote", _NOTE, writes=True, prepare=_prepare_one_note)
 def add_note(ctx: ActionContext, params: dict) -> int:
     note = params["note"]
     result = note_push.push_notes(ctx.col, ctx.config, [note])
-    if result.errors[0] is not None:
-        raise ActionError(result.errors[0])
-    return result.ids[0]
+    note_id, error = result.ids[0], result.errors[0]
+    if note_id is None:
+        raise ActionError(error or "cannot create note")
+    return note_id
 
 
-@action("addNotes", _NOTES, writes=True, prepare=lambda params, prep: _prepare_notes(params, prep))
+@action("addNotes", _NOTES, writes=True, prepare=_prepare_notes)
 def add_notes(ctx: ActionContext, params: dict) -> list[int | None]:
     """AnkiConnect v6 semantics: one id per note, ``null`` for a note that could not be added; the notes that
     can be added are written in one batch (one undo step)."""
@@ -163,7 +194,7 @@ def _apply_fields(col, note: Note, fields: dict[str, Any]) -> bool:
     for name, value in fields.items():
         if not isinstance(value, str):
             raise ActionError(f'note.fields["{name}"] must be a string')
-    notetype = note.note_type()
+    notetype = note_types.notetype_by_id(note.col, note.mid)
     new_values: dict[int, str] = {}
     media: list[content.MediaFile] = []
     for pos, value in note_types.field_positions(notetype, fields).items():
@@ -239,7 +270,7 @@ def _tags_string(params: dict) -> str:
 def _existing_ids(col, note_ids: list[int]) -> list[NoteId]:
     if not note_ids:
         return []
-    found = set(col.db.list(f"select id from notes where id in {ids2str(note_ids)}"))
+    found = set(db(col).list(f"select id from notes where id in {ids2str(note_ids)}"))
     return [NoteId(i) for i in note_ids if i in found]
 
 
@@ -284,8 +315,7 @@ def update_note_model(ctx: ActionContext, params: dict) -> None:
     notetype = model_by_name(col, model_name)
     with undo_step(col, "Update Note Model"):
         if notetype["id"] != note.mid:
-            request = col.models.change_notetype_info(old_notetype_id=note.mid,
-                                                      new_notetype_id=notetype["id"]).input
+            request = col.models.change_notetype_info(old_notetype_id=note.mid, new_notetype_id=notetype["id"]).input
             request.note_ids.append(note_id)
             col.models.change_notetype_of_notes(request)
             note = col.get_note(NoteId(note_id))
@@ -304,36 +334,3 @@ def remove_empty_notes(ctx: ActionContext, params: dict) -> None:
     note_ids = [NoteId(entry.note_id) for entry in report.notes if entry.will_delete_note]
     if note_ids:
         ctx.col.remove_notes(note_ids)
-
-
-# --- Media items, read off the main thread ---------------------------------------------------------------------
-
-
-def _prepare_note_media(note: Any, prep: PrepareContext) -> Any:
-    """A copy of ``note`` whose picture/audio/video items carry their bytes (decoded, downloaded or read here, on
-    the connection thread); a failing item carries its error, so only that note is refused."""
-    if not isinstance(note, dict):
-        return note
-    prepared = dict(note)
-    for kind in note_push.MEDIA_KINDS:
-        items = note.get(kind)
-        if isinstance(items, dict):
-            items = [items]
-        if not isinstance(items, list):
-            continue
-        new_items = []
-        for item in items:
-            try:
-                new_items.append(prepare_media_item(item, prep.config, prep.media_dir))
-            except ActionError as exc:
-                new_items.append({**item, note_push.PREPARE_ERROR: str(exc)})
-        prepared[kind] = new_items
-    return prepared
-
-
-def _prepare_one_note(params: dict, prep: PrepareContext) -> dict:
-    return {**params, "note": _prepare_note_media(params["note"], prep)}
-
-
-def _prepare_notes(params: dict, prep: PrepareContext) -> dict:
-    return {**params, "notes": [_prepare_note_media(note, prep) for note in params["notes"]]}

@@ -7,23 +7,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from anki.collection import (
-    DeckIdLimit,
-    ExportAnkiPackageOptions,
-    ImportAnkiPackageOptions,
-    ImportAnkiPackageRequest,
-)
+from anki.collection import DeckIdLimit, ExportAnkiPackageOptions, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
 from .common import deck_id
-from .registry import (
-    ActionContext,
-    ActionError,
-    action,
-    anything,
-    flag,
-    registered,
-    text,
-)
+from .registry import ActionContext, ActionError, action, anything, flag, registered, text
 
 
 @action("exportPackage", text("deck", "a deck name"), text("path", "a file path"), flag("includeSched", False))
@@ -36,8 +23,9 @@ def export_package(ctx: ActionContext, params: dict) -> bool:
     path = os.path.abspath(os.path.expanduser(params["path"]))
     if not os.path.isdir(os.path.dirname(path)):
         raise ActionError(f"folder does not exist: {os.path.dirname(path)}")
-    options = ExportAnkiPackageOptions(with_scheduling=params["includeSched"], with_deck_configs=params["includeSched"],
-                                       with_media=True, legacy=True)
+    options = ExportAnkiPackageOptions(
+        with_scheduling=params["includeSched"], with_deck_configs=params["includeSched"], with_media=True, legacy=True
+    )
     ctx.col.export_anki_package(out_path=path, options=options, limit=DeckIdLimit(did))
     return True
 

@@ -156,8 +156,14 @@ class ActionSpec:
 _REGISTRY: dict[str, ActionSpec] = {}
 
 
-def action(name: str, *params: Param, writes: bool = False, prepare: Preparer | None = None,
-           needs_collection: bool = True, aliases: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+def action(
+    name: str,
+    *params: Param,
+    writes: bool = False,
+    prepare: Preparer | None = None,
+    needs_collection: bool = True,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[Handler], Handler]:
     """Declare the AnkiConnect action ``name`` (see the package docstring); ``aliases`` are deprecated names
     AnkiConnect still answers to with the same behaviour."""
 

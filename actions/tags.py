@@ -10,6 +10,7 @@ from typing import Any
 from anki.notes import NoteId
 
 from .. import content
+from ..collection_db import db
 from .common import get_note, require_notes, undo_step
 from .registry import ActionContext, ActionError, Param, action, ids, integer, text
 
@@ -55,12 +56,12 @@ def _replace(ctx: ActionContext, note_ids: list[NoteId], old: str, new: str) -> 
         raise ActionError('parameter "tag_to_replace" must be a tag')
     replacement = " ".join(content.normalize_tags(new.split()))
     if note_ids:
-        ctx.col.tags.find_and_replace(note_ids, f"^{re.escape(old.strip())}$", replacement, regex=True,
-                                      match_case=False)
+        ctx.col.tags.find_and_replace(
+            note_ids, f"^{re.escape(old.strip())}$", replacement, regex=True, match_case=False
+        )
 
 
-@action("replaceTags", ids("notes"), text("tag_to_replace", "a tag"), text("replace_with_tag", "a tag"),
-        writes=True)
+@action("replaceTags", ids("notes"), text("tag_to_replace", "a tag"), text("replace_with_tag", "a tag"), writes=True)
 def replace_tags(ctx: ActionContext, params: dict) -> None:
     note_ids = require_notes(ctx.col, params["notes"])
     _replace(ctx, note_ids, params["tag_to_replace"], params["replace_with_tag"])
@@ -68,5 +69,5 @@ def replace_tags(ctx: ActionContext, params: dict) -> None:
 
 @action("replaceTagsInAllNotes", text("tag_to_replace", "a tag"), text("replace_with_tag", "a tag"), writes=True)
 def replace_tags_in_all_notes(ctx: ActionContext, params: dict) -> None:
-    note_ids = [NoteId(nid) for nid in ctx.col.db.list("select id from notes")]
+    note_ids = [NoteId(nid) for nid in db(ctx.col).list("select id from notes")]
     _replace(ctx, note_ids, params["tag_to_replace"], params["replace_with_tag"])

@@ -43,8 +43,9 @@ def summary_lines(report: Any) -> list[str]:
         lines.append(f"{exact} of them are due at an exact time (intervals up to two days), the rest by day")
     skipped = count_of(getattr(report, "skipped", 0))
     if skipped:
-        lines.append(f"{cards(skipped)} left as they are (new or never answered, or the scheduler returned "
-                     "None for them)")
+        lines.append(
+            f"{cards(skipped)} left as they are (new or never answered, or the scheduler returned None for them)"
+        )
     return lines
 
 
@@ -80,7 +81,21 @@ def due_totals_line(before: Sequence[int], after: Sequence[int]) -> str:
     return "Cards due " + " · ".join(dict.fromkeys(parts))
 
 
-class DueChart(QWidget):
+class PaintedWidget(QWidget):
+    """A widget drawn with QPainter by its ``_paint`` (charts of the preview and the comparison)."""
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:
+        painter = QPainter(self)
+        try:
+            self._paint(painter)
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
+        raise NotImplementedError
+
+
+class DueChart(PaintedWidget):
     """Grouped bars: cards due on each of the next N days, before (grey) and after (blue) rescheduling."""
 
     def __init__(self, before: Sequence[int], after: Sequence[int], parent: QWidget | None = None) -> None:
@@ -90,13 +105,6 @@ class DueChart(QWidget):
         self.setMinimumSize(QSize(520, 220))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setToolTip("Cards due per day: grey = now, blue = after rescheduling (day 0 = today)")
-
-    def paintEvent(self, event: QPaintEvent | None) -> None:
-        painter = QPainter(self)
-        try:
-            self._paint(painter)
-        finally:
-            painter.end()
 
     def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
@@ -130,8 +138,14 @@ class DueChart(QWidget):
                 if h:
                     painter.fillRect(round(x + slot * offset), top_margin + height - h, round(bar), h, color)
             if day % 5 == 0:
-                painter.drawText(round(x), top_margin + height + 2, round(slot * 5), 16,
-                                 Qt.AlignmentFlag.AlignLeft, f"+{day}d" if day else "today")
+                painter.drawText(
+                    round(x),
+                    top_margin + height + 2,
+                    round(slot * 5),
+                    16,
+                    Qt.AlignmentFlag.AlignLeft,
+                    f"+{day}d" if day else "today",
+                )
 
 
 class PreviewDialog(QDialog):
@@ -181,8 +195,10 @@ class PreviewDialog(QDialog):
         self.spread_days.setRange(1, 365)
         self.spread_days.setValue(max(1, suggested_spread_days))
         self.spread_days.setSuffix(" days")
-        self.spread_days.setToolTip("Oldest-overdue cards first; the default keeps each day within your review "
-                                    "limit. Written in the same undo step.")
+        self.spread_days.setToolTip(
+            "Oldest-overdue cards first; the default keeps each day within your review "
+            "limit. Written in the same undo step."
+        )
         row.addWidget(self.spread_check)
         row.addWidget(self.spread_days)
         row.addStretch()

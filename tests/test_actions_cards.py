@@ -34,8 +34,10 @@ def test_are_due_get_intervals_and_ease(col):
     assert ok(col, "getEaseFactors", cards=[reviewed, 9]) == [col.get_card(reviewed).factor, None]
     assert ok(col, "setEaseFactors", cards=[reviewed, 9], easeFactors=[3100, 2000]) == [True, False]
     assert col.get_card(reviewed).factor == 3100 and undo_name(col) == "Set Ease Factors"
-    assert err(col, "setEaseFactors", cards=[reviewed], easeFactors=[]) == \
-        '"cards" and "easeFactors" must have the same length'
+    assert (
+        err(col, "setEaseFactors", cards=[reviewed], easeFactors=[])
+        == '"cards" and "easeFactors" must have the same length'
+    )
 
 
 def test_set_specific_value_guards_dangerous_keys(col):
@@ -66,8 +68,9 @@ def test_forget_relearn_set_due_date(col):
 
 def test_answer_cards_is_one_undo_step_and_writes_review_log(col):
     a, b = _cards(col, 2)
-    assert ok(col, "answerCards", answers=[{"cardId": a, "ease": 3}, {"cardId": b, "ease": 1},
-                                           {"cardId": 1, "ease": 3}]) == [True, True, False]
+    assert ok(
+        col, "answerCards", answers=[{"cardId": a, "ease": 3}, {"cardId": b, "ease": 1}, {"cardId": 1, "ease": 3}]
+    ) == [True, True, False]
     assert col.db.scalar("select count() from revlog") == 2
     assert undo_name(col) == "Answer Cards"
     col.undo()

@@ -55,5 +55,6 @@ def test_deck_stats(col):
     add_basic(col, "b", deck="S")
     did = ok(col, "deckNamesAndIds")["S"]
     stats = ok(col, "getDeckStats", decks=["S", "Nope"])
-    assert stats == {str(did): {"deck_id": did, "name": "S", "new_count": 2, "learn_count": 0,
-                                "review_count": 0, "total_in_deck": 2}}
+    assert stats == {
+        str(did): {"deck_id": did, "name": "S", "new_count": 2, "learn_count": 0, "review_count": 0, "total_in_deck": 2}
+    }

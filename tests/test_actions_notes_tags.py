@@ -14,7 +14,8 @@ def test_notes_info_and_mod_time_in_bulk(col):
     assert first["fields"]["Front"] == {"value": "q0", "order": 0}
     assert first["cards"] == col.get_note(nids[0]).card_ids()
     assert [i["noteId"] for i in ok(col, "notesInfo", query="q1*")] == sorted(
-        n for n in nids if col.get_note(n)["Front"].startswith("q1"))
+        n for n in nids if col.get_note(n)["Front"].startswith("q1")
+    )
     assert ok(col, "notesModTime", notes=[nids[0], 2]) == [{"noteId": nids[0], "mod": col.get_note(nids[0]).mod}, {}]
 
 
@@ -23,22 +24,26 @@ def test_can_add_note_and_detail(col):
     note = {"deckName": "Default", "modelName": "Basic", "fields": {"Front": "dup", "Back": "x"}}
     assert ok(col, "canAddNote", note=note) is False
     assert ok(col, "canAddNoteWithErrorDetail", note=note) == {
-        "canAdd": False, "error": "cannot create note because it is a duplicate"}
+        "canAdd": False,
+        "error": "cannot create note because it is a duplicate",
+    }
     fresh = {**note, "fields": {"Front": "new", "Back": "x"}}
     assert ok(col, "canAddNote", note=fresh) is True
     assert ok(col, "canAddNoteWithErrorDetail", note={**note, "modelName": "Nope"}) == {
-        "canAdd": False, "error": "model was not found: Nope"}
+        "canAdd": False,
+        "error": "model was not found: Nope",
+    }
 
 
 def test_update_note_model_keeps_the_note_and_sets_given_fields(col):
     nid = add_basic(col, "front", "back", tags="old")
-    ok(col, "updateNoteModel", note={"id": nid, "modelName": "Cloze",
-                                     "fields": {"text": "{{c1::x}}"}, "tags": ["new"]})
+    ok(col, "updateNoteModel", note={"id": nid, "modelName": "Cloze", "fields": {"text": "{{c1::x}}"}, "tags": ["new"]})
     note = col.get_note(nid)
     assert note.note_type()["name"] == "Cloze" and note["Text"] == "{{c1::x}}" and note["Back Extra"] == ""
     assert note.tags == ["new"] and undo_name(col) == "Update Note Model"
-    assert err(col, "updateNoteModel", note={"id": nid, "modelName": "Nope", "fields": {}}) == \
-        "model was not found: Nope"
+    assert (
+        err(col, "updateNoteModel", note={"id": nid, "modelName": "Nope", "fields": {}}) == "model was not found: Nope"
+    )
     assert err(col, "updateNoteModel", note={"id": 5, "modelName": "Basic", "fields": {}}) == "Note was not found: 5"
 
 
@@ -64,8 +69,7 @@ def test_tags(col):
     assert err(col, "updateNoteTags", note=a, tags=[1]) == "Must provide tags as a list of strings"
     ok(col, "replaceTags", notes=[b], tag_to_replace="OLD", replace_with_tag="renamed")
     assert col.get_note(b).tags == ["renamed"]
-    assert err(col, "replaceTags", notes=[b, 7], tag_to_replace="x", replace_with_tag="y") == \
-        "Note was not found: 7"
+    assert err(col, "replaceTags", notes=[b, 7], tag_to_replace="x", replace_with_tag="y") == "Note was not found: 7"
     add_basic(col, "c", tags="other")
     ok(col, "replaceTagsInAllNotes", tag_to_replace="other", replace_with_tag="o2")
     assert "o2" in ok(col, "getTags") and "other" not in col.get_note(a).tags

@@ -27,8 +27,9 @@ def test_insert_reviews_checks_every_row_first(col):
     a = card_of(col, add_basic(col, "a"))
     now = int(time.time() * 1000)
     good = [now, a, -1, 3, 4, 0, 2500, 6000, 1]
-    assert err(col, "insertReviews", reviews=[good, [now + 1, 99, -1, 3, 4, 0, 2500, 6000, 1]]) == \
-        "Card was not found: 99"
+    assert (
+        err(col, "insertReviews", reviews=[good, [now + 1, 99, -1, 3, 4, 0, 2500, 6000, 1]]) == "Card was not found: 99"
+    )
     assert err(col, "insertReviews", reviews=[good[:5]]).startswith("reviews[0] must be a list of 9 integers")
     assert col.db.scalar("select count() from revlog") == 0  # nothing written by the failed requests
     ok(col, "insertReviews", reviews=[good])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import actions_table
+
 from polar_bridge.actions import all_specs
 
 
@@ -17,8 +18,12 @@ def test_every_ankiconnect_action_is_declared_once():
     declared = {spec.name for spec in all_specs()} | set(actions_table.PROTOCOL_ACTIONS)
     missing = sorted(set(names) - declared)
     # Landing in steps: the GUI and profile actions come next (gui/gui_actions.py).
-    later = set(actions_table.ANKICONNECT_ACTIONS["gui"]) | {"getProfiles", "getActiveProfile", "loadProfile",
-                                                             "reloadCollection"}
+    later = set(actions_table.ANKICONNECT_ACTIONS["gui"]) | {
+        "getProfiles",
+        "getActiveProfile",
+        "loadProfile",
+        "reloadCollection",
+    }
     assert set(missing) <= later, f"not implemented: {missing}"
     # Nothing declared that the table would not show (a typo'd name would be a silent extra action).
     assert declared <= set(names)

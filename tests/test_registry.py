@@ -11,14 +11,54 @@ from polar_bridge.config import load_config
 from polar_bridge.connect_server import ConnectServer
 
 # Every action that only reads (exportPackage writes a file, not the collection).
-READS = {"version", "requestPermission", "apiReflect", "deckNames", "deckNamesAndIds", "deckNameFromId", "getDecks",
-         "getDeckConfig", "getDeckStats", "modelFieldNames", "modelNameFromId", "findModelsById", "findModelsByName",
-         "modelFieldDescriptions", "modelFieldFonts", "modelFieldsOnTemplates", "modelTemplates", "modelStyling",
-         "findNotes", "findCards", "notesInfo", "notesModTime", "cardsInfo", "cardsModTime", "cardsToNotes",
-         "canAddNote", "canAddNoteWithErrorDetail", "canAddNotes", "canAddNotesWithErrorDetail", "getNoteTags",
-         "getTags", "suspended", "areSuspended", "areDue", "getIntervals", "getEaseFactors", "cardReviews",
-         "getReviewsOfCards", "getLatestReviewID", "getNumCardsReviewedToday", "getNumCardsReviewedByDay",
-         "getCollectionStatsHTML", "exportPackage", "retrieveMediaFile", "getMediaFilesNames", "getMediaDirPath"}
+READS = {
+    "version",
+    "requestPermission",
+    "apiReflect",
+    "deckNames",
+    "deckNamesAndIds",
+    "deckNameFromId",
+    "getDecks",
+    "getDeckConfig",
+    "getDeckStats",
+    "modelFieldNames",
+    "modelNameFromId",
+    "findModelsById",
+    "findModelsByName",
+    "modelFieldDescriptions",
+    "modelFieldFonts",
+    "modelFieldsOnTemplates",
+    "modelTemplates",
+    "modelStyling",
+    "findNotes",
+    "findCards",
+    "notesInfo",
+    "notesModTime",
+    "cardsInfo",
+    "cardsModTime",
+    "cardsToNotes",
+    "canAddNote",
+    "canAddNoteWithErrorDetail",
+    "canAddNotes",
+    "canAddNotesWithErrorDetail",
+    "getNoteTags",
+    "getTags",
+    "suspended",
+    "areSuspended",
+    "areDue",
+    "getIntervals",
+    "getEaseFactors",
+    "cardReviews",
+    "getReviewsOfCards",
+    "getLatestReviewID",
+    "getNumCardsReviewedToday",
+    "getNumCardsReviewedByDay",
+    "getCollectionStatsHTML",
+    "exportPackage",
+    "retrieveMediaFile",
+    "getMediaFilesNames",
+    "getMediaDirPath",
+}
 
 
 def test_every_action_says_whether_it_writes():
@@ -42,8 +82,9 @@ def test_declared_parameters_are_checked_before_anything_runs():
 def server_with_refresh_count(col):
     loop = MainThreadLoop()
     refreshes: list[int] = []
-    server = ConnectServer(load_config({"webBindPort": 0}), loop.post, lambda: col,
-                           after_writes=lambda: refreshes.append(1))
+    server = ConnectServer(
+        load_config({"webBindPort": 0}), loop.post, lambda: col, after_writes=lambda: refreshes.append(1)
+    )
     server.start()
     yield server, refreshes
     server.stop()

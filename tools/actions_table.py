@@ -1,7 +1,7 @@
 """The table of every AnkiConnect action in docs/actions.md, generated from the one action registry.
 
-    .venv/bin/python tools/actions_table.py          # rewrite the table in docs/actions.md
-    .venv/bin/python tools/actions_table.py --check  # exit 1 if docs/actions.md is out of date (tests do this)
+.venv/bin/python tools/actions_table.py          # rewrite the table in docs/actions.md
+.venv/bin/python tools/actions_table.py --check  # exit 1 if docs/actions.md is out of date (tests do this)
 """
 
 from __future__ import annotations
@@ -17,31 +17,138 @@ BEGIN, END = "<!-- actions table: begin (tools/actions_table.py) -->", "<!-- act
 
 # The 122 actions of current AnkiConnect (upstream, late 2025), by domain, in its README's order.
 ANKICONNECT_ACTIONS: dict[str, tuple[str, ...]] = {
-    "cards": ("getEaseFactors", "setEaseFactors", "setSpecificValueOfCard", "suspend", "unsuspend", "suspended",
-              "areSuspended", "areDue", "getIntervals", "findCards", "cardsToNotes", "cardsModTime", "cardsInfo",
-              "forgetCards", "relearnCards", "answerCards", "setDueDate"),
-    "decks": ("deckNames", "deckNamesAndIds", "getDecks", "createDeck", "changeDeck", "deleteDecks",
-              "deckNameFromId", "getDeckConfig", "saveDeckConfig", "setDeckConfigId", "cloneDeckConfigId",
-              "removeDeckConfigId", "getDeckStats"),
-    "gui": ("guiBrowse", "guiSelectCard", "guiSelectNote", "guiSelectedNotes", "guiAddCards", "guiAddNoteSetData",
-            "guiEditNote", "guiReviewActive", "guiCurrentCard", "guiStartCardTimer", "guiShowQuestion",
-            "guiShowAnswer", "guiAnswerCard", "guiPlayAudio", "guiUndo", "guiDeckOverview", "guiDeckBrowser",
-            "guiDeckReview", "guiImportFile", "guiExitAnki", "guiCheckDatabase"),
+    "cards": (
+        "getEaseFactors",
+        "setEaseFactors",
+        "setSpecificValueOfCard",
+        "suspend",
+        "unsuspend",
+        "suspended",
+        "areSuspended",
+        "areDue",
+        "getIntervals",
+        "findCards",
+        "cardsToNotes",
+        "cardsModTime",
+        "cardsInfo",
+        "forgetCards",
+        "relearnCards",
+        "answerCards",
+        "setDueDate",
+    ),
+    "decks": (
+        "deckNames",
+        "deckNamesAndIds",
+        "getDecks",
+        "createDeck",
+        "changeDeck",
+        "deleteDecks",
+        "deckNameFromId",
+        "getDeckConfig",
+        "saveDeckConfig",
+        "setDeckConfigId",
+        "cloneDeckConfigId",
+        "removeDeckConfigId",
+        "getDeckStats",
+    ),
+    "gui": (
+        "guiBrowse",
+        "guiSelectCard",
+        "guiSelectNote",
+        "guiSelectedNotes",
+        "guiAddCards",
+        "guiAddNoteSetData",
+        "guiEditNote",
+        "guiReviewActive",
+        "guiCurrentCard",
+        "guiStartCardTimer",
+        "guiShowQuestion",
+        "guiShowAnswer",
+        "guiAnswerCard",
+        "guiPlayAudio",
+        "guiUndo",
+        "guiDeckOverview",
+        "guiDeckBrowser",
+        "guiDeckReview",
+        "guiImportFile",
+        "guiExitAnki",
+        "guiCheckDatabase",
+    ),
     "media": ("storeMediaFile", "retrieveMediaFile", "getMediaFilesNames", "getMediaDirPath", "deleteMediaFile"),
-    "miscellaneous": ("requestPermission", "version", "apiReflect", "sync", "getProfiles", "getActiveProfile",
-                      "loadProfile", "multi", "exportPackage", "importPackage", "reloadCollection"),
-    "models": ("modelNames", "modelNamesAndIds", "findModelsById", "findModelsByName", "modelNameFromId",
-               "modelFieldNames", "modelFieldDescriptions", "modelFieldFonts", "modelFieldsOnTemplates",
-               "createModel", "modelTemplates", "modelStyling", "updateModelTemplates", "updateModelStyling",
-               "findAndReplaceInModels", "modelTemplateRename", "modelTemplateReposition", "modelTemplateAdd",
-               "modelTemplateRemove", "modelFieldRename", "modelFieldReposition", "modelFieldAdd",
-               "modelFieldRemove", "modelFieldSetFont", "modelFieldSetFontSize", "modelFieldSetDescription"),
-    "notes": ("addNote", "addNotes", "canAddNote", "canAddNoteWithErrorDetail", "canAddNotes",
-              "canAddNotesWithErrorDetail", "updateNoteFields", "updateNote", "updateNoteModel", "updateNoteTags",
-              "getNoteTags", "addTags", "removeTags", "getTags", "clearUnusedTags", "replaceTags",
-              "replaceTagsInAllNotes", "findNotes", "notesInfo", "notesModTime", "deleteNotes", "removeEmptyNotes"),
-    "statistics": ("getNumCardsReviewedToday", "getNumCardsReviewedByDay", "getCollectionStatsHTML", "cardReviews",
-                   "getReviewsOfCards", "getLatestReviewID", "insertReviews"),
+    "miscellaneous": (
+        "requestPermission",
+        "version",
+        "apiReflect",
+        "sync",
+        "getProfiles",
+        "getActiveProfile",
+        "loadProfile",
+        "multi",
+        "exportPackage",
+        "importPackage",
+        "reloadCollection",
+    ),
+    "models": (
+        "modelNames",
+        "modelNamesAndIds",
+        "findModelsById",
+        "findModelsByName",
+        "modelNameFromId",
+        "modelFieldNames",
+        "modelFieldDescriptions",
+        "modelFieldFonts",
+        "modelFieldsOnTemplates",
+        "createModel",
+        "modelTemplates",
+        "modelStyling",
+        "updateModelTemplates",
+        "updateModelStyling",
+        "findAndReplaceInModels",
+        "modelTemplateRename",
+        "modelTemplateReposition",
+        "modelTemplateAdd",
+        "modelTemplateRemove",
+        "modelFieldRename",
+        "modelFieldReposition",
+        "modelFieldAdd",
+        "modelFieldRemove",
+        "modelFieldSetFont",
+        "modelFieldSetFontSize",
+        "modelFieldSetDescription",
+    ),
+    "notes": (
+        "addNote",
+        "addNotes",
+        "canAddNote",
+        "canAddNoteWithErrorDetail",
+        "canAddNotes",
+        "canAddNotesWithErrorDetail",
+        "updateNoteFields",
+        "updateNote",
+        "updateNoteModel",
+        "updateNoteTags",
+        "getNoteTags",
+        "addTags",
+        "removeTags",
+        "getTags",
+        "clearUnusedTags",
+        "replaceTags",
+        "replaceTagsInAllNotes",
+        "findNotes",
+        "notesInfo",
+        "notesModTime",
+        "deleteNotes",
+        "removeEmptyNotes",
+    ),
+    "statistics": (
+        "getNumCardsReviewedToday",
+        "getNumCardsReviewedByDay",
+        "getCollectionStatsHTML",
+        "cardReviews",
+        "getReviewsOfCards",
+        "getLatestReviewID",
+        "insertReviews",
+    ),
 }
 # Deprecated names AnkiConnect still answers to, and what they stand for.
 DEPRECATED = {"guiSelectNote": "guiSelectCard"}
@@ -51,6 +158,7 @@ PROTOCOL_ACTIONS = {"multi": "part of the protocol (protocol.plan_request)"}
 def _load_registry() -> dict:
     sys.path.insert(0, str(REPO / "tests"))
     import conftest  # noqa: F401  (registers the repository as the package polar_bridge)
+
     from polar_bridge.actions import all_specs
 
     try:  # the GUI's own actions are declared where aqt may be imported
@@ -68,22 +176,27 @@ def _param(param) -> str:
 
 def table() -> str:
     specs = _load_registry()
-    lines = ["| domain | action | parameters (default) | writes | without a profile | status |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| domain | action | parameters (default) | writes | without a profile | status |",
+        "|---|---|---|---|---|---|",
+    ]
     for domain, names in ANKICONNECT_ACTIONS.items():
         for name in names:
             spec = specs.get(name)
             if name in PROTOCOL_ACTIONS:
-                lines.append(f"| {domain} | `{name}` | actions | per action | per action | done: "
-                             f"{PROTOCOL_ACTIONS[name]} |")
+                lines.append(
+                    f"| {domain} | `{name}` | actions | per action | per action | done: {PROTOCOL_ACTIONS[name]} |"
+                )
                 continue
             if spec is None:
                 lines.append(f"| {domain} | `{name}` | | | | missing |")
                 continue
             status = f"done (deprecated alias of `{DEPRECATED[name]}`)" if name in DEPRECATED else "done"
             params = ", ".join(_param(p) for p in spec.params)
-            lines.append(f"| {domain} | `{name}` | {params} | {'yes' if spec.writes else 'no'} | "
-                         f"{'no' if spec.needs_collection else 'yes'} | {status} |")
+            lines.append(
+                f"| {domain} | `{name}` | {params} | {'yes' if spec.writes else 'no'} | "
+                f"{'no' if spec.needs_collection else 'yes'} | {status} |"
+            )
     return "\n".join(lines)
 
 
