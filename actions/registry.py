@@ -39,6 +39,8 @@ class PrepareContext:
 
 
 Handler = Callable[[ActionContext, dict], Any]
+# handler result -> reply result; runs on the connection thread after the handler (e.g. reading a file it named).
+Finisher = Callable[[Any], Any]
 # (validated params, context) -> params for the handler; runs on the connection thread, may raise ActionError.
 Preparer = Callable[[dict[str, Any], PrepareContext], dict[str, Any]]
 
@@ -128,6 +130,7 @@ class ActionSpec:
     params: tuple[Param, ...] = ()
     writes: bool = False
     prepare: Preparer | None = None
+    finish: Finisher | None = None
 
     def validate(self, raw: dict[str, Any]) -> dict[str, Any]:
         """The declared parameters, checked, defaults filled in; undeclared ones are ignored (as clients send
@@ -139,21 +142,22 @@ class ActionSpec:
         params = self.validate(raw)
         if self.prepare is not None:
             params = self.prepare(params, PrepareContext(ctx.config, ctx.col.media.dir()))
-        return self.handler(ctx, params)
+        result = self.handler(ctx, params)
+        return self.finish(result) if self.finish is not None else result
 
 
 _REGISTRY: dict[str, ActionSpec] = {}
 
 
 def action(
-    name: str, *params: Param, writes: bool = False, prepare: Preparer | None = None
+    name: str, *params: Param, writes: bool = False, prepare: Preparer | None = None, finish: Finisher | None = None
 ) -> Callable[[Handler], Handler]:
     """Declare the AnkiConnect action ``name`` (see the package docstring)."""
 
     def register(handler: Handler) -> Handler:
         if name in _REGISTRY:
             raise RuntimeError(f"action {name!r} registered twice")
-        _REGISTRY[name] = ActionSpec(name, handler, tuple(params), writes, prepare)
+        _REGISTRY[name] = ActionSpec(name, handler, tuple(params), writes, prepare, finish)
         return handler
 
     return register
