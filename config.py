@@ -174,6 +174,11 @@ def validate_for_saving(raw: Mapping[str, Any]) -> AddonConfig:
             raise ConfigError(
                 f"config key 'webCorsOriginList': {origin!r} is not a web origin like http://localhost:3000"
             )
+    for origin in config.trusted_local_origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError(
+                f"config key 'trustedLocalOrigins': {origin!r} is not a web origin like http://localhost:3000"
+            )
     if config.api_key is not None and not config.api_key.strip():
         raise ConfigError("config key 'apiKey' must be null (no key) or a non-blank key")
     return config
