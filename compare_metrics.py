@@ -19,12 +19,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 EPSILON = 2.220446049250313e-16  # float64 machine epsilon, sklearn's clip for log loss
 
 
-@dataclass(frozen=True)
-class Prediction:
+class Prediction(NamedTuple):
     """One predicted review: time (for ordering), p, outcome and the RMSE-bin key."""
 
     time: float

@@ -29,7 +29,7 @@ from .schedulers.fsrs_memory import Fsrs6
 DAY = 86_400.0
 STUDY_OFFSET = 8 * 3600.0  # the simulated study session starts 8 hours after the rollover hour
 MAX_SAME_DAY = 10
-KNOWN_SAMPLES = 24  # "cards known" is summed over all cards on about this many days (plus the last)
+KNOWN_SAMPLES = 12  # "cards known" is summed over all cards on about this many days (plus the last)
 
 
 @dataclass
@@ -238,7 +238,7 @@ def simulate(
                 taken=seconds,
                 kind=kind,
             )
-            history = _answered(history, review)
+            history = _answered(history, review, last_intervals[index])
             try:
                 value = interval(history)
             except Exception as exc:
@@ -248,7 +248,7 @@ def simulate(
                 seconds_until = max(last_intervals[index], DAY)
             seconds_until = min(seconds_until, MAX_INTERVAL_SECS)
             states[index] = state
-            histories[index] = _with_interval(history, seconds_until)
+            histories[index] = history
             last_times[index] = when
             last_days[index] = day
             last_intervals[index] = seconds_until
@@ -288,36 +288,38 @@ def _known(models: list[Fsrs6], states: list, last_times: list[float], when: flo
     """Expected number of cards recalled if every card were tested at ``when`` (sum of retrievabilities)."""
     total = 0.0
     for model, state, last in zip(models, states, last_times):
-        if state is not None:
-            total += (1 + model.factor * max(when - last, 0.0) / DAY / state[0]) ** model.decay
+        if state is not None:  # every answer so far was before ``when``
+            total += (1 + model.factor * (when - last) / DAY / state[0]) ** model.decay
     return total
 
 
-def _answered(card: CardHistory, review: Review) -> CardHistory:
-    """The card after one more simulated answer: the review appended, counts and type as Anki would keep them."""
+def _answered(card: CardHistory, review: Review, previous_interval: float) -> CardHistory:
+    """The card after one more simulated answer, as Anki's log and card would show it: the previous answer gets
+    the interval the scheduler gave it (known only now), the new one is appended, and type, interval, counts
+    follow that interval."""
+    reviews = card.reviews
+    if reviews:
+        last = reviews[-1]
+        reviews = reviews[:-1] + (
+            Review(
+                time=last.time,
+                ease=last.ease,
+                interval=previous_interval,
+                last_interval=last.last_interval,
+                factor=last.factor,
+                taken=last.taken,
+                kind=last.kind,
+            ),
+        )
     lapsed = review.ease == 1 and review.kind == ReviewKind.REVIEW
-    return card_with(card, card.reviews + (review,), reps=card.reps + 1, lapses=card.lapses + lapsed)
-
-
-def _with_interval(card: CardHistory, seconds: float) -> CardHistory:
-    """Record the scheduler's decision the way Anki's log would: as the newest review's ``interval``, and in the
-    card's type / interval fields."""
-    last = card.reviews[-1]
-    review = Review(
-        time=last.time,
-        ease=last.ease,
-        interval=seconds,
-        last_interval=last.last_interval,
-        factor=last.factor,
-        taken=last.taken,
-        kind=last.kind,
-    )
-    if seconds > 2 * DAY:
-        card_type, ivl = 2, round(seconds / DAY)
-    else:
+    if previous_interval > 2 * DAY:
+        card_type, ivl = 2, round(previous_interval / DAY)
+    elif reviews:
         card_type, ivl = (3 if card.type in (2, 3) else 1), card.interval_days
+    else:
+        card_type, ivl = card.type, card.interval_days
     return card_with(
-        card, card.reviews[:-1] + (review,), type=card_type, interval_days=ivl, due=int(last.time + seconds)
+        card, (*reviews, review), reps=card.reps + 1, lapses=card.lapses + lapsed, type=card_type, interval_days=ivl
     )
 
 

@@ -190,3 +190,30 @@ def test_each_card_uses_its_presets_scheduler_and_the_report_groups_them(col, us
         assert plan.new_state(cid)["due"] == today + 10  # ten days after today's answer
     for cid in default_cards:
         assert plan.new_state(cid)["due"] != today + 10
+
+
+def test_train_uses_the_cards_of_the_presets_using_each_scheduler(col, user_files: Path) -> None:
+    from polar_bridge.reschedule_ops import train_scheduler, training_card_ids
+
+    japanese = col.decks.add_config_returning_id("Japanese")
+    deck = col.decks.get(col.decks.id("Japanese vocab"))
+    deck["conf"] = japanese
+    col.decks.save(deck)
+    default_cards = add_cards(col, 2)
+    japanese_cards = add_cards(col, 3, deck="Japanese vocab")
+    answer(col, default_cards + japanese_cards, 3)
+    schedulers = build_preset_schedulers(
+        col, "example", {"Japanese": "vocab:interval"}, lambda spec: load_scheduler(spec, user_files)
+    )
+    assert sorted(training_card_ids(col, schedulers, "vocab:interval")) == sorted(japanese_cards)
+    assert sorted(training_card_ids(col, schedulers, "example")) == sorted(default_cards)
+    seen: list = []
+
+    def train(histories):
+        seen.extend(h.card_id for h in histories)
+        return {"n": len(seen)}
+
+    assert train_scheduler(col, train, card_ids=training_card_ids(col, schedulers, "vocab:interval")) == {"n": 3}
+    assert sorted(seen) == sorted(japanese_cards)
+    single = build_preset_schedulers(col, "example", {}, lambda spec: load_scheduler(spec, user_files))
+    assert training_card_ids(col, single, "example") is None  # one scheduler for all: every card
