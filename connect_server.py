@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import protocol
 from .actions import ActionContext, action_names, get_spec
@@ -299,10 +299,9 @@ class ConnectServer:
             raise call.error
         return call.value
 
-    def _make_context(self, origin: str | None, allowed: bool) -> ActionContext | None:
-        col = self._get_collection()
-        if col is None:
-            return None
+    def _make_context(self, origin: str | None, allowed: bool) -> ActionContext:
+        # col is None while no profile is open: only actions declared needs_collection=False run then.
+        col = cast("Collection", self._get_collection())
         extras = dict(self._extras)
         extras[EXTRA_ORIGIN_ALLOWED] = allowed
         return ActionContext(col=col, config=self.config, origin=origin, extras=extras)

@@ -341,7 +341,8 @@ def plan_request(payload: Any, config: "AddonConfig", media_dir: str | None = No
 def execute_plan(plan: Plan, make_context: Callable[[], ActionContext | None]) -> list[Outcome]:
     """Run every ready call in order, each in its own try (main thread).
 
-    ``make_context`` returns None when no collection is open; every call then fails with a clear message.
+    ``make_context`` returns a context whose ``col`` is None (or None) when no collection is open: actions that
+    need one then fail with a clear message, the others (profiles, version) still run.
     A handler's ActionError is a client error (message passed through); any other exception is a bug or an
     Anki error: its traceback is logged and its message returned, and the next call still runs.
     """
@@ -351,14 +352,15 @@ def execute_plan(plan: Plan, make_context: Callable[[], ActionContext | None]) -
         if call.error is not None:
             outcomes.append(Outcome(error=call.error))
             continue
-        if ctx is None:
-            ctx = make_context()
-            if ctx is None:
-                outcomes.append(Outcome(error=MSG_NO_COLLECTION))
-                continue
         spec = get_spec(call.action)
         if spec is None:
             outcomes.append(Outcome(error=f"unsupported action: {call.action}"))
+            continue
+        if ctx is None:
+            ctx = make_context()
+        # Profile actions (and version, apiReflect…) also run while no profile is open.
+        if ctx is None or (spec.needs_collection and ctx.col is None):
+            outcomes.append(Outcome(error=MSG_NO_COLLECTION))
             continue
         try:
             outcomes.append(Outcome(result=spec.handler(ctx, call.params)))
