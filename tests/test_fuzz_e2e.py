@@ -55,6 +55,11 @@ def _deep(depth: int) -> object:
     return f"__DEEP_{depth}__"
 
 
+# Paths the fuzz may name: inside the test's own temp folder only (exportPackage writes where it is told, as
+# AnkiConnect's does); set by the test.
+_SCRATCH = "/nonexistent"
+
+
 def _value(rng: random.Random, name: str) -> object:
     """A value of any shape for a parameter called ``name``."""
     choices = [
@@ -72,8 +77,9 @@ def _value(rng: random.Random, name: str) -> object:
         lambda: [dict(POLAR_NOTE, guid=f"g{rng.randint(0, 10**6)}")],
         lambda: dict(POLAR_NOTE, guid=rng.choice([["list"], {"d": 1}, 7, "ok" + str(rng.random())])),
         lambda: "http://127.0.0.1:1/x.png",
-        lambda: "../../etc/passwd",
-        lambda: "/etc/passwd",
+        lambda: f"{_SCRATCH}/../fuzz-outside.txt",
+        lambda: f"{_SCRATCH}/x.apkg",
+        lambda: "Default",
         lambda: "deck:* " + "(" * rng.randint(0, 3),
     ]
     return rng.choice(choices)()
@@ -155,7 +161,10 @@ def _send_garbage(port: int, data: bytes) -> bytes:
     return b"".join(chunks)
 
 
-def test_fuzz_every_action(start_anki):
+def test_fuzz_every_action(start_anki, tmp_path):
+    global _SCRATCH
+    _SCRATCH = str(tmp_path / "scratch")
+    os.makedirs(_SCRATCH)
     rng = random.Random(SEED)
     anki = start_anki()
     port = anki.port
