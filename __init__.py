@@ -5,12 +5,17 @@ This file only wires hooks and menus. Importing it outside a running Anki (tests
 
 from __future__ import annotations
 
+from typing import Any
 
-def setup() -> None:
+# The add-on's state inside a running Anki (gui.state.AddonState), created by setup(); None elsewhere.
+state: Any = None
+
+
+def setup() -> Any:
     """Connect the add-on to Anki's main window: the Connect server and the rescheduling GUI."""
     from . import gui
 
-    gui.setup()
+    return gui.setup()
 
 
 def _running_inside_anki() -> bool:
@@ -22,4 +27,4 @@ def _running_inside_anki() -> bool:
 
 
 if _running_inside_anki():
-    setup()
+    state = setup()

@@ -7,11 +7,12 @@ module imports neither aqt nor the GUI: domain code and GUI glue both use it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from anki.collection import Collection
     from anki.models import NotetypeDict
+    from anki.notetypes_pb2 import StockNotetype
 
 
 def stock_notetype(col: Collection, stock_kind: int) -> NotetypeDict:
@@ -22,7 +23,7 @@ def stock_notetype(col: Collection, stock_kind: int) -> NotetypeDict:
     """
     from anki.utils import from_json_bytes
 
-    return from_json_bytes(col._backend.get_stock_notetype_legacy(stock_kind))
+    return from_json_bytes(col._backend.get_stock_notetype_legacy(cast("StockNotetype.Kind.ValueType", stock_kind)))
 
 
 def strip_html_keeping_media(col: Collection, html: str) -> str:

@@ -22,15 +22,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from anki.decks import DeckId
+
+from .collection_db import db
 from .compare_metrics import Metrics, Prediction, bin_key, metrics
-from .compare_sim import (
-    AnswerProfile,
-    ProfileBuilder,
-    SimulationResult,
-    StartCard,
-    card_with,
-    simulate,
-)
+from .compare_sim import AnswerProfile, ProfileBuilder, SimulationResult, StartCard, card_with, simulate
 from .reschedule import (
     MAX_INTERVAL_SECS,
     RescheduleCancelled,
@@ -40,14 +36,7 @@ from .reschedule import (
     due_forecast,
     plan_reschedule,
 )
-from .scheduler import (
-    AnkiDays,
-    CardHistory,
-    LoadedScheduler,
-    ReviewKind,
-    SchedulerError,
-    _Context,
-)
+from .scheduler import AnkiDays, CardHistory, LoadedScheduler, ReviewKind, SchedulerError, _Context
 from .schedulers import fsrs_memory
 
 if TYPE_CHECKING:
@@ -91,7 +80,10 @@ class Comparison:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "days": self.days, "seed": self.seed, "cards": self.cards, "reviewedCards": self.reviewed_cards,
+            "days": self.days,
+            "seed": self.seed,
+            "cards": self.cards,
+            "reviewedCards": self.reviewed_cards,
             "scoredCards": self.scored_cards,
             "memoryModel": "FSRS-6 with the deck presets' parameters",
             "reference": asdict(self.reference) if self.reference else None,
@@ -105,12 +97,20 @@ def _scheduler_json(result: SchedulerComparison) -> dict[str, Any]:
     return {
         "name": result.name,
         "quality": asdict(result.quality) if result.quality else None,
-        "simulation": None if sim is None else {
-            "averageReviewsPerDay": sim.average_reviews, "averageMinutesPerDay": sim.average_minutes,
-            "expectedRetention": sim.expected_retention, "knownAtEnd": sim.known_at_end,
-            "totalReviews": sim.total_reviews, "reviewsPerDay": sim.reviews_per_day, "newPerDay": sim.new_per_day,
+        "simulation": None
+        if sim is None
+        else {
+            "averageReviewsPerDay": sim.average_reviews,
+            "averageMinutesPerDay": sim.average_minutes,
+            "expectedRetention": sim.expected_retention,
+            "knownAtEnd": sim.known_at_end,
+            "totalReviews": sim.total_reviews,
+            "reviewsPerDay": sim.reviews_per_day,
+            "newPerDay": sim.new_per_day,
             "minutesPerDay": [round(m, 3) for m in sim.minutes_per_day],
-            "retentionPerDay": sim.retention_per_day, "knownDays": sim.known_days, "known": sim.known,
+            "retentionPerDay": sim.retention_per_day,
+            "knownDays": sim.known_days,
+            "known": sim.known,
         },
         "appliedNow": asdict(result.applied) if result.applied else None,
     }
@@ -123,8 +123,7 @@ MEASURES: list[tuple[str, str, str, Callable[[SchedulerComparison], float | None
     ("auc", "AUC", "high", lambda r: r.quality.auc if r.quality else None),
     ("reviewsPerDay", "Reviews/day", "low", lambda r: r.simulation.average_reviews if r.simulation else None),
     ("minutesPerDay", "Minutes/day", "low", lambda r: r.simulation.average_minutes if r.simulation else None),
-    ("retention", "Expected retention", "high",
-     lambda r: r.simulation.expected_retention if r.simulation else None),
+    ("retention", "Expected retention", "high", lambda r: r.simulation.expected_retention if r.simulation else None),
     ("knownAtEnd", "Cards known at end", "high", lambda r: r.simulation.known_at_end if r.simulation else None),
 ]
 
@@ -133,8 +132,7 @@ def winners(results: Sequence[SchedulerComparison]) -> dict[str, str]:
     """measure key -> name of the best scheduler (measures nobody has a number for are left out; ties: first)."""
     best: dict[str, str] = {}
     for key, _label, better, getter in MEASURES:
-        scored = [(value, r.name) for r in results
-                  if (value := getter(r)) is not None and not math.isnan(value)]
+        scored = [(value, r.name) for r in results if (value := getter(r)) is not None and not math.isnan(value)]
         if not scored:
             continue
         pick = min(scored, key=lambda item: item[0]) if better == "low" else max(scored, key=lambda item: item[0])
@@ -174,10 +172,16 @@ class _Walk:
     scored: int = 0
 
 
-def _walk(col: Collection, card_ids: Sequence[int] | None, recalls: dict[str, Callable], days: AnkiDays,
-          progress: ProgressCallback | None, should_cancel: Callable[[], bool] | None) -> _Walk:
+def _walk(
+    col: Collection,
+    card_ids: Sequence[int] | None,
+    recalls: dict[str, Callable],
+    days: AnkiDays,
+    progress: ProgressCallback | None,
+    should_cancel: Callable[[], bool] | None,
+) -> _Walk:
     walk = _Walk({name: [] for name in recalls}, [], [], ProfileBuilder())
-    total = len(card_ids) if card_ids is not None else col.db.scalar("select count() from cards where type != 0")
+    total = len(card_ids) if card_ids is not None else db(col).scalar("select count() from cards where type != 0")
     day_of = days.day_of
     for done, card in enumerate(card_histories(col, card_ids, now=days.now), 1):
         if done % 2000 == 0:
@@ -223,20 +227,33 @@ def _walk(col: Collection, card_ids: Sequence[int] | None, recalls: dict[str, Ca
     return walk
 
 
-def _new_cards(col: Collection, card_ids: Sequence[int] | None, factory_card: Callable[..., CardHistory],
-               days: AnkiDays) -> list[StartCard]:
+def _new_cards(
+    col: Collection, card_ids: Sequence[int] | None, factory_card: Callable[..., CardHistory], days: AnkiDays
+) -> list[StartCard]:
     """New (unsuspended) cards in scope, each with an empty history, in Anki's new-card order."""
-    rows = col.db.all("select id, nid, did, ord, queue, due, odid, odue, factor from cards where type = 0 "
-                      "and queue >= 0 order by id")
+    rows = db(col).all(
+        "select id, nid, did, ord, queue, due, odid, odue, factor from cards where type = 0 and queue >= 0 order by id"
+    )
     wanted = set(card_ids) if card_ids is not None else None
     start: list[StartCard] = []
     for cid, nid, did, ord_, queue, due, odid, odue, factor in rows:
         if wanted is not None and cid not in wanted:
             continue
         home = odid or did
-        card = factory_card(card_id=cid, note_id=nid, deck_id=home, ordinal=ord_, created=cid / 1000.0, type=0,
-                            queue=queue, due=odue if odid else due, interval_days=0, factor=factor, reps=0,
-                            lapses=0)
+        card = factory_card(
+            card_id=cid,
+            note_id=nid,
+            deck_id=home,
+            ordinal=ord_,
+            created=cid / 1000.0,
+            type=0,
+            queue=queue,
+            due=odue if odid else due,
+            interval_days=0,
+            factor=factor,
+            reps=0,
+            lapses=0,
+        )
         start.append(StartCard(card, _reference_model(card), None, None, home, new_position=card.due))
     return start
 
@@ -244,7 +261,7 @@ def _new_cards(col: Collection, card_ids: Sequence[int] | None, factory_card: Ca
 def _new_limits(col: Collection, deck_ids: set[int]) -> dict[int, int]:
     limits = {}
     for deck_id in deck_ids:
-        config = col.decks.config_dict_for_deck_id(deck_id)  # a missing deck gives the default preset
+        config = col.decks.config_dict_for_deck_id(DeckId(deck_id))  # a missing deck gives the default preset
         limits[deck_id] = int((config.get("new") or {}).get("perDay", 20))
     return limits
 
@@ -270,8 +287,13 @@ def _first_due(card: StartCard, interval: Callable, name: str, days: AnkiDays) -
     return days.now
 
 
-def applied_now(col: Collection, scheduler: LoadedScheduler, card_ids: Sequence[int] | None,
-                now: float | None = None, should_cancel: Callable[[], bool] | None = None) -> AppliedNow:
+def applied_now(
+    col: Collection,
+    scheduler: LoadedScheduler,
+    card_ids: Sequence[int] | None,
+    now: float | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> AppliedNow:
     """The preview's numbers for one scheduler, from the engine's own plan and forecast."""
     plan = plan_reschedule(col, scheduler, card_ids, now=now, should_cancel=should_cancel)
     before, after = due_forecast(col, plan, 30, now=now)
@@ -279,16 +301,21 @@ def applied_now(col: Collection, scheduler: LoadedScheduler, card_ids: Sequence[
     earlier = later = 0
     ids = list(plan.card_ids)
     for start in range(0, len(ids), 10_000):
-        part = ids[start:start + 10_000]
-        old = {row[0]: row[1:] for row in col.db.all(
-            f"select id, type, queue, due, odue, odid from cards where id in ({','.join(map(str, part))})")}
+        part = ids[start : start + 10_000]
+        old = {
+            row[0]: row[1:]
+            for row in db(col).all(
+                f"select id, type, queue, due, odue, odid from cards where id in ({','.join(map(str, part))})"
+            )
+        }
         for i in range(start, start + len(part)):
             row = old.get(ids[i])
             if row is None:
                 continue
             ctype, queue, due, odue, odid = row
-            was = _due_index(ctype, _home_queue(ctype, queue, odue) if odid else queue, odue if odid and odue else due,
-                             days)
+            was = _due_index(
+                ctype, _home_queue(ctype, queue, odue) if odid else queue, odue if odid and odue else due, days
+            )
             new_due = plan.odues[i] if odid else plan.dues[i]
             new_queue = _home_queue(plan.types[i], plan.queues[i], new_due) if odid else plan.queues[i]
             becomes = _due_index(plan.types[i], new_queue, new_due, days)
@@ -299,8 +326,11 @@ def applied_now(col: Collection, scheduler: LoadedScheduler, card_ids: Sequence[
             else:
                 later += 1
     return AppliedNow(
-        rescheduled=plan.report.rescheduled, moved_earlier=earlier, moved_later=later,
-        due_today=(before[0], after[0]), due_week=(sum(before[:7]), sum(after[:7])),
+        rescheduled=plan.report.rescheduled,
+        moved_earlier=earlier,
+        moved_later=later,
+        due_today=(before[0], after[0]),
+        due_week=(sum(before[:7]), sum(after[:7])),
         due_month=(sum(before), sum(after)),
     )
 
@@ -338,20 +368,40 @@ def compare(
         if on_progress is not None:
             on_progress(f"If applied now: {scheduler.name}", number - 1, len(schedulers))
         result.applied = applied_now(col, scheduler, card_ids, now=anki_days.now, should_cancel=should_cancel)
-        start = [StartCard(c.history, c.model, c.state, _first_due(c, scheduler.interval, scheduler.name, anki_days),
-                           c.deck_id) for c in reviewed_start] + new_start
+        start = [
+            StartCard(
+                c.history, c.model, c.state, _first_due(c, scheduler.interval, scheduler.name, anki_days), c.deck_id
+            )
+            for c in reviewed_start
+        ] + new_start
 
         def on_day(day: int, name: str = scheduler.name) -> None:
             if on_progress is not None and day % 5 == 0:
                 on_progress(f"Simulating {name}", day, days)
 
-        result.simulation = simulate(start, scheduler.interval, scheduler.name, profile, anki_days, limits,
-                                     n_days=days, seed=seed, should_cancel=should_cancel, on_day=on_day)
+        result.simulation = simulate(
+            start,
+            scheduler.interval,
+            scheduler.name,
+            profile,
+            anki_days,
+            limits,
+            n_days=days,
+            seed=seed,
+            should_cancel=should_cancel,
+            on_day=on_day,
+        )
         results.append(result)
-    comparison = Comparison(days=days, seed=seed, cards=len(reviewed_start) + len(new_start),
-                            reviewed_cards=walk.reviewed, scored_cards=walk.scored,
-                            reference=metrics(walk.reference) if walk.reference else None, schedulers=results,
-                            profile=profile)
+    comparison = Comparison(
+        days=days,
+        seed=seed,
+        cards=len(reviewed_start) + len(new_start),
+        reviewed_cards=walk.reviewed,
+        scored_cards=walk.scored,
+        reference=metrics(walk.reference) if walk.reference else None,
+        schedulers=results,
+        profile=profile,
+    )
     comparison.winners = winners(results)
     return comparison
 
@@ -372,9 +422,11 @@ def table_lines(comparison: Comparison) -> list[str]:
     if comparison.reference is not None:
         ref = comparison.reference
         lines.append("")
-        lines.append(f"{REFERENCE_NAME}: log loss {ref.log_loss:.4f}, RMSE (bins) {ref.rmse_bins:.4f}, "
-                     f"AUC {ref.auc:.4f} on {ref.predictions} predictions; weighted as Anki's Evaluate: "
-                     f"log loss {ref.anki_log_loss:.4f}, RMSE (bins) {ref.anki_rmse_bins:.4f}")
+        lines.append(
+            f"{REFERENCE_NAME}: log loss {ref.log_loss:.4f}, RMSE (bins) {ref.rmse_bins:.4f}, "
+            f"AUC {ref.auc:.4f} on {ref.predictions} predictions; weighted as Anki's Evaluate: "
+            f"log loss {ref.anki_log_loss:.4f}, RMSE (bins) {ref.anki_rmse_bins:.4f}"
+        )
     for result in comparison.schedulers:
         applied = result.applied
         if applied is not None:
@@ -382,9 +434,12 @@ def table_lines(comparison: Comparison) -> list[str]:
                 f"If {result.name} were applied now: {applied.rescheduled} cards rescheduled, "
                 f"{applied.moved_earlier} earlier, {applied.moved_later} later; due today "
                 f"{applied.due_today[0]} -> {applied.due_today[1]}, within 7 days {applied.due_week[0]} -> "
-                f"{applied.due_week[1]}, within 30 days {applied.due_month[0]} -> {applied.due_month[1]}")
-    lines.append(f"Simulated {comparison.days} days (seed {comparison.seed}) of {comparison.cards} cards; answers "
-                 "drawn from FSRS-6 with your deck presets' parameters.")
+                f"{applied.due_week[1]}, within 30 days {applied.due_month[0]} -> {applied.due_month[1]}"
+            )
+    lines.append(
+        f"Simulated {comparison.days} days (seed {comparison.seed}) of {comparison.cards} cards; answers "
+        "drawn from FSRS-6 with your deck presets' parameters."
+    )
     return lines
 
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 EPSILON = 2.220446049250313e-16  # float64 machine epsilon, sklearn's clip for log loss
 
 
-@dataclass(frozen=True)
-class Prediction:
+class Prediction(NamedTuple):
     """One predicted review: time (for ordering), p, outcome and the RMSE-bin key."""
 
     time: float
@@ -68,8 +68,9 @@ def log_loss(ps: Sequence[float], ys: Sequence[int], weights: Sequence[float] | 
     return total / weight_sum
 
 
-def rmse_bins(ps: Sequence[float], ys: Sequence[int], bins: Sequence[tuple[int, int, int]],
-              weights: Sequence[float] | None = None) -> float:
+def rmse_bins(
+    ps: Sequence[float], ys: Sequence[int], bins: Sequence[tuple[int, int, int]], weights: Sequence[float] | None = None
+) -> float:
     if not ps:
         return math.nan
     groups: dict[tuple[int, int, int], list[float]] = {}
@@ -124,6 +125,10 @@ def metrics(predictions: Sequence[Prediction]) -> Metrics:
     bins = [item.bin for item in ordered]
     weights = recency_weights(len(ordered))
     return Metrics(
-        predictions=len(ordered), log_loss=log_loss(ps, ys), rmse_bins=rmse_bins(ps, ys, bins), auc=auc(ps, ys),
-        anki_log_loss=log_loss(ps, ys, weights), anki_rmse_bins=rmse_bins(ps, ys, bins, weights),
+        predictions=len(ordered),
+        log_loss=log_loss(ps, ys),
+        rmse_bins=rmse_bins(ps, ys, bins),
+        auc=auc(ps, ys),
+        anki_log_loss=log_loss(ps, ys, weights),
+        anki_rmse_bins=rmse_bins(ps, ys, bins, weights),
     )

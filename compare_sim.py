@@ -23,20 +23,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .reschedule import MAX_INTERVAL_SECS
-from .scheduler import (
-    AnkiDays,
-    CardHistory,
-    Review,
-    ReviewKind,
-    SchedulerError,
-    check_interval,
-)
+from .scheduler import AnkiDays, CardHistory, Review, ReviewKind, SchedulerError, check_interval
 from .schedulers.fsrs_memory import Fsrs6
 
 DAY = 86_400.0
 STUDY_OFFSET = 8 * 3600.0  # the simulated study session starts 8 hours after the rollover hour
 MAX_SAME_DAY = 10
-KNOWN_SAMPLES = 24  # "cards known" is summed over all cards on about this many days (plus the last)
+KNOWN_SAMPLES = 12  # "cards known" is summed over all cards on about this many days (plus the last)
 
 
 @dataclass
@@ -228,14 +221,24 @@ def simulate(
                 else:
                     answer_kind = "learn"
                 previous = last_intervals[index]
-                kind = ReviewKind.REVIEW if previous >= DAY else (
-                    ReviewKind.RELEARN if history.type in (2, 3) else ReviewKind.LEARN)
+                kind = (
+                    ReviewKind.REVIEW
+                    if previous >= DAY
+                    else (ReviewKind.RELEARN if history.type in (2, 3) else ReviewKind.LEARN)
+                )
             seconds = profile.answer_seconds(answer_kind, ease)
             day_reviews += 1
             day_seconds += seconds
-            review = Review(time=when, ease=ease, interval=0.0, last_interval=last_intervals[index],
-                            factor=history.factor, taken=seconds, kind=kind)
-            history = _answered(history, review)
+            review = Review(
+                time=when,
+                ease=ease,
+                interval=0.0,
+                last_interval=last_intervals[index],
+                factor=history.factor,
+                taken=seconds,
+                kind=kind,
+            )
+            history = _answered(history, review, last_intervals[index])
             try:
                 value = interval(history)
             except Exception as exc:
@@ -245,7 +248,7 @@ def simulate(
                 seconds_until = max(last_intervals[index], DAY)
             seconds_until = min(seconds_until, MAX_INTERVAL_SECS)
             states[index] = state
-            histories[index] = _with_interval(history, seconds_until)
+            histories[index] = history
             last_times[index] = when
             last_days[index] = day
             last_intervals[index] = seconds_until
@@ -269,10 +272,15 @@ def simulate(
         if on_day is not None:
             on_day(offset + 1)
     return SimulationResult(
-        reviews_per_day=reviews_per_day, new_per_day=new_per_day, minutes_per_day=minutes_per_day, retention_per_day=retention_per_day,
-        known_days=known_days, known=known,
+        reviews_per_day=reviews_per_day,
+        new_per_day=new_per_day,
+        minutes_per_day=minutes_per_day,
+        retention_per_day=retention_per_day,
+        known_days=known_days,
+        known=known,
         expected_retention=retention_sum / retention_count if retention_count else math.nan,
-        known_at_end=known[-1] if known else 0.0, total_reviews=total_reviews,
+        known_at_end=known[-1] if known else 0.0,
+        total_reviews=total_reviews,
     )
 
 
@@ -280,35 +288,56 @@ def _known(models: list[Fsrs6], states: list, last_times: list[float], when: flo
     """Expected number of cards recalled if every card were tested at ``when`` (sum of retrievabilities)."""
     total = 0.0
     for model, state, last in zip(models, states, last_times):
-        if state is not None:
-            total += (1 + model.factor * max(when - last, 0.0) / DAY / state[0]) ** model.decay
+        if state is not None:  # every answer so far was before ``when``
+            total += (1 + model.factor * (when - last) / DAY / state[0]) ** model.decay
     return total
 
 
-def _answered(card: CardHistory, review: Review) -> CardHistory:
-    """The card after one more simulated answer: the review appended, counts and type as Anki would keep them."""
+def _answered(card: CardHistory, review: Review, previous_interval: float) -> CardHistory:
+    """The card after one more simulated answer, as Anki's log and card would show it: the previous answer gets
+    the interval the scheduler gave it (known only now), the new one is appended, and type, interval, counts
+    follow that interval."""
+    reviews = card.reviews
+    if reviews:
+        last = reviews[-1]
+        reviews = reviews[:-1] + (
+            Review(
+                time=last.time,
+                ease=last.ease,
+                interval=previous_interval,
+                last_interval=last.last_interval,
+                factor=last.factor,
+                taken=last.taken,
+                kind=last.kind,
+            ),
+        )
     lapsed = review.ease == 1 and review.kind == ReviewKind.REVIEW
-    return card_with(card, card.reviews + (review,), reps=card.reps + 1, lapses=card.lapses + lapsed)
-
-
-def _with_interval(card: CardHistory, seconds: float) -> CardHistory:
-    """Record the scheduler's decision the way Anki's log would: as the newest review's ``interval``, and in the
-    card's type / interval fields."""
-    last = card.reviews[-1]
-    review = Review(time=last.time, ease=last.ease, interval=seconds, last_interval=last.last_interval,
-                    factor=last.factor, taken=last.taken, kind=last.kind)
-    if seconds > 2 * DAY:
-        card_type, ivl = 2, round(seconds / DAY)
-    else:
+    if previous_interval > 2 * DAY:
+        card_type, ivl = 2, round(previous_interval / DAY)
+    elif reviews:
         card_type, ivl = (3 if card.type in (2, 3) else 1), card.interval_days
-    return card_with(card, card.reviews[:-1] + (review,), type=card_type, interval_days=ivl,
-                     due=int(last.time + seconds))
+    else:
+        card_type, ivl = card.type, card.interval_days
+    return card_with(
+        card, (*reviews, review), reps=card.reps + 1, lapses=card.lapses + lapsed, type=card_type, interval_days=ivl
+    )
 
 
 def card_with(card: CardHistory, reviews: tuple[Review, ...], **changes: int) -> CardHistory:
     """A copy of ``card`` with other reviews (and optionally other scheduling fields), sharing its context."""
-    fields = {"card_id": card.card_id, "note_id": card.note_id, "deck_id": card.deck_id, "ordinal": card.ordinal,
-              "created": card.created, "type": card.type, "queue": card.queue, "due": card.due,
-              "interval_days": card.interval_days, "factor": card.factor, "reps": card.reps, "lapses": card.lapses}
+    fields = {
+        "card_id": card.card_id,
+        "note_id": card.note_id,
+        "deck_id": card.deck_id,
+        "ordinal": card.ordinal,
+        "created": card.created,
+        "type": card.type,
+        "queue": card.queue,
+        "due": card.due,
+        "interval_days": card.interval_days,
+        "factor": card.factor,
+        "reps": card.reps,
+        "lapses": card.lapses,
+    }
     fields.update(changes)
     return CardHistory(**fields, reviews=reviews, context=card[14])

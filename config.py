@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Mapping
+from typing import Any
 
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024
 
@@ -85,8 +86,15 @@ def _check_type(key: str, value: Any, types: tuple[type, ...]) -> None:
 
 
 def _type_names(types: tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", bool: "true or false", list: "a list",
-             tuple: "a list", dict: "an object", type(None): "null"}
+    names = {
+        str: "a string",
+        int: "an integer",
+        bool: "true or false",
+        list: "a list",
+        tuple: "a list",
+        dict: "an object",
+        type(None): "null",
+    }
     return " or ".join(dict.fromkeys(names[t] for t in types))
 
 
@@ -122,8 +130,10 @@ def load_config(raw: Mapping[str, Any] | None) -> AddonConfig:
         overrides = values["scheduler_by_preset"]
         for preset, spec in overrides.items():
             if not isinstance(spec, str):
-                raise ConfigError(f"config key 'schedulerByPreset' must map preset names to scheduler names; "
-                                  f"{preset!r} maps to {spec!r}")
+                raise ConfigError(
+                    f"config key 'schedulerByPreset' must map preset names to scheduler names; "
+                    f"{preset!r} maps to {spec!r}"
+                )
             _check_scheduler_spec(f"schedulerByPreset[{preset!r}]", spec)
         values["scheduler_by_preset"] = tuple(sorted(overrides.items()))
     return AddonConfig(**values)
@@ -149,12 +159,14 @@ def validate_for_saving(raw: Mapping[str, Any]) -> AddonConfig:
         try:
             ipaddress.ip_address(address)
         except ValueError:
-            raise ConfigError(f"config key 'webBindAddress' must be an IP address such as 127.0.0.1, "
-                              f"not {config.web_bind_address!r}") from None
+            raise ConfigError(
+                f"config key 'webBindAddress' must be an IP address such as 127.0.0.1, not {config.web_bind_address!r}"
+            ) from None
     for origin in config.web_cors_origin_list:
         if origin not in ("*", "null") and not _ORIGIN.fullmatch(origin):
-            raise ConfigError(f"config key 'webCorsOriginList': {origin!r} is not a web origin like "
-                              "http://localhost:3000")
+            raise ConfigError(
+                f"config key 'webCorsOriginList': {origin!r} is not a web origin like http://localhost:3000"
+            )
     if config.api_key is not None and not config.api_key.strip():
         raise ConfigError("config key 'apiKey' must be null (no key) or a non-blank key")
     return config

@@ -14,8 +14,9 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from . import protocol
 from .actions import ActionContext, action_names, get_spec
@@ -143,16 +144,6 @@ class ConnectServer:
         assert self._httpd is not None, "server not started"
         return self._httpd.server_address[1]
 
-    @property
-    def pending_count(self) -> int:
-        """Requests waiting for the main thread right now."""
-        with self._lock:
-            return len(self._pending)
-
-    @property
-    def running(self) -> bool:
-        return self._httpd is not None
-
     def start(self) -> None:
         """Bind and serve on a background thread. Raises PortInUseError / ServerStartError with a user message."""
         address, port = self.config.web_bind_address, self.config.web_bind_port
@@ -172,8 +163,7 @@ class ConnectServer:
             ) from exc
         self._stopping = False
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="polar-bridge-server",
-            daemon=True,
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="polar-bridge-server", daemon=True
         )
         self._thread.start()
         self.log.info("Polar Bridge server listening on %s:%s", address, self.port)
@@ -290,8 +280,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         self.owner.log.debug("%s %s", self.address_string(), format % args)
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
-              content_type: str = "application/json") -> None:
+    def _send(
+        self, status: int, body: bytes, headers: dict[str, str] | None = None, content_type: str = "application/json"
+    ) -> None:
         """Status line, headers and body in one write (no Nagle/delayed-ACK stall on keep-alive)."""
         reason = self.responses.get(status, ("",))[0]
         lines = [f"HTTP/1.1 {status} {reason}", f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
@@ -365,8 +356,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _too_large_message(self, length: int | None, cap: int) -> str:
         size = f" ({length} bytes)" if length is not None else ""
-        return (f"request body too large{size}: the limit is {cap} bytes "
-                f"(config key 'maxRequestBytes')")
+        return f"request body too large{size}: the limit is {cap} bytes (config key 'maxRequestBytes')"
 
     def _read_chunked(self, cap: int) -> bytes:
         parts: list[bytes] = []
@@ -414,11 +404,13 @@ class _Handler(BaseHTTPRequestHandler):
         if self._refused_origin(origin):
             return
         headers = self._cors_headers(origin)
-        headers.update({
-            "Access-Control-Allow-Methods": ALLOWED_METHODS,
-            "Access-Control-Allow-Headers": "*",
-            "Access-Control-Max-Age": "600",
-        })
+        headers.update(
+            {
+                "Access-Control-Allow-Methods": ALLOWED_METHODS,
+                "Access-Control-Allow-Headers": "*",
+                "Access-Control-Max-Age": "600",
+            }
+        )
         if self.headers.get("Access-Control-Request-Private-Network", "").lower() == "true":
             headers["Access-Control-Allow-Private-Network"] = "true"
         self._send(200, b"", headers)
@@ -431,8 +423,10 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def _origin_message(self, origin: str | None) -> str:
-        return (f"origin not allowed: {origin} (add it to 'webCorsOriginList' in the add-on's config "
-                f"to let that page use Anki)")
+        return (
+            f"origin not allowed: {origin} (add it to 'webCorsOriginList' in the add-on's config "
+            f"to let that page use Anki)"
+        )
 
     def do_GET(self) -> None:
         if not self._check_host():

@@ -18,8 +18,9 @@ import binascii
 import hashlib
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 # --- Tags -------------------------------------------------------------------------------------------------
 
@@ -49,10 +50,21 @@ def normalize_tags(tags: Iterable[str]) -> list[str]:
 
 # --- Inline images ----------------------------------------------------------------------------------------
 
-_DATA_URI = re.compile(
-    r"""data:image/(?P<type>[a-zA-Z0-9.+-]+);base64,(?P<data>[^"'()<>]*)""")
-_EXTENSIONS = {"jpeg": "jpg", "jpg": "jpg", "pjpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp",
-               "svg+xml": "svg", "svg": "svg", "bmp": "bmp", "avif": "avif", "x-icon": "ico", "tiff": "tif"}
+_DATA_URI = re.compile(r"""data:image/(?P<type>[a-zA-Z0-9.+-]+);base64,(?P<data>[^"'()<>]*)""")
+_EXTENSIONS = {
+    "jpeg": "jpg",
+    "jpg": "jpg",
+    "pjpeg": "jpg",
+    "png": "png",
+    "gif": "gif",
+    "webp": "webp",
+    "svg+xml": "svg",
+    "svg": "svg",
+    "bmp": "bmp",
+    "avif": "avif",
+    "x-icon": "ico",
+    "tiff": "tif",
+}
 
 
 class InlineImageError(ValueError):

@@ -9,7 +9,8 @@ for a card carrying a document title; else the configured ``default_deck``. Pure
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from anki.decks import DeckId
 
@@ -54,13 +55,14 @@ def deck_from_tags(tags: Iterable[str], prefix: str) -> str | None:
     lowered = prefix.lower()
     chosen = None
     for tag in tags:
-        if isinstance(tag, str) and tag.lower().startswith(lowered) and tag[len(prefix):].strip():
-            chosen = tag[len(prefix):]
+        if isinstance(tag, str) and tag.lower().startswith(lowered) and tag[len(prefix) :].strip():
+            chosen = tag[len(prefix) :]
     return None if chosen is None else normalize_deck_name(chosen, allow_slash=True)
 
 
-def target_deck_name(config: "AddonConfig", deck_name: str | None, tags: Iterable[str],
-                     document_title: str | None = None) -> str:
+def target_deck_name(
+    config: "AddonConfig", deck_name: str | None, tags: Iterable[str], document_title: str | None = None
+) -> str:
     """The deck name a pushed note belongs in, by the rules in the module docstring."""
     from_tags = deck_from_tags(tags, config.deck_tag_prefix)
     if from_tags:

@@ -69,38 +69,102 @@ def first_random_u32(seed: int) -> int:
     x12 = x13 = x14 = x15 = 0
     m = _M32
     for _ in range(6):  # 12 rounds = 6 double rounds (column round, then diagonal round)
-        x0 = (x0 + x4) & m; x12 ^= x0; x12 = ((x12 << 16) | (x12 >> 16)) & m
-        x8 = (x8 + x12) & m; x4 ^= x8; x4 = ((x4 << 12) | (x4 >> 20)) & m
-        x0 = (x0 + x4) & m; x12 ^= x0; x12 = ((x12 << 8) | (x12 >> 24)) & m
-        x8 = (x8 + x12) & m; x4 ^= x8; x4 = ((x4 << 7) | (x4 >> 25)) & m
-        x1 = (x1 + x5) & m; x13 ^= x1; x13 = ((x13 << 16) | (x13 >> 16)) & m
-        x9 = (x9 + x13) & m; x5 ^= x9; x5 = ((x5 << 12) | (x5 >> 20)) & m
-        x1 = (x1 + x5) & m; x13 ^= x1; x13 = ((x13 << 8) | (x13 >> 24)) & m
-        x9 = (x9 + x13) & m; x5 ^= x9; x5 = ((x5 << 7) | (x5 >> 25)) & m
-        x2 = (x2 + x6) & m; x14 ^= x2; x14 = ((x14 << 16) | (x14 >> 16)) & m
-        x10 = (x10 + x14) & m; x6 ^= x10; x6 = ((x6 << 12) | (x6 >> 20)) & m
-        x2 = (x2 + x6) & m; x14 ^= x2; x14 = ((x14 << 8) | (x14 >> 24)) & m
-        x10 = (x10 + x14) & m; x6 ^= x10; x6 = ((x6 << 7) | (x6 >> 25)) & m
-        x3 = (x3 + x7) & m; x15 ^= x3; x15 = ((x15 << 16) | (x15 >> 16)) & m
-        x11 = (x11 + x15) & m; x7 ^= x11; x7 = ((x7 << 12) | (x7 >> 20)) & m
-        x3 = (x3 + x7) & m; x15 ^= x3; x15 = ((x15 << 8) | (x15 >> 24)) & m
-        x11 = (x11 + x15) & m; x7 ^= x11; x7 = ((x7 << 7) | (x7 >> 25)) & m
-        x0 = (x0 + x5) & m; x15 ^= x0; x15 = ((x15 << 16) | (x15 >> 16)) & m
-        x10 = (x10 + x15) & m; x5 ^= x10; x5 = ((x5 << 12) | (x5 >> 20)) & m
-        x0 = (x0 + x5) & m; x15 ^= x0; x15 = ((x15 << 8) | (x15 >> 24)) & m
-        x10 = (x10 + x15) & m; x5 ^= x10; x5 = ((x5 << 7) | (x5 >> 25)) & m
-        x1 = (x1 + x6) & m; x12 ^= x1; x12 = ((x12 << 16) | (x12 >> 16)) & m
-        x11 = (x11 + x12) & m; x6 ^= x11; x6 = ((x6 << 12) | (x6 >> 20)) & m
-        x1 = (x1 + x6) & m; x12 ^= x1; x12 = ((x12 << 8) | (x12 >> 24)) & m
-        x11 = (x11 + x12) & m; x6 ^= x11; x6 = ((x6 << 7) | (x6 >> 25)) & m
-        x2 = (x2 + x7) & m; x13 ^= x2; x13 = ((x13 << 16) | (x13 >> 16)) & m
-        x8 = (x8 + x13) & m; x7 ^= x8; x7 = ((x7 << 12) | (x7 >> 20)) & m
-        x2 = (x2 + x7) & m; x13 ^= x2; x13 = ((x13 << 8) | (x13 >> 24)) & m
-        x8 = (x8 + x13) & m; x7 ^= x8; x7 = ((x7 << 7) | (x7 >> 25)) & m
-        x3 = (x3 + x4) & m; x14 ^= x3; x14 = ((x14 << 16) | (x14 >> 16)) & m
-        x9 = (x9 + x14) & m; x4 ^= x9; x4 = ((x4 << 12) | (x4 >> 20)) & m
-        x3 = (x3 + x4) & m; x14 ^= x3; x14 = ((x14 << 8) | (x14 >> 24)) & m
-        x9 = (x9 + x14) & m; x4 ^= x9; x4 = ((x4 << 7) | (x4 >> 25)) & m
+        x0 = (x0 + x4) & m
+        x12 ^= x0
+        x12 = ((x12 << 16) | (x12 >> 16)) & m
+        x8 = (x8 + x12) & m
+        x4 ^= x8
+        x4 = ((x4 << 12) | (x4 >> 20)) & m
+        x0 = (x0 + x4) & m
+        x12 ^= x0
+        x12 = ((x12 << 8) | (x12 >> 24)) & m
+        x8 = (x8 + x12) & m
+        x4 ^= x8
+        x4 = ((x4 << 7) | (x4 >> 25)) & m
+        x1 = (x1 + x5) & m
+        x13 ^= x1
+        x13 = ((x13 << 16) | (x13 >> 16)) & m
+        x9 = (x9 + x13) & m
+        x5 ^= x9
+        x5 = ((x5 << 12) | (x5 >> 20)) & m
+        x1 = (x1 + x5) & m
+        x13 ^= x1
+        x13 = ((x13 << 8) | (x13 >> 24)) & m
+        x9 = (x9 + x13) & m
+        x5 ^= x9
+        x5 = ((x5 << 7) | (x5 >> 25)) & m
+        x2 = (x2 + x6) & m
+        x14 ^= x2
+        x14 = ((x14 << 16) | (x14 >> 16)) & m
+        x10 = (x10 + x14) & m
+        x6 ^= x10
+        x6 = ((x6 << 12) | (x6 >> 20)) & m
+        x2 = (x2 + x6) & m
+        x14 ^= x2
+        x14 = ((x14 << 8) | (x14 >> 24)) & m
+        x10 = (x10 + x14) & m
+        x6 ^= x10
+        x6 = ((x6 << 7) | (x6 >> 25)) & m
+        x3 = (x3 + x7) & m
+        x15 ^= x3
+        x15 = ((x15 << 16) | (x15 >> 16)) & m
+        x11 = (x11 + x15) & m
+        x7 ^= x11
+        x7 = ((x7 << 12) | (x7 >> 20)) & m
+        x3 = (x3 + x7) & m
+        x15 ^= x3
+        x15 = ((x15 << 8) | (x15 >> 24)) & m
+        x11 = (x11 + x15) & m
+        x7 ^= x11
+        x7 = ((x7 << 7) | (x7 >> 25)) & m
+        x0 = (x0 + x5) & m
+        x15 ^= x0
+        x15 = ((x15 << 16) | (x15 >> 16)) & m
+        x10 = (x10 + x15) & m
+        x5 ^= x10
+        x5 = ((x5 << 12) | (x5 >> 20)) & m
+        x0 = (x0 + x5) & m
+        x15 ^= x0
+        x15 = ((x15 << 8) | (x15 >> 24)) & m
+        x10 = (x10 + x15) & m
+        x5 ^= x10
+        x5 = ((x5 << 7) | (x5 >> 25)) & m
+        x1 = (x1 + x6) & m
+        x12 ^= x1
+        x12 = ((x12 << 16) | (x12 >> 16)) & m
+        x11 = (x11 + x12) & m
+        x6 ^= x11
+        x6 = ((x6 << 12) | (x6 >> 20)) & m
+        x1 = (x1 + x6) & m
+        x12 ^= x1
+        x12 = ((x12 << 8) | (x12 >> 24)) & m
+        x11 = (x11 + x12) & m
+        x6 ^= x11
+        x6 = ((x6 << 7) | (x6 >> 25)) & m
+        x2 = (x2 + x7) & m
+        x13 ^= x2
+        x13 = ((x13 << 16) | (x13 >> 16)) & m
+        x8 = (x8 + x13) & m
+        x7 ^= x8
+        x7 = ((x7 << 12) | (x7 >> 20)) & m
+        x2 = (x2 + x7) & m
+        x13 ^= x2
+        x13 = ((x13 << 8) | (x13 >> 24)) & m
+        x8 = (x8 + x13) & m
+        x7 ^= x8
+        x7 = ((x7 << 7) | (x7 >> 25)) & m
+        x3 = (x3 + x4) & m
+        x14 ^= x3
+        x14 = ((x14 << 16) | (x14 >> 16)) & m
+        x9 = (x9 + x14) & m
+        x4 ^= x9
+        x4 = ((x4 << 12) | (x4 >> 20)) & m
+        x3 = (x3 + x4) & m
+        x14 ^= x3
+        x14 = ((x14 << 8) | (x14 >> 24)) & m
+        x9 = (x9 + x14) & m
+        x4 ^= x9
+        x4 = ((x4 << 7) | (x4 >> 25)) & m
     return (x0 + _CHACHA_CONSTANTS[0]) & m
 
 
@@ -225,8 +289,12 @@ def select_weighted_interval(candidates: Sequence[tuple[int, int, float]], seed:
     per_card = _f32s([1.0 / count if count else 1.0 for _i, count, _e in candidates])
     squared = _f32s([p * p for p in per_card])
     by_interval = _f32s([sq * w for sq, w in zip(squared, _f32s([1.0 / max(i, 1) for i, _c, _e in candidates]))])
-    weights = [1.0 if count == 0 else w for w, (_i, count, _e) in
-               zip(_f32s([w * easy for w, (_i, _c, easy) in zip(by_interval, candidates)]), candidates)]
+    weights = [
+        1.0 if count == 0 else w
+        for w, (_i, count, _e) in zip(
+            _f32s([w * easy for w, (_i, _c, easy) in zip(by_interval, candidates)]), candidates
+        )
+    ]
     cumulative = []
     total = weights[0]
     for weight in weights[1:]:
@@ -236,7 +304,7 @@ def select_weighted_interval(candidates: Sequence[tuple[int, int, float]], seed:
         return None
     # Uniform::new(0, total): shrink the scale until the largest draw stays below total
     scale = total
-    max_unit = 1.0 - 2.0 ** -23
+    max_unit = 1.0 - 2.0**-23
     while _f32(scale * max_unit) >= total:
         scale = struct.unpack("<f", struct.pack("<I", struct.unpack("<I", struct.pack("<f", scale))[0] - 1))[0]
     chosen = _f32(_unit_f32(seed) * scale)
@@ -276,7 +344,8 @@ def preset_rules(col: Collection) -> tuple[dict[int, PresetRules], dict[int, int
     for conf in col.decks.all_config():
         rev = conf.get("rev", {})
         presets[int(conf["id"])] = PresetRules(
-            preset_id=int(conf["id"]), name=str(conf.get("name", "")),
+            preset_id=int(conf["id"]),
+            name=str(conf.get("name", "")),
             maximum_interval=max(1, int(rev.get("maxIvl", DEFAULT_MAX_INTERVAL))),
             easy_days=easy_day_kinds(conf.get("easyDaysPercentages")),
             reviews_per_day=max(0, int(rev.get("perDay", 200))),
@@ -292,10 +361,18 @@ class DueShaper:
     """Chooses each card's due day (see the module docstring). One instance per run: it keeps the load balancer's
     per-day counts up to date as cards are planned, like Anki's ``Rescheduler::update_due_cnt_per_day``."""
 
-    def __init__(self, *, today: int, next_day_at: int, presets: dict[int, PresetRules], deck_presets: dict[int, int],
-                 shape: bool = True, load_balance: bool = False,
-                 due_counts: dict[int, dict[int, int]] | None = None,
-                 reviewed_today: dict[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        today: int,
+        next_day_at: int,
+        presets: dict[int, PresetRules],
+        deck_presets: dict[int, int],
+        shape: bool = True,
+        load_balance: bool = False,
+        due_counts: dict[int, dict[int, int]] | None = None,
+        reviewed_today: dict[int, int] | None = None,
+    ) -> None:
         self.today = today
         self.next_day_at = next_day_at
         self.presets = presets
@@ -308,7 +385,7 @@ class DueShaper:
         self._weekdays: dict[int, int] = {}
         # Anki's own fuzz of a stored card (col.fuzz_delta: the same seed and rule as fuzz_factor/with_review_fuzz,
         # computed in Rust, several times faster than the ChaCha12 here); None outside a collection
-        self.anki_fuzz_delta: Callable[[int, int], int] | None = None
+        self.anki_fuzz_delta: Callable[..., int] | None = None
 
     @classmethod
     def from_collection(cls, col: Collection, *, shape: bool = True) -> DueShaper:
@@ -322,8 +399,9 @@ class DueShaper:
         if load_balance:
             # storage/card/deck_due_counts.sql: review cards (not suspended) by home deck and home due day
             for did, due, count in db.all(
-                    "select case when odid = 0 then did else odid end, case when odid = 0 then due else odue end, "
-                    "count() from cards where type = 2 and queue != -1 group by 1, 2"):
+                "select case when odid = 0 then did else odid end, case when odid = 0 then due else odue end, "
+                "count() from cards where type = 2 and queue != -1 group by 1, 2"
+            ):
                 preset = deck_presets.get(did)
                 if preset is not None:
                     days = due_counts.setdefault(preset, {})
@@ -331,15 +409,24 @@ class DueShaper:
             # storage/revlog/studied_today_by_deck.sql: cards answered today, by home deck
             start_ms = (timing.next_day_at - 86_400) * 1000
             for did, count in db.all(
-                    "select case when c.odid = 0 then c.did else c.odid end, count(distinct r.cid) from revlog r "
-                    "join cards c on r.cid = c.id where r.id > ? and r.ease > 0 and (r.type < 3 or r.factor != 0) "
-                    "group by 1", start_ms):
+                "select case when c.odid = 0 then c.did else c.odid end, count(distinct r.cid) from revlog r "
+                "join cards c on r.cid = c.id where r.id > ? and r.ease > 0 and (r.type < 3 or r.factor != 0) "
+                "group by 1",
+                start_ms,
+            ):
                 preset = deck_presets.get(did)
                 if preset is not None:
                     reviewed[preset] = reviewed.get(preset, 0) + count
-        shaper = cls(today=timing.days_elapsed, next_day_at=timing.next_day_at, presets=presets,
-                     deck_presets=deck_presets, shape=shape, load_balance=load_balance, due_counts=due_counts,
-                     reviewed_today=reviewed)
+        shaper = cls(
+            today=timing.days_elapsed,
+            next_day_at=timing.next_day_at,
+            presets=presets,
+            deck_presets=deck_presets,
+            shape=shape,
+            load_balance=load_balance,
+            due_counts=due_counts,
+            reviewed_today=reviewed,
+        )
         shaper.anki_fuzz_delta = col.fuzz_delta
         return shaper
 
@@ -373,8 +460,9 @@ class DueShaper:
 
     # --- Anki's rules ---
 
-    def _choose(self, card_id: int, reps: int, preset_id: int, exact_day: int, last_review_day: int,
-                stored_reps: bool = False) -> int:
+    def _choose(
+        self, card_id: int, reps: int, preset_id: int, exact_day: int, last_review_day: int, stored_reps: bool = False
+    ) -> int:
         """``rescheduled_interval_days``: the load balancer's day if it finds one, else the fuzzed day.
         ``stored_reps``: ``reps`` is the card's stored count, so Anki's backend can fuzz it by card id."""
         if not self.shape:
@@ -402,8 +490,7 @@ class DueShaper:
         today_load = sum(n for d, n in counts.items() if d <= self.today) + self.reviewed_today.get(rules.preset_id, 0)
         candidates = list(range(lower, upper + 1))
         review_counts = [
-            counts.get(self.today + ivl - days_elapsed, 0) if ivl > days_elapsed else today_load
-            for ivl in candidates
+            counts.get(self.today + ivl - days_elapsed, 0) if ivl > days_elapsed else today_load for ivl in candidates
         ]
         weekdays = [self._weekday(self.today + ivl - days_elapsed) for ivl in candidates]
         modifiers = easy_days_modifiers(rules.easy_days, weekdays, review_counts)

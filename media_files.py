@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import fnmatch
 import os
 import re
 import tempfile
@@ -39,9 +38,7 @@ def check_filename(name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ClientError("filename must be a non-empty string")
     if "/" in name or "\\" in name or "\x00" in name or name in (".", ".."):
-        raise ClientError(
-            f"invalid media filename {name!r}: it must be a plain file name, without folders or '..'"
-        )
+        raise ClientError(f"invalid media filename {name!r}: it must be a plain file name, without folders or '..'")
     return name
 
 
@@ -64,8 +61,9 @@ def fetch_url(url: Any, max_bytes: int, timeout: float = URL_TIMEOUT_S) -> bytes
     if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
         raise ClientError(f"url must be an http or https address, not {url!r}")
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": "PolarBridge"}),
-                                    timeout=timeout) as resp:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, headers={"User-Agent": "PolarBridge"}), timeout=timeout
+        ) as resp:
             length = resp.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise ClientError(f"url {url}: the file is larger than {max_bytes} bytes (maxRequestBytes)")

@@ -19,6 +19,8 @@ import time
 import weakref
 from typing import TYPE_CHECKING
 
+from .collection_db import db
+
 if TYPE_CHECKING:
     from anki.collection import Collection
 
@@ -26,8 +28,9 @@ LEGACY_TAG_PREFIX = "polar_guid:"
 MAX_GUID_LENGTH = 128
 
 # `guid:X`, `tag:polar_guid:X` (optionally quoted or negated, as a whole search term).
-_TERM = re.compile(r'''(?<![^\s(-])(?P<q>"?)(?P<kind>guid:|tag:polar_guid:)(?P<guid>[^\s"()]+)(?P=q)(?=[\s)]|$)''',
-                   re.IGNORECASE)
+_TERM = re.compile(
+    r'''(?<![^\s(-])(?P<q>"?)(?P<kind>guid:|tag:polar_guid:)(?P<guid>[^\s"()]+)(?P=q)(?=[\s)]|$)''', re.IGNORECASE
+)
 _SINGLE = re.compile(r'''^\s*"?(?:guid:|tag:polar_guid:)([^\s"()*_]+)"?\s*$''', re.IGNORECASE)
 
 
@@ -75,12 +78,12 @@ class GuidIndex:
 
     def _rebuild(self, col: "Collection", stamp: int) -> None:
         index: dict[str, list[int]] = {}
-        for nid, guid in col.db.execute("select id, guid from notes"):
+        for nid, guid in db(col).execute("select id, guid from notes"):
             index.setdefault(guid, []).append(nid)
-        for nid, tags in col.db.execute("select id, tags from notes where tags like ?", f"%{LEGACY_TAG_PREFIX}%"):
+        for nid, tags in db(col).execute("select id, tags from notes where tags like ?", f"%{LEGACY_TAG_PREFIX}%"):
             for tag in tags.split():
                 if tag.lower().startswith(LEGACY_TAG_PREFIX):
-                    legacy = tag[len(LEGACY_TAG_PREFIX):]
+                    legacy = tag[len(LEGACY_TAG_PREFIX) :]
                     if nid not in index.get(legacy, ()):
                         index.setdefault(legacy, []).append(nid)
         self._by_guid = index
@@ -111,14 +114,16 @@ class GuidIndex:
 
 
 def _stamp(col: "Collection") -> int:
-    return col.db.scalar("select mod from col")
+    return db(col).scalar("select mod from col")
 
 
 def _query_guid(col: "Collection", guid: str) -> list[int]:
     escaped = guid.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return col.db.list(
+    return db(col).list(
         "select id from notes where guid = ? or (' ' || tags || ' ') like ? escape '\\' order by id",
-        guid, f"% {LEGACY_TAG_PREFIX}{escaped} %")
+        guid,
+        f"% {LEGACY_TAG_PREFIX}{escaped} %",
+    )
 
 
 _INDEXES: "weakref.WeakKeyDictionary[Collection, GuidIndex]" = weakref.WeakKeyDictionary()
@@ -145,7 +150,7 @@ def rewrite_query(col: "Collection", query: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         guid = match.group("guid")
-        nids = col.db.list("select id from notes where guid = ?", guid)
+        nids = db(col).list("select id from notes where guid = ?", guid)
         by_id = f"nid:{','.join(map(str, nids))}" if nids else "nid:0"
         if match.group("kind").lower() == "guid:":
             return by_id

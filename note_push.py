@@ -10,8 +10,9 @@ step. Pure domain code: no aqt.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from anki.collection import AddNoteRequest
 from anki.decks import DeckId
@@ -20,6 +21,7 @@ from anki.notes import Note, NoteId
 from anki.utils import checksum
 
 from . import anki_compat, content, deck_mapping, note_identity, note_types
+from .collection_db import db
 from .errors import ClientError
 from .media_files import check_filename, media_item_bytes, store_media
 
@@ -94,8 +96,9 @@ def _duplicate_options(options: dict) -> DuplicateOptions:
     scope_options = options.get("duplicateScopeOptions") or {}
     _require(isinstance(scope_options, dict), "note.options.duplicateScopeOptions must be an object")
     deck_name = scope_options.get("deckName")
-    _require(deck_name is None or isinstance(deck_name, str),
-             "note.options.duplicateScopeOptions.deckName must be a string")
+    _require(
+        deck_name is None or isinstance(deck_name, str), "note.options.duplicateScopeOptions.deckName must be a string"
+    )
     return DuplicateOptions(
         allow=_bool_option(options, "allowDuplicate"),
         scope_deck=(scope or "").lower() == "deck",
@@ -120,8 +123,7 @@ def _tags_param(raw: Any) -> list[str]:
         return []
     if isinstance(raw, str):
         return raw.split()
-    _require(isinstance(raw, list) and all(isinstance(t, str) for t in raw),
-             "note.tags must be a list of strings")
+    _require(isinstance(raw, list) and all(isinstance(t, str) for t in raw), "note.tags must be a list of strings")
     return raw
 
 
@@ -143,9 +145,12 @@ def _document_title(note: dict, source: content.SourceContext | None) -> str | N
     return source.title if source and source.title else None
 
 
-def prepare_note(col: "Collection", config: "AddonConfig", note: Any,
-                 notetypes: dict[str, tuple[NotetypeDict, note_types.StockAlias | None]] | None = None,
-                 ) -> PreparedNote:
+def prepare_note(
+    col: "Collection",
+    config: "AddonConfig",
+    note: Any,
+    notetypes: dict[str, tuple[NotetypeDict, note_types.StockAlias | None]] | None = None,
+) -> PreparedNote:
     """Validate and resolve one client note; raises NoteError with the client-visible message.
 
     ``notetypes`` memoizes note type lookups across a batch (they don't change while it is prepared).
@@ -207,10 +212,18 @@ def prepare_note(col: "Collection", config: "AddonConfig", note: Any,
     if notetype.get("type") == note_types.MODEL_CLOZE and not any(_CLOZE.search(v) for v in values):
         raise NoteError(NO_CLOZE_ERROR)
     return PreparedNote(
-        notetype=notetype, stock_to_create=stock_to_create, deck_name=target_deck, values=values,
-        assigned=assigned, tags=content.normalize_tags(raw_tags), guid=guid, media=media,
-        duplicates=duplicates, update_existing=update_existing,
-        first_field_checksum=int(checksum(first_text.encode("utf-8"))[:8], 16), first_field_text=first_text,
+        notetype=notetype,
+        stock_to_create=stock_to_create,
+        deck_name=target_deck,
+        values=values,
+        assigned=assigned,
+        tags=content.normalize_tags(raw_tags),
+        guid=guid,
+        media=media,
+        duplicates=duplicates,
+        update_existing=update_existing,
+        first_field_checksum=int(checksum(first_text.encode("utf-8"))[:8], 16),
+        first_field_text=first_text,
     )
 
 
@@ -229,8 +242,15 @@ def _media_items(note: dict, kind: str) -> list[Any]:
     return items
 
 
-def _attach_media(col: "Collection", config: "AddonConfig", note: dict, notetype: NotetypeDict,
-                  values: list[str], positions: dict[int, str], media: list[content.MediaFile]) -> None:
+def _attach_media(
+    col: "Collection",
+    config: "AddonConfig",
+    note: dict,
+    notetype: NotetypeDict,
+    values: list[str],
+    positions: dict[int, str],
+    media: list[content.MediaFile],
+) -> None:
     """AnkiConnect's ``picture``/``audio``/``video`` items (``data``, ``url`` or a ``path`` inside the media
     folder) become media files referenced at the end of the fields they name."""
     own = {f["name"].lower(): f["ord"] for f in notetype["flds"]}
@@ -282,7 +302,7 @@ class DuplicateChecker:
         if mid not in self._by_model:
             index: dict[int, list[int]] = {}
             sql = "select csum, id from notes" + ("" if mid is None else " where mid = ?")
-            for csum, nid in self.col.db.execute(sql, *([] if mid is None else [mid])):
+            for csum, nid in db(self.col).execute(sql, *([] if mid is None else [mid])):
                 index.setdefault(csum, []).append(nid)
             self._by_model[mid] = index
         return self._by_model[mid]
@@ -293,7 +313,7 @@ class DuplicateChecker:
             candidates: list[int] = []
         elif self.small:
             sql = "select id from notes where csum = ?" + ("" if mid is None else " and mid = ?")
-            candidates = self.col.db.list(sql, prepared.first_field_checksum, *([] if mid is None else [mid]))
+            candidates = db(self.col).list(sql, prepared.first_field_checksum, *([] if mid is None else [mid]))
         else:
             candidates = self._csums(mid).get(prepared.first_field_checksum, [])
         same = [nid for nid in candidates if self._first_field(nid) == prepared.first_field_text]
@@ -302,7 +322,7 @@ class DuplicateChecker:
         return same
 
     def _first_field(self, nid: int) -> str:
-        flds = self.col.db.scalar("select flds from notes where id = ?", nid) or ""
+        flds = db(self.col).scalar("select flds from notes where id = ?", nid) or ""
         return _strip(self.col, flds.split("\x1f", 1)[0])
 
     def _in_scope_deck(self, nids: list[int], prepared: PreparedNote) -> list[int]:
@@ -315,9 +335,12 @@ class DuplicateChecker:
             dids += [child_id for _, child_id in self.col.decks.children(did)]
         placeholders = ",".join("?" * len(dids))
         nid_list = ",".join(str(int(n)) for n in nids)
-        return self.col.db.list(
+        return db(self.col).list(
             f"select distinct nid from cards where nid in ({nid_list}) and (did in ({placeholders}) "
-            f"or odid in ({placeholders}))", *dids, *dids)
+            f"or odid in ({placeholders}))",
+            *dids,
+            *dids,
+        )
 
     def claim_in_batch(self, prepared: PreparedNote) -> bool:
         """Record ``prepared`` as part of this batch; False when an earlier note of the batch is the same."""
@@ -326,8 +349,11 @@ class DuplicateChecker:
                 return False
             self._batch_guids.add(prepared.guid)
         if not prepared.duplicates.allow:
-            key = (None if prepared.duplicates.check_all_models else prepared.notetype["id"],
-                   prepared.first_field_checksum, prepared.first_field_text)
+            key = (
+                None if prepared.duplicates.check_all_models else prepared.notetype["id"],
+                prepared.first_field_checksum,
+                prepared.first_field_text,
+            )
             if key in self._batch_fields:
                 return False
             self._batch_fields.add(key)
@@ -364,10 +390,14 @@ def check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) 
             continue
         if prepared.deck_name not in filtered:
             did = deck_mapping.existing_deck_id(col, prepared.deck_name)
-            filtered[prepared.deck_name] = (deck_mapping.filtered_deck_message(col.decks.name(did))
-                                            if did is not None and col.decks.is_filtered(did) else None)
-        if filtered[prepared.deck_name]:
-            prepared_or_error[i] = filtered[prepared.deck_name]
+            filtered[prepared.deck_name] = (
+                deck_mapping.filtered_deck_message(col.decks.name(did))
+                if did is not None and col.decks.is_filtered(did)
+                else None
+            )
+        refusal = filtered[prepared.deck_name]
+        if refusal:
+            prepared_or_error[i] = refusal
             continue
         if not checker.claim_in_batch(prepared):
             prepared_or_error[i] = DUPLICATE_ERROR
@@ -446,7 +476,7 @@ def _write(col: "Collection", ready: list[PreparedNote]) -> dict[int, int]:
         col.merge_undo_entries(undo_target)
     identity.record_own_write(col, token, {p.guid: int(r.note.id) for p, r in zip(to_add, requests) if p.guid})
     ids = {id(p): int(r.note.id) for p, r in zip(to_add, requests)}
-    ids.update({id(p): int(p.existing_nid) for p in to_update})
+    ids.update({id(p): p.existing_nid for p in to_update if p.existing_nid is not None})
     return ids
 
 
@@ -464,6 +494,7 @@ def _store_media(col: "Collection", ready: list[PreparedNote]) -> None:
 
 def _update_in_place(col: "Collection", prepared: PreparedNote, deck_id: DeckId) -> None:
     """Bring an existing note up to date; untouched when nothing changed (no mtime/usn churn)."""
+    assert prepared.existing_nid is not None, "only notes found by guid are updated in place"
     note = col.get_note(NoteId(prepared.existing_nid))
     changed = False
     if note.mid == prepared.notetype["id"]:
@@ -472,15 +503,15 @@ def _update_in_place(col: "Collection", prepared: PreparedNote, deck_id: DeckId)
                 note.fields[pos] = prepared.values[pos]
                 changed = True
     # Keep Anki's own workflow tags, and Polar 1.x's identity tag (it is how this note is found again).
-    kept = [t for t in note.tags
-            if t.lower() in KEPT_ANKI_TAGS or t.lower().startswith(note_identity.LEGACY_TAG_PREFIX)]
+    kept = [
+        t for t in note.tags if t.lower() in KEPT_ANKI_TAGS or t.lower().startswith(note_identity.LEGACY_TAG_PREFIX)
+    ]
     new_tags = prepared.tags + [t for t in kept if t.lower() not in {x.lower() for x in prepared.tags}]
     if sorted(t.lower() for t in note.tags) != sorted(t.lower() for t in new_tags):
         note.tags = new_tags
         changed = True
     if changed:
         col.update_note(note)
-    cards_elsewhere = col.db.list("select id from cards where nid = ? and did != ? and odid = 0",
-                                  note.id, deck_id)
+    cards_elsewhere = db(col).list("select id from cards where nid = ? and did != ? and odid = 0", note.id, deck_id)
     if cards_elsewhere:
         col.set_deck(cards_elsewhere, deck_id)

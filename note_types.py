@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from anki.models import NotetypeDict
+from anki.models import NotetypeDict, NotetypeId
 from anki.notetypes_pb2 import StockNotetype
 
 from . import anki_compat
@@ -36,8 +36,7 @@ class StockAlias:
 
 
 BASIC = StockAlias("Basic", OriginalKind.ORIGINAL_STOCK_KIND_BASIC, StockKind.KIND_BASIC, False, ("front", "back"))
-CLOZE = StockAlias("Cloze", OriginalKind.ORIGINAL_STOCK_KIND_CLOZE, StockKind.KIND_CLOZE, True,
-                   ("text", "back extra"))
+CLOZE = StockAlias("Cloze", OriginalKind.ORIGINAL_STOCK_KIND_CLOZE, StockKind.KIND_CLOZE, True, ("text", "back extra"))
 STOCK_ALIASES = (BASIC, CLOZE)
 
 # Field names clients send that no note type needs: Polar's copy of Front for its own templates.
@@ -53,8 +52,11 @@ def stock_alias(name: str) -> StockAlias | None:
 def _fits(notetype: NotetypeDict, alias: StockAlias) -> bool:
     # A stock-derived type the user has since reshaped (e.g. removed the Back field) can't take the client's fields.
     is_cloze = notetype.get("type") == MODEL_CLOZE
-    return (notetype.get("originalStockKind") == alias.original_kind and is_cloze == alias.is_cloze
-            and len(notetype["flds"]) >= len(alias.field_aliases))
+    return (
+        notetype.get("originalStockKind") == alias.original_kind
+        and is_cloze == alias.is_cloze
+        and len(notetype["flds"]) >= len(alias.field_aliases)
+    )
 
 
 def find_stock_notetype(col: "Collection", alias: StockAlias) -> NotetypeDict | None:
@@ -86,7 +88,15 @@ def ensure_stock_notetype(col: "Collection", alias: StockAlias) -> NotetypeDict:
         return found
     notetype = anki_compat.stock_notetype(col, alias.stock_kind)
     col.models.add(notetype)
-    return col.models.get(notetype["id"])
+    return notetype_by_id(col, notetype["id"])
+
+
+def notetype_by_id(col: "Collection", notetype_id: int) -> NotetypeDict:
+    """The note type with this id (of a note or one just added); LookupError if it is gone."""
+    notetype = col.models.get(NotetypeId(notetype_id))
+    if notetype is None:
+        raise LookupError(f"note type {notetype_id} does not exist")
+    return notetype
 
 
 def find_notetype(col: "Collection", name: str, create_stock: bool = True) -> NotetypeDict | None:
@@ -98,7 +108,7 @@ def find_notetype(col: "Collection", name: str, create_stock: bool = True) -> No
     # Names are compared here rather than with col.models.by_name: in the running app a failed backend lookup
     # costs ~50 ms (the backend records a backtrace for the NotFound error), and "Basic" is missing in German.
     entries = col.models.all_names_and_ids()
-    exact = next((col.models.get(e.id) for e in entries if e.name == name), None)
+    exact = next((col.models.get(NotetypeId(e.id)) for e in entries if e.name == name), None)
     alias = stock_alias(name)
     if alias is not None:
         # A user's own type literally called "Basic" that is not stock-derived still wins over translation.
@@ -108,7 +118,7 @@ def find_notetype(col: "Collection", name: str, create_stock: bool = True) -> No
     if exact is not None:
         return exact
     folded = name.casefold()
-    return next((col.models.get(e.id) for e in entries if e.name.casefold() == folded), None)
+    return next((col.models.get(NotetypeId(e.id)) for e in entries if e.name.casefold() == folded), None)
 
 
 def alias_of(notetype: NotetypeDict) -> StockAlias | None:

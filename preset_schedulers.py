@@ -45,7 +45,8 @@ class PresetSchedulers:
     def presets_using(self, scheduler_name: str) -> list[str]:
         """Names of the presets whose cards use this scheduler (for the preview's groups)."""
         return sorted(
-            name for pid, name in self.preset_names.items()
+            name
+            for pid, name in self.preset_names.items()
             if self.by_preset.get(pid, self.default).name == scheduler_name
         )
 
@@ -56,8 +57,11 @@ class PresetSchedulers:
         return list(seen.values())
 
     def deck_ids_using(self, scheduler_name: str) -> list[int]:
-        return [did for did, pid in self.deck_presets.items()
-                if self.by_preset.get(pid, self.default).name == scheduler_name]
+        return [
+            did
+            for did, pid in self.deck_presets.items()
+            if self.by_preset.get(pid, self.default).name == scheduler_name
+        ]
 
 
 def scheduler_lookup(scheduler: Any) -> Callable[[int], LoadedScheduler]:
@@ -74,8 +78,9 @@ def presets_and_decks(col: Collection) -> tuple[dict[int, str], dict[int, int]]:
     return names, decks
 
 
-def build_preset_schedulers(col: Collection, default_spec: str, overrides: Mapping[str, str],
-                            load: Callable[[str], LoadedScheduler]) -> PresetSchedulers:
+def build_preset_schedulers(
+    col: Collection, default_spec: str, overrides: Mapping[str, str], load: Callable[[str], LoadedScheduler]
+) -> PresetSchedulers:
     """Load the default and every override naming an existing preset (each distinct spec loaded once).
 
     ``load(spec)`` raises SchedulerLoadError for a scheduler that cannot be loaded; an override naming no preset of
@@ -128,8 +133,11 @@ def _interval_functions(module: Any) -> list[tuple[str, Any]]:
         if obj.__module__ != module.__name__:
             continue  # imported helpers are not this file's schedulers
         try:
-            params = [p for p in inspect.signature(obj).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            params = [
+                p
+                for p in inspect.signature(obj).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            ]
         except (TypeError, ValueError):
             continue
         if 1 <= len(params) <= 2:
@@ -142,8 +150,10 @@ def available_schedulers(user_files: Path) -> list[SchedulerChoice]:
     are listed with their error, so the user sees why)."""
     from .schedulers import BUILTINS
 
-    choices = [SchedulerChoice(name, _first_line(inspect.getmodule(fn)) or _first_line(fn))
-               for name, (fn, _train) in BUILTINS.items()]
+    choices = [
+        SchedulerChoice(name, _first_line(inspect.getmodule(fn)) or _first_line(fn))
+        for name, (fn, _train) in BUILTINS.items()
+    ]
     for path in sorted(Path(user_files).glob("*.py")):
         stem = path.stem
         if not stem.isidentifier():

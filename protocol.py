@@ -17,8 +17,11 @@ import ipaddress
 import json
 import logging
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from anki.errors import AnkiException
 
 from .actions import ActionContext, ActionError, PrepareContext, get_spec
 
@@ -279,8 +282,16 @@ def execute_plan(plan: Plan, make_context: Callable[[], ActionContext | None]) -
             outcomes.append(Outcome(error=str(exc)))
         except Exception as exc:
             log.exception("action %s failed", call.action)
-            outcomes.append(Outcome(error=f"{call.action}: {exc}" if str(exc) else f"{call.action}: {type(exc).__name__}"))
+            outcomes.append(Outcome(error=unexpected_error(call.action, exc)))
     return outcomes
+
+
+def unexpected_error(action: str, exc: BaseException) -> str:
+    """The client's message for an exception no handler expected: Anki's own errors (a search it refuses, a note
+    that is gone) say what is wrong in Anki's words; anything else is a bug whose Python text stays in the log."""
+    if isinstance(exc, AnkiException) and str(exc):
+        return f"{action}: {exc}"
+    return f"{action}: {MSG_INTERNAL}"
 
 
 def build_reply(plan: Plan, outcomes: Sequence[Outcome]) -> Any:

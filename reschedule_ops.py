@@ -89,24 +89,38 @@ def apply_as_one_undo_step(col: Collection, plan: Any, name: str | None = None) 
     return RescheduleOutcome(changes, report, plan.scheduler_name)
 
 
-def plan_with_forecast(col: Collection, scheduler: Any, card_ids: Sequence[int] | None,
-                       on_progress: ProgressCallback | None = None,
-                       should_cancel: CancelCheck | None = None, shaping: bool = False) -> PlannedPreview:
+def plan_with_forecast(
+    col: Collection,
+    scheduler: Any,
+    card_ids: Sequence[int] | None,
+    on_progress: ProgressCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+    shaping: bool = False,
+) -> PlannedPreview:
     """Plan (reads only; RescheduleCancelled when should_cancel says so) and forecast due cards per day."""
     from .reschedule import due_forecast, plan_reschedule
 
     shaper = _shaper(col, shaping)
-    plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel,
-                           due_day=shaper.due_day)
+    plan = plan_reschedule(
+        col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel, due_day=shaper.due_day
+    )
     before, after = due_forecast(col, plan, FORECAST_DAYS)
     planned = set(plan.card_ids)
     backlog = [c for c in shaper.backlog if c.card_id in planned]
-    return PlannedPreview(plan, list(before), list(after), backlog,
-                          suggested_spread_days(backlog, shaper.presets), shaper.today, scheduler_groups(scheduler))
+    return PlannedPreview(
+        plan,
+        list(before),
+        list(after),
+        backlog,
+        suggested_spread_days(backlog, shaper.presets),
+        shaper.today,
+        scheduler_groups(scheduler),
+    )
 
 
-def apply_spread(col: Collection, preview: PlannedPreview, spread_days: int | None,
-                 name: str | None = None) -> RescheduleOutcome:
+def apply_spread(
+    col: Collection, preview: PlannedPreview, spread_days: int | None, name: str | None = None
+) -> RescheduleOutcome:
     """Apply a previewed plan, first spreading its overdue backlog over ``spread_days`` days (None: don't), all in
     one undo step."""
     if spread_days and preview.backlog:
@@ -114,14 +128,26 @@ def apply_spread(col: Collection, preview: PlannedPreview, spread_days: int | No
     return apply_as_one_undo_step(col, preview.plan, name)
 
 
-def plan_and_apply(col: Collection, scheduler: Any, card_ids: Sequence[int] | None,
-                   on_progress: ProgressCallback | None = None, should_cancel: CancelCheck | None = None,
-                   name: str | None = None, shaping: bool = False) -> RescheduleOutcome:
+def plan_and_apply(
+    col: Collection,
+    scheduler: Any,
+    card_ids: Sequence[int] | None,
+    on_progress: ProgressCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+    name: str | None = None,
+    shaping: bool = False,
+) -> RescheduleOutcome:
     """Without preview: plan (cancellable, nothing written yet) then write everything in one undo step."""
     from .reschedule import plan_reschedule
 
-    plan = plan_reschedule(col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel,
-                           due_day=_shaper(col, shaping).due_day)
+    plan = plan_reschedule(
+        col,
+        scheduler,
+        card_ids,
+        on_progress=on_progress,
+        should_cancel=should_cancel,
+        due_day=_shaper(col, shaping).due_day,
+    )
     return apply_as_one_undo_step(col, plan, name)
 
 
@@ -150,8 +176,13 @@ def restore_as_outcome(col: Collection) -> RescheduleOutcome:
     return RescheduleOutcome(CARD_CHANGES if restored else OpChanges(), restored, "")
 
 
-def watched(histories: Iterable[Any], total: int, on_progress: ProgressCallback | None,
-            should_cancel: CancelCheck | None, every: int = 2000) -> Iterator[Any]:
+def watched(
+    histories: Iterable[Any],
+    total: int,
+    on_progress: ProgressCallback | None,
+    should_cancel: CancelCheck | None,
+    every: int = 2000,
+) -> Iterator[Any]:
     """Pass histories through to train(), reporting progress and honouring Cancel as train() consumes them."""
     from .reschedule import RescheduleCancelled
 
@@ -167,8 +198,13 @@ def watched(histories: Iterable[Any], total: int, on_progress: ProgressCallback 
         on_progress(done, max(done, total))
 
 
-def train_scheduler(col: Collection, train: Callable[..., Any], on_progress: ProgressCallback | None = None,
-                    should_cancel: CancelCheck | None = None, card_ids: Sequence[int] | None = None) -> dict:
+def train_scheduler(
+    col: Collection,
+    train: Callable[..., Any],
+    on_progress: ProgressCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+    card_ids: Sequence[int] | None = None,
+) -> dict:
     """Run a plug-in's train(histories) over every reviewed card's history (read lazily, as the engine hands
     them to interval functions; nothing is written), or over ``card_ids`` only (the cards of the presets that use
     this scheduler). Returns the parameters to store."""
@@ -199,4 +235,5 @@ def training_card_ids(col: Collection, scheduler: Any, name: str) -> list[int] |
     assert db is not None, "the collection is closed"
     return db.list(
         "select id from cards where type != 0 and (case when odid = 0 then did else odid end) in "
-        f"({','.join(map(str, deck_ids))})")
+        f"({','.join(map(str, deck_ids))})"
+    )

@@ -16,6 +16,8 @@ from typing import Any
 
 from anki.collection import Collection
 
+from .collection_db import db
+
 # revlog.type values that are real answers (learn, review, relearn, filtered); 4/5 are manual reschedules.
 ANSWER_KINDS = (0, 1, 2, 3)
 
@@ -33,18 +35,18 @@ class SyncMarker:
 
 def mark_before_sync(col: Collection) -> SyncMarker:
     """Cheap (indexed on usn): call on the main thread just before the sync starts."""
-    max_usn = int(col.db.scalar("select coalesce(max(usn), -1) from revlog where usn >= 0"))
-    rows_at_max = col.db.scalar("select count() from revlog where usn = ?", max_usn)
+    max_usn = int(db(col).scalar("select coalesce(max(usn), -1) from revlog where usn >= 0"))
+    rows_at_max = db(col).scalar("select count() from revlog where usn = ?", max_usn)
     if rows_at_max <= KNOWN_ROWS_LIMIT:
-        known = col.db.list("select id from revlog where usn = -1 or usn >= ?", max_usn)
+        known = db(col).list("select id from revlog where usn = -1 or usn >= ?", max_usn)
         return SyncMarker(max_usn, frozenset(known))
-    return SyncMarker(max_usn + 1, frozenset(col.db.list("select id from revlog where usn = -1")))
+    return SyncMarker(max_usn + 1, frozenset(db(col).list("select id from revlog where usn = -1")))
 
 
 def cards_reviewed_elsewhere(col: Collection, marker: SyncMarker) -> list[int]:
     """Ids of existing cards with answers that arrived in the sync after `marker` was taken, oldest first."""
     kinds = ",".join(str(k) for k in ANSWER_KINDS)
-    rows = col.db.all(
+    rows = db(col).all(
         f"select r.id, r.cid from revlog r join cards c on c.id = r.cid "
         f"where r.usn >= ? and r.ease > 0 and r.type in ({kinds}) order by r.id",
         marker.floor_usn,
@@ -56,13 +58,13 @@ def cards_reviewed_elsewhere(col: Collection, marker: SyncMarker) -> list[int]:
     return list(seen)
 
 
-def reschedule_reviewed_elsewhere(col: Collection, scheduler: Any, marker: SyncMarker,
-                                  shaping: bool = False) -> Any | None:
+def reschedule_reviewed_elsewhere(
+    col: Collection, scheduler: Any, marker: SyncMarker, shaping: bool = False
+) -> Any | None:
     """After a sync: reschedule the cards answered on other devices, as one undo step. None when there were none."""
     from .reschedule_ops import plan_and_apply
 
     card_ids = cards_reviewed_elsewhere(col, marker)
     if not card_ids:
         return None
-    return plan_and_apply(col, scheduler, card_ids, name=f"Reschedule after sync ({scheduler.name})",
-                          shaping=shaping)
+    return plan_and_apply(col, scheduler, card_ids, name=f"Reschedule after sync ({scheduler.name})", shaping=shaping)

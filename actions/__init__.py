@@ -34,9 +34,26 @@ from .registry import (
 )
 
 __all__ = [
-    "REQUIRED", "ActionContext", "ActionError", "ActionSpec", "Handler", "Param", "PrepareContext", "Preparer",
-    "action", "action_names", "all_specs", "anything", "array", "flag", "get_handler", "get_spec", "ids", "obj",
-    "require", "text",
+    "REQUIRED",
+    "ActionContext",
+    "ActionError",
+    "ActionSpec",
+    "Handler",
+    "Param",
+    "PrepareContext",
+    "Preparer",
+    "action",
+    "action_names",
+    "all_specs",
+    "anything",
+    "array",
+    "flag",
+    "get_handler",
+    "get_spec",
+    "ids",
+    "obj",
+    "require",
+    "text",
 ]
 
 

@@ -6,9 +6,10 @@ from typing import Any
 
 from anki.cards import Card, CardId
 from anki.errors import SearchError
+from anki.utils import ids2str
 
 from .. import note_identity
-from anki.utils import ids2str
+from ..collection_db import db
 from .registry import ActionContext, ActionError, action, ids, text
 
 
@@ -53,5 +54,5 @@ def cards_info(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
     """Info for each card id; ``{}`` for ids that don't exist (as AnkiConnect does)."""
     card_ids = params["cards"]
     # Missing ids are filtered by one query: a failed get_card is slow in the running app (backend backtrace).
-    existing = set(ctx.col.db.list(f"select id from cards where id in {ids2str(card_ids)}")) if card_ids else set()
+    existing = set(db(ctx.col).list(f"select id from cards where id in {ids2str(card_ids)}")) if card_ids else set()
     return [card_info(ctx.col, ctx.col.get_card(CardId(cid))) if cid in existing else {} for cid in card_ids]

@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 import fnmatch
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..media_files import check_filename, media_item_bytes, prepare_media_item, store_media
-from .registry import ActionContext, ActionError, PrepareContext, action, anything, text
+from .registry import ActionContext, ActionError, PrepareContext, action, anything
 
 
 def _bool_param(params: dict, key: str, default: bool) -> bool:
@@ -30,7 +30,11 @@ def _prepare_store(params: dict[str, Any], prep: PrepareContext) -> dict[str, An
 
 @action(
     "storeMediaFile",
-    anything("filename"), anything("data"), anything("path"), anything("url"), anything("deleteExisting", True),
+    anything("filename"),
+    anything("data"),
+    anything("path"),
+    anything("url"),
+    anything("deleteExisting", True),
     writes=True,
     prepare=_prepare_store,
 )

@@ -40,8 +40,11 @@ def _templates(params: dict) -> list[dict[str, Any]]:
     if not templates:
         raise ActionError('parameter "cardTemplates" must contain at least one template')
     for i, template in enumerate(templates):
-        if not (isinstance(template, dict) and isinstance(template.get("Front"), str)
-                and isinstance(template.get("Back"), str)):
+        if not (
+            isinstance(template, dict)
+            and isinstance(template.get("Front"), str)
+            and isinstance(template.get("Back"), str)
+        ):
             raise ActionError(f'cardTemplates[{i}] must be an object with "Front" and "Back" strings')
         if "Name" in template and not isinstance(template["Name"], str):
             raise ActionError(f'cardTemplates[{i}].Name must be a string')
@@ -94,4 +97,4 @@ def create_model(ctx: ActionContext, params: dict) -> NotetypeDict:
     if css is not None:
         notetype["css"] = css
     col.models.add(notetype)
-    return col.models.get(notetype["id"])
+    return note_types.notetype_by_id(col, notetype["id"])

@@ -13,11 +13,45 @@ from anki.notes import Note, NoteId
 from anki.utils import ids2str
 
 from .. import content, note_identity, note_push, note_types
+from ..collection_db import db
 from ..media_files import prepare_media_item
 from .registry import ActionContext, ActionError, Param, PrepareContext, action, array, ids, obj, require, text
 
 _NOTES = array("notes", "a list of notes")
 _TAGS = Param("tags", (str, list), "a space-separated string of tags")
+
+# --- Media items, read off the main thread ---------------------------------------------------------------------
+
+
+def _prepare_note_media(note: Any, prep: PrepareContext) -> Any:
+    """A copy of ``note`` whose picture/audio/video items carry their bytes (decoded, downloaded or read here, on
+    the connection thread); a failing item carries its error, so only that note is refused."""
+    if not isinstance(note, dict):
+        return note
+    prepared = dict(note)
+    for kind in note_push.MEDIA_KINDS:
+        items = note.get(kind)
+        if isinstance(items, dict):
+            items = [items]
+        if not isinstance(items, list):
+            continue
+        new_items = []
+        for item in items:
+            try:
+                new_items.append(prepare_media_item(item, prep.config, prep.media_dir))
+            except ActionError as exc:
+                new_items.append({**item, note_push.PREPARE_ERROR: str(exc)})
+        prepared[kind] = new_items
+    return prepared
+
+
+def _prepare_one_note(params: dict, prep: PrepareContext) -> dict:
+    return {**params, "note": _prepare_note_media(params["note"], prep)}
+
+
+def _prepare_notes(params: dict, prep: PrepareContext) -> dict:
+    return {**params, "notes": [_prepare_note_media(note, prep) for note in params["notes"]]}
+
 
 # --- Finding ------------------------------------------------------------------------------------------------
 
@@ -39,7 +73,7 @@ def find_notes(ctx: ActionContext, params: dict) -> list[int]:
 
 
 def note_info(col, note: Note) -> dict[str, Any]:
-    notetype = note.note_type()
+    notetype = note_types.notetype_by_id(note.col, note.mid)
     return {
         "noteId": note.id,
         "modelName": notetype["name"],
@@ -68,27 +102,30 @@ def notes_info(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
 
 
 # Checking a note reads its picture/audio items too: they are prepared off the main thread like addNotes'.
-@action("canAddNotes", _NOTES, prepare=lambda params, prep: _prepare_notes(params, prep))
+@action("canAddNotes", _NOTES, prepare=_prepare_notes)
 def can_add_notes(ctx: ActionContext, params: dict) -> list[bool]:
     return [not isinstance(item, str) for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])]
 
 
-@action("canAddNotesWithErrorDetail", _NOTES, prepare=lambda params, prep: _prepare_notes(params, prep))
+@action("canAddNotesWithErrorDetail", _NOTES, prepare=_prepare_notes)
 def can_add_notes_with_error_detail(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
-    return [{"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
-            for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])]
+    return [
+        {"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
+        for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])
+    ]
 
 
-@action("addNote", obj("note", "a note object"), writes=True, prepare=lambda params, prep: _prepare_one_note(params, prep))
+@action("addNote", obj("note", "a note object"), writes=True, prepare=_prepare_one_note)
 def add_note(ctx: ActionContext, params: dict) -> int:
     note = params["note"]
     result = note_push.push_notes(ctx.col, ctx.config, [note])
-    if result.errors[0] is not None:
-        raise ActionError(result.errors[0])
-    return result.ids[0]
+    note_id, error = result.ids[0], result.errors[0]
+    if note_id is None:
+        raise ActionError(error or "cannot create note")
+    return note_id
 
 
-@action("addNotes", _NOTES, writes=True, prepare=lambda params, prep: _prepare_notes(params, prep))
+@action("addNotes", _NOTES, writes=True, prepare=_prepare_notes)
 def add_notes(ctx: ActionContext, params: dict) -> list[int | None]:
     """AnkiConnect v6 semantics: one id per note, ``null`` for a note that could not be added; the notes that
     can be added are written in one batch (one undo step)."""
@@ -109,7 +146,7 @@ def _apply_fields(col, note: Note, fields: dict[str, Any]) -> bool:
     for name, value in fields.items():
         if not isinstance(value, str):
             raise ActionError(f'note.fields["{name}"] must be a string')
-    notetype = note.note_type()
+    notetype = note_types.notetype_by_id(note.col, note.mid)
     new_values: dict[int, str] = {}
     media: list[content.MediaFile] = []
     for pos, value in note_types.field_positions(notetype, fields).items():
@@ -185,7 +222,7 @@ def _tags_string(params: dict) -> str:
 def _existing_ids(col, note_ids: list[int]) -> list[NoteId]:
     if not note_ids:
         return []
-    found = set(col.db.list(f"select id from notes where id in {ids2str(note_ids)}"))
+    found = set(db(col).list(f"select id from notes where id in {ids2str(note_ids)}"))
     return [NoteId(i) for i in note_ids if i in found]
 
 
@@ -210,36 +247,3 @@ def delete_notes(ctx: ActionContext, params: dict) -> None:
     existing = _existing_ids(ctx.col, params["notes"])
     if existing:
         ctx.col.remove_notes(existing)
-
-
-# --- Media items, read off the main thread ---------------------------------------------------------------------
-
-
-def _prepare_note_media(note: Any, prep: PrepareContext) -> Any:
-    """A copy of ``note`` whose picture/audio/video items carry their bytes (decoded, downloaded or read here, on
-    the connection thread); a failing item carries its error, so only that note is refused."""
-    if not isinstance(note, dict):
-        return note
-    prepared = dict(note)
-    for kind in note_push.MEDIA_KINDS:
-        items = note.get(kind)
-        if isinstance(items, dict):
-            items = [items]
-        if not isinstance(items, list):
-            continue
-        new_items = []
-        for item in items:
-            try:
-                new_items.append(prepare_media_item(item, prep.config, prep.media_dir))
-            except ActionError as exc:
-                new_items.append({**item, note_push.PREPARE_ERROR: str(exc)})
-        prepared[kind] = new_items
-    return prepared
-
-
-def _prepare_one_note(params: dict, prep: PrepareContext) -> dict:
-    return {**params, "note": _prepare_note_media(params["note"], prep)}
-
-
-def _prepare_notes(params: dict, prep: PrepareContext) -> dict:
-    return {**params, "notes": [_prepare_note_media(note, prep) for note in params["notes"]]}

@@ -145,8 +145,9 @@ class ActionSpec:
 _REGISTRY: dict[str, ActionSpec] = {}
 
 
-def action(name: str, *params: Param, writes: bool = False,
-           prepare: Preparer | None = None) -> Callable[[Handler], Handler]:
+def action(
+    name: str, *params: Param, writes: bool = False, prepare: Preparer | None = None
+) -> Callable[[Handler], Handler]:
     """Declare the AnkiConnect action ``name`` (see the package docstring)."""
 
     def register(handler: Handler) -> Handler:

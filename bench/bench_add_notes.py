@@ -27,8 +27,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 def _import_package():
     if "polar_bridge" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("polar_bridge", REPO / "__init__.py",
-                                                      submodule_search_locations=[str(REPO)])
+        spec = importlib.util.spec_from_file_location(
+            "polar_bridge", REPO / "__init__.py", submodule_search_locations=[str(REPO)]
+        )
         module = importlib.util.module_from_spec(spec)
         sys.modules["polar_bridge"] = module
         spec.loader.exec_module(module)
@@ -42,15 +43,26 @@ def polar_notes(count: int) -> list[dict]:
         tags = [deck_tag, "Machine Learning", f"/Topics/T{i % 7}", "_polar-flashcard"]
         guid = f"G{i:09d}"
         if i % 3 == 2:
-            notes.append({"guid": guid, "deckName": f"Books::Volume {i % 20}", "modelName": "Cloze",
-                          "fields": {"Text": f"<p>Fact {i}: the {{{{c1::answer {i}}}}} is here.</p>"},
-                          "tags": tags})
+            notes.append(
+                {
+                    "guid": guid,
+                    "deckName": f"Books::Volume {i % 20}",
+                    "modelName": "Cloze",
+                    "fields": {"Text": f"<p>Fact {i}: the {{{{c1::answer {i}}}}} is here.</p>"},
+                    "tags": tags,
+                }
+            )
         else:
             front = f"<p>Question number {i} about <b>things</b>?</p>"
-            notes.append({"guid": guid, "deckName": f"Books::Volume {i % 20}", "modelName": "Basic",
-                          "fields": {"Front": front, "Back": f"<p>Answer {i} with some more text.</p>",
-                                     "FrontSide": front},
-                          "tags": tags})
+            notes.append(
+                {
+                    "guid": guid,
+                    "deckName": f"Books::Volume {i % 20}",
+                    "modelName": "Basic",
+                    "fields": {"Front": front, "Back": f"<p>Answer {i} with some more text.</p>", "FrontSide": front},
+                    "tags": tags,
+                }
+            )
     return notes
 
 
@@ -175,13 +187,14 @@ def main() -> None:
     print(f"re-push: addNotes (dupes) : {dup_s:8.3f} s")
     print(f"  re-push / first push (target <= 0.10): {repush_s / handler_s:.3f}")
 
-
     if args.http:
         first_s, http_find_s, http_dup_s = http_round(notes)
-        print(f"over HTTP (real Anki): addNotes {first_s:.3f} s ({n / first_s:.0f} notes/s, "
-              f"{floor_s / first_s:.2f} of the floor); re-push {http_find_s + http_dup_s:.3f} s "
-              f"({(http_find_s + http_dup_s) / first_s:.2f} of the first push; "
-              f"{http_find_s / n * 1e3:.2f} ms per findNotes request)")
+        print(
+            f"over HTTP (real Anki): addNotes {first_s:.3f} s ({n / first_s:.0f} notes/s, "
+            f"{floor_s / first_s:.2f} of the floor); re-push {http_find_s + http_dup_s:.3f} s "
+            f"({(http_find_s + http_dup_s) / first_s:.2f} of the first push; "
+            f"{http_find_s / n * 1e3:.2f} ms per findNotes request)"
+        )
 
 
 if __name__ == "__main__":

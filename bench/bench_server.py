@@ -81,8 +81,13 @@ def median_latency(port: int, requests: int) -> float:
 
 def upload_seconds(port: int, megabytes: float, filename: str) -> tuple[float, bytes]:
     data = os.urandom(int(megabytes * 1024 * 1024))
-    body = json.dumps({"action": "storeMediaFile", "version": 6,
-                       "params": {"filename": filename, "data": base64.b64encode(data).decode()}}).encode()
+    body = json.dumps(
+        {
+            "action": "storeMediaFile",
+            "version": 6,
+            "params": {"filename": filename, "data": base64.b64encode(data).decode()},
+        }
+    ).encode()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     _post(conn, b'{"action":"version","version":6}')  # connection established outside the timing
     start = time.perf_counter()
@@ -134,8 +139,7 @@ def main() -> int:
 
     print(f"Connect server in one real Anki ({args.requests} sequential requests, {args.mb:g} MB upload)")
     print(_line("version median latency (keep-alive)", latency, 1000, "ms", LATENCY_TARGET_S, base_latency))
-    print(_line(f"storeMediaFile {args.mb:g} MB", upload, 1, "s ",
-                UPLOAD_TARGET_S * args.mb / 8, base_upload))
+    print(_line(f"storeMediaFile {args.mb:g} MB", upload, 1, "s ", UPLOAD_TARGET_S * args.mb / 8, base_upload))
     ok = latency < LATENCY_TARGET_S and upload < UPLOAD_TARGET_S * args.mb / 8
     print("  targets met" if ok else "  TARGET MISSED")
     return 0

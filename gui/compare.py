@@ -40,31 +40,38 @@ from ..compare import MEASURES, Comparison, format_value
 from ..config import ConfigError
 from .errors import show_failure
 from .progress import ProgressBridge
-from .settings import (
-    current_config,
-    load_spec,
-    logger,
-    set_active_scheduler,
-    user_files_dir,
+from .settings import current_config, load_spec, logger, set_active_scheduler, user_files_dir
+from .state import AddonState
+
+SERIES_COLORS = [
+    QColor(52, 120, 246),
+    QColor(230, 120, 30),
+    QColor(40, 160, 70),
+    QColor(200, 50, 60),
+    QColor(140, 80, 200),
+    QColor(120, 120, 120),
+]
+WHOLE_COLLECTION = "Whole collection"
+MODEL_NOTE = (
+    "Workload and retention: a {days}-day simulation (seed {seed}) in which your answers are drawn from "
+    "FSRS-6 with your deck presets' parameters, your own answer times and your decks' new cards/day. "
+    "Prediction quality: each scheduler's recall() scored on your own past answers, as the FSRS "
+    "benchmark does."
 )
 
-SERIES_COLORS = [QColor(52, 120, 246), QColor(230, 120, 30), QColor(40, 160, 70), QColor(200, 50, 60),
-                 QColor(140, 80, 200), QColor(120, 120, 120)]
-WHOLE_COLLECTION = "Whole collection"
-MODEL_NOTE = ("Workload and retention: a {days}-day simulation (seed {seed}) in which your answers are drawn from "
-              "FSRS-6 with your deck presets' parameters, your own answer times and your decks' new cards/day. "
-              "Prediction quality: each scheduler's recall() scored on your own past answers, as the FSRS "
-              "benchmark does.")
-
 # The dialog currently open (kept referenced so Qt doesn't collect it; tests find it here).
-current_dialog: CompareDialog | None = None
 
 
 class LineChart(QWidget):
     """Several series (name -> [(x, y or None)]) on shared axes; gaps where y is None."""
 
-    def __init__(self, title: str, series: dict[str, list[tuple[float, float | None]]], x_label: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        series: dict[str, list[tuple[float, float | None]]],
+        x_label: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.title = title
         self.series = series
@@ -105,8 +112,9 @@ class LineChart(QWidget):
         painter.drawLine(left, top + height, left + width, top + height)
         painter.drawLine(left, top, left, top + height)
         painter.drawText(left, top + height + 4, 80, 16, Qt.AlignmentFlag.AlignLeft, f"{x0:.0f}")
-        painter.drawText(left + width - 120, top + height + 4, 120, 16, Qt.AlignmentFlag.AlignRight,
-                         f"{self.x_label} {x1:.0f}")
+        painter.drawText(
+            left + width - 120, top + height + 4, 120, 16, Qt.AlignmentFlag.AlignRight, f"{self.x_label} {x1:.0f}"
+        )
         legend_x = left + 8 + painter.fontMetrics().horizontalAdvance(self.title) + 16
         for number, name in enumerate(self.series):
             color = SERIES_COLORS[number % len(SERIES_COLORS)]
@@ -141,7 +149,11 @@ def _short(value: float) -> str:
 def chart_series(comparison: Comparison) -> dict[str, dict[str, list[tuple[float, float | None]]]]:
     """Chart title -> scheduler -> points (day, value), one chart per simulated measure."""
     charts: dict[str, dict[str, list[tuple[float, float | None]]]] = {
-        "Reviews per day": {}, "Minutes per day": {}, "Retention of the day's reviews": {}, "Cards known": {}}
+        "Reviews per day": {},
+        "Minutes per day": {},
+        "Retention of the day's reviews": {},
+        "Cards known": {},
+    }
     for result in comparison.schedulers:
         sim = result.simulation
         if sim is None:
@@ -158,24 +170,34 @@ def table_rows(comparison: Comparison) -> list[tuple[str, list[str], str]]:
     rows = []
     for key, label, better, getter in MEASURES:
         cells = [format_value(key, getter(r)) for r in comparison.schedulers]
-        rows.append((f"{label} ({'lower' if better == 'low' else 'higher'} is better)", cells,
-                     comparison.winners.get(key, "—")))
+        rows.append(
+            (f"{label} ({'lower' if better == 'low' else 'higher'} is better)", cells, comparison.winners.get(key, "—"))
+        )
     applied = [r.applied for r in comparison.schedulers]
-    for label, getter in (
+    for label, show in (
         ("If applied now: cards moved earlier", lambda a: str(a.moved_earlier)),
         ("If applied now: cards moved later", lambda a: str(a.moved_later)),
         ("Due today (now → after)", lambda a: f"{a.due_today[0]} → {a.due_today[1]}"),
         ("Due within 7 days", lambda a: f"{a.due_week[0]} → {a.due_week[1]}"),
         ("Due within 30 days", lambda a: f"{a.due_month[0]} → {a.due_month[1]}"),
     ):
-        rows.append((label, [getter(a) if a is not None else "—" for a in applied], ""))
+        rows.append((label, [show(a) if a is not None else "—" for a in applied], ""))
     return rows
 
 
 class CompareDialog(QDialog):
-    def __init__(self, mw: Any, schedulers: Sequence[str], checked: Sequence[str], decks: Sequence[str]) -> None:
+    def __init__(
+        self,
+        mw: Any,
+        schedulers: Sequence[str],
+        checked: Sequence[str],
+        decks: Sequence[str],
+        state: AddonState | None = None,
+    ) -> None:
         super().__init__(mw)
         self.mw = mw
+        # where loaded plug-ins are cached (the add-on's; a dialog made on its own keeps its own)
+        self.state = state or AddonState()
         self.comparison: Comparison | None = None
         self.setObjectName("polarBridgeCompare")
         self.setWindowTitle("Compare schedulers")
@@ -245,8 +267,11 @@ class CompareDialog(QDialog):
         self.resize(1100, 560)
 
     def chosen(self) -> list[str]:
-        return [self.scheduler_list.item(i).text() for i in range(self.scheduler_list.count())
-                if self.scheduler_list.item(i).checkState() == Qt.CheckState.Checked]
+        return [
+            self.scheduler_list.item(i).text()
+            for i in range(self.scheduler_list.count())
+            if self.scheduler_list.item(i).checkState() == Qt.CheckState.Checked
+        ]
 
     def set_chosen(self, specs: Sequence[str]) -> None:
         for i in range(self.scheduler_list.count()):
@@ -263,7 +288,7 @@ class CompareDialog(QDialog):
         from ..scheduler import SchedulerLoadError
 
         try:
-            schedulers = [load_spec(spec) for spec in specs]
+            schedulers = [load_spec(self.state, spec) for spec in specs]
         except SchedulerLoadError as exc:  # a plug-in that does not import: one dialog naming it
             show_failure(exc, ", ".join(specs), self, action="Comparing")
             return
@@ -276,8 +301,15 @@ class CompareDialog(QDialog):
             from ..compare import compare
 
             card_ids = None if deck == WHOLE_COLLECTION else list(col.find_cards(f'"deck:{deck}"'))
-            return compare(col, schedulers, card_ids, days=days, seed=seed,
-                           on_progress=bridge.on_phase_progress, should_cancel=bridge.should_cancel)
+            return compare(
+                col,
+                schedulers,
+                card_ids,
+                days=days,
+                seed=seed,
+                on_progress=bridge.on_phase_progress,
+                should_cancel=bridge.should_cancel,
+            )
 
         def on_failure(exc: Exception) -> None:
             from ..reschedule import RescheduleCancelled
@@ -289,7 +321,8 @@ class CompareDialog(QDialog):
                 show_failure(exc, ", ".join(specs), self, action="Comparing")
 
         QueryOp(parent=self, op=op, success=self.show_results).failure(on_failure).with_progress(
-            "Comparing schedulers…").run_in_background()
+            "Comparing schedulers…"
+        ).run_in_background()
         bridge.add_cancel_button()
 
     def show_results(self, comparison: Comparison) -> None:
@@ -336,19 +369,24 @@ class CompareDialog(QDialog):
 
 def _reference_text(comparison: Comparison) -> str:
     ref = comparison.reference
-    lines = [(f"{comparison.scored_cards} of {comparison.reviewed_cards} reviewed cards scored (cards whose "
-              "history has no learning answers since the last reset are not).")]
+    lines = [
+        (
+            f"{comparison.scored_cards} of {comparison.reviewed_cards} reviewed cards scored (cards whose "
+            "history has no learning answers since the last reset are not)."
+        )
+    ]
     if ref is not None and not math.isnan(ref.log_loss):
-        lines.append(f"FSRS-6 with your presets' parameters: log loss {ref.log_loss:.4f}, RMSE (bins) "
-                     f"{ref.rmse_bins:.4f}, AUC {ref.auc:.4f} on {ref.predictions} predictions "
-                     f"(weighted by recency as Anki's Evaluate: log loss {ref.anki_log_loss:.4f}, "
-                     f"RMSE {ref.anki_rmse_bins:.4f}).")
+        lines.append(
+            f"FSRS-6 with your presets' parameters: log loss {ref.log_loss:.4f}, RMSE (bins) "
+            f"{ref.rmse_bins:.4f}, AUC {ref.auc:.4f} on {ref.predictions} predictions "
+            f"(weighted by recency as Anki's Evaluate: log loss {ref.anki_log_loss:.4f}, "
+            f"RMSE {ref.anki_rmse_bins:.4f})."
+        )
     return " ".join(lines)
 
 
-def start_compare(mw: Any) -> CompareDialog:
+def start_compare(state: AddonState, mw: Any) -> CompareDialog:
     """Tools > Compare schedulers…: open the dialog (non-blocking) with the configured scheduler and fsrs ticked."""
-    global current_dialog
     from ..preset_schedulers import available_schedulers
 
     specs = [choice.spec for choice in available_schedulers(user_files_dir()) if choice.usable]
@@ -360,15 +398,13 @@ def start_compare(mw: Any) -> CompareDialog:
         specs.append(active)
     checked = [active, "fsrs"] if active != "fsrs" else ["fsrs", "example"]
     decks = sorted(d.name for d in mw.col.decks.all_names_and_ids(include_filtered=False))
-    dialog = CompareDialog(mw, specs, checked, decks)
-    current_dialog = dialog
-    dialog.finished.connect(lambda _result: _forget(dialog))
+    dialog = CompareDialog(mw, specs, checked, decks, state)
+    state.current_compare = dialog
+    dialog.finished.connect(lambda _result: _forget(state, dialog))
     dialog.show()
     return dialog
 
 
-def _forget(dialog: CompareDialog) -> None:
-    global current_dialog
-    if current_dialog is dialog:
-        current_dialog = None
-
+def _forget(state: AddonState, dialog: CompareDialog) -> None:
+    if state.current_compare is dialog:
+        state.current_compare = None

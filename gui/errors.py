@@ -7,12 +7,15 @@ from typing import Any
 
 from ..config import ConfigError
 
-
 NOTHING_CHANGED = "Nothing was changed."
 
 
-def describe_failure(exc: BaseException, scheduler_spec: str | None = None,
-                     consequence: str = NOTHING_CHANGED, action: str = "Rescheduling") -> tuple[str, str]:
+def describe_failure(
+    exc: BaseException,
+    scheduler_spec: str | None = None,
+    consequence: str = NOTHING_CHANGED,
+    action: str = "Rescheduling",
+) -> tuple[str, str]:
     """(title, message) for a failed reschedule/train/restore, naming plug-in, card and value when known.
 
     Pure (no Qt), so the wording is tested without a GUI.
@@ -42,14 +45,16 @@ def describe_failure(exc: BaseException, scheduler_spec: str | None = None,
         lines += ["", consequence]
         return "Scheduler plug-in error", "\n".join(lines)
     summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    return (
-        f"{action} failed",
-        f"{action} with '{name}' failed unexpectedly:\n\n{summary}\n\n{consequence}",
-    )
+    return (f"{action} failed", f"{action} with '{name}' failed unexpectedly:\n\n{summary}\n\n{consequence}")
 
 
-def show_failure(exc: BaseException, scheduler_spec: str | None = None, parent: Any = None,
-                 consequence: str = NOTHING_CHANGED, action: str = "Rescheduling") -> None:
+def show_failure(
+    exc: BaseException,
+    scheduler_spec: str | None = None,
+    parent: Any = None,
+    consequence: str = NOTHING_CHANGED,
+    action: str = "Rescheduling",
+) -> None:
     """Log the full traceback and show one warning dialog (non-blocking, so tests and the UI keep going)."""
     from aqt import mw
     from aqt.utils import show_warning

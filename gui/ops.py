@@ -40,10 +40,7 @@ from .settings import (
     user_files_dir,
     write_trained_params,
 )
-
-# The preview dialog currently open (kept referenced so Qt doesn't collect it; tests find it here).
-current_preview: PreviewDialog | None = None
-
+from .state import AddonState
 
 # --- main-thread glue ---
 
@@ -74,24 +71,25 @@ def _show_summary(outcome: RescheduleOutcome, parent: QWidget) -> None:
     tooltip(message, period=6000, parent=parent)
 
 
-def _load_or_explain(parent: QWidget, action: str) -> tuple[AddonConfig, Any] | None:
+def _load_or_explain(state: AddonState, parent: QWidget, action: str) -> tuple[AddonConfig, Any] | None:
     """The settings and the configured scheduler, or None after one dialog saying why they could not be loaded
     (a plug-in that doesn't import, or bad settings); nothing is written either way."""
     spec = "?"
     try:
         config = current_config()
         spec = config.scheduler
-        return config, load_configured_scheduler(config)
+        return config, load_configured_scheduler(state, config)
     except Exception as exc:
         show_failure(exc, spec, parent, action=action)
         return None
 
 
-def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | None = None,
-                     scope: str = "all cards") -> None:
+def start_reschedule(
+    state: AddonState, parent: QWidget | None = None, card_ids: Sequence[int] | None = None, scope: str = "all cards"
+) -> None:
     """Tools > Reschedule (card_ids None) and Browser > Reschedule selected cards."""
     parent = parent or aqt.mw
-    loaded = _load_or_explain(parent, "Rescheduling")
+    loaded = _load_or_explain(state, parent, "Rescheduling")
     if loaded is None:
         return
     config, scheduler = loaded
@@ -99,43 +97,59 @@ def start_reschedule(parent: QWidget | None = None, card_ids: Sequence[int] | No
     if not config.show_preview:
         bridge = ProgressBridge(aqt.mw, f"Rescheduling {scope} with '{scheduler.name}'…")
         CollectionOp(
-            parent, lambda col: plan_and_apply(col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel,
-                                               shaping=config.due_shaping)
+            parent,
+            lambda col: plan_and_apply(
+                col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel, shaping=config.due_shaping
+            ),
         ).success(lambda outcome: _show_summary(outcome, parent)).failure(
-            _failure_handler(spec, parent)).run_in_background()
+            _failure_handler(spec, parent)
+        ).run_in_background()
         bridge.add_cancel_button()
         return
 
     def on_planned(preview: PlannedPreview) -> None:
-        show_preview(preview, parent, scope)
+        show_preview(state, preview, parent, scope)
 
     bridge = ProgressBridge(aqt.mw, f"Planning {scope} with '{scheduler.name}'…")
-    QueryOp(parent=parent, op=lambda col: plan_with_forecast(col, scheduler, card_ids, bridge.on_progress,
-                                                               bridge.should_cancel, shaping=config.due_shaping),
-            success=on_planned).failure(_failure_handler(spec, parent)).with_progress(
-        f"Planning {scope} with '{scheduler.name}'…").run_in_background()
+    QueryOp(
+        parent=parent,
+        op=lambda col: plan_with_forecast(
+            col, scheduler, card_ids, bridge.on_progress, bridge.should_cancel, shaping=config.due_shaping
+        ),
+        success=on_planned,
+    ).failure(_failure_handler(spec, parent)).with_progress(
+        f"Planning {scope} with '{scheduler.name}'…"
+    ).run_in_background()
     bridge.add_cancel_button()
 
 
-def show_preview(preview: PlannedPreview, parent: QWidget, scope: str = "all cards") -> PreviewDialog:
-    global current_preview
-
+def show_preview(
+    state: AddonState, preview: PlannedPreview, parent: QWidget, scope: str = "all cards"
+) -> PreviewDialog:
     def on_apply(spread_days: int | None) -> None:
         apply_in_background(preview, parent, spread_days)
 
-    dialog = PreviewDialog(preview.plan.scheduler_name, preview.plan.report, preview.before, preview.after,
-                           on_apply, parent=parent, scope=scope, groups=preview.groups,
-                           backlog=len(preview.backlog), suggested_spread_days=preview.suggested_spread_days)
-    current_preview = dialog
-    dialog.finished.connect(lambda _result: _forget_preview(dialog))
+    dialog = PreviewDialog(
+        preview.plan.scheduler_name,
+        preview.plan.report,
+        preview.before,
+        preview.after,
+        on_apply,
+        parent=parent,
+        scope=scope,
+        groups=preview.groups,
+        backlog=len(preview.backlog),
+        suggested_spread_days=preview.suggested_spread_days,
+    )
+    state.current_preview = dialog
+    dialog.finished.connect(lambda _result: _forget_preview(state, dialog))
     dialog.open()  # window-modal but non-blocking: Anki keeps drawing, tests can press the buttons
     return dialog
 
 
-def _forget_preview(dialog: PreviewDialog) -> None:
-    global current_preview
-    if current_preview is dialog:
-        current_preview = None
+def _forget_preview(state: AddonState, dialog: PreviewDialog) -> None:
+    if state.current_preview is dialog:
+        state.current_preview = None
 
 
 def apply_in_background(preview: PlannedPreview, parent: QWidget, spread_days: int | None = None) -> None:
@@ -157,8 +171,12 @@ def has_saved_schedule() -> bool:
 def start_restore(parent: QWidget | None = None) -> None:
     parent = parent or aqt.mw
     if not has_saved_schedule():
-        show_info("There is no saved schedule to restore: nothing has been rescheduled by this add-on yet "
-                  "(or it was already restored).", parent=parent, title="Restore original schedule")
+        show_info(
+            "There is no saved schedule to restore: nothing has been rescheduled by this add-on yet "
+            "(or it was already restored).",
+            parent=parent,
+            title="Restore original schedule",
+        )
         return
 
     def on_choice(choice: int) -> None:
@@ -182,29 +200,29 @@ def run_restore(parent: QWidget) -> None:
         tooltip(f"Restored the original schedule of {cards(outcome.report)}.", parent=parent)
 
     CollectionOp(parent, restore_as_outcome).success(on_done).failure(
-        lambda exc: show_failure(exc, None, parent, action="Restoring")).run_in_background()
+        lambda exc: show_failure(exc, None, parent, action="Restoring")
+    ).run_in_background()
 
 
 # --- train ---
 
 
-def scheduler_can_train() -> bool:
+def scheduler_can_train(state: AddonState) -> bool:
     try:
-        return any(s.train is not None for s in cached_scheduler(current_config()).distinct())
+        return any(s.train is not None for s in cached_scheduler(state, current_config()).distinct())
     except Exception:
         return False
 
 
-def start_training(parent: QWidget | None = None) -> None:
+def start_training(state: AddonState, parent: QWidget | None = None) -> None:
     parent = parent or aqt.mw
-    loaded = _load_or_explain(parent, "Training")
+    loaded = _load_or_explain(state, parent, "Training")
     if loaded is None:
         return
     _config, schedulers = loaded
     trainable = [s for s in schedulers.distinct() if s.train is not None]
     if not trainable:
-        show_info(f"The scheduler '{schedulers.name}' has nothing to train.", parent=parent,
-                  title="Train scheduler")
+        show_info(f"The scheduler '{schedulers.name}' has nothing to train.", parent=parent, title="Train scheduler")
         return
     names = ", ".join(f"'{s.name}'" for s in trainable)
     bridge = ProgressBridge(aqt.mw, f"Training {names} on your review history…")
@@ -212,17 +230,25 @@ def start_training(parent: QWidget | None = None) -> None:
 
     def op(col: Collection) -> dict[str, dict]:
         # each scheduler learns from the cards of the presets that use it
-        return {s.name: train_scheduler(col, s.train, bridge.on_progress, bridge.should_cancel,
-                                        training_card_ids(col, schedulers, s.name)) for s in trainable}
+        return {
+            s.name: train_scheduler(
+                col, s.train, bridge.on_progress, bridge.should_cancel, training_card_ids(col, schedulers, s.name)
+            )
+            for s in trainable
+        }
 
     def on_trained(trained: dict[str, dict]) -> None:
         for spec, params in trained.items():
             path = write_trained_params(user_files, spec, params)
             logger().info("trained %s, stored parameters in %s", spec, path)
-        tooltip(f"Trained {names}. The new parameters are used from now on "
-                f"(run Tools > Reschedule… to apply them to all cards).", period=6000, parent=parent)
+        tooltip(
+            f"Trained {names}. The new parameters are used from now on "
+            f"(run Tools > Reschedule… to apply them to all cards).",
+            period=6000,
+            parent=parent,
+        )
 
     QueryOp(parent=parent, op=op, success=on_trained).failure(
-        _failure_handler(schedulers.name, parent, "Training")).with_progress(
-        f"Training {names}…").run_in_background()
+        _failure_handler(schedulers.name, parent, "Training")
+    ).with_progress(f"Training {names}…").run_in_background()
     bridge.add_cancel_button()

@@ -43,8 +43,9 @@ def summary_lines(report: Any) -> list[str]:
         lines.append(f"{exact} of them are due at an exact time (intervals up to two days), the rest by day")
     skipped = count_of(getattr(report, "skipped", 0))
     if skipped:
-        lines.append(f"{cards(skipped)} left as they are (new or never answered, or the scheduler returned "
-                     "None for them)")
+        lines.append(
+            f"{cards(skipped)} left as they are (new or never answered, or the scheduler returned None for them)"
+        )
     return lines
 
 
@@ -130,8 +131,14 @@ class DueChart(QWidget):
                 if h:
                     painter.fillRect(round(x + slot * offset), top_margin + height - h, round(bar), h, color)
             if day % 5 == 0:
-                painter.drawText(round(x), top_margin + height + 2, round(slot * 5), 16,
-                                 Qt.AlignmentFlag.AlignLeft, f"+{day}d" if day else "today")
+                painter.drawText(
+                    round(x),
+                    top_margin + height + 2,
+                    round(slot * 5),
+                    16,
+                    Qt.AlignmentFlag.AlignLeft,
+                    f"+{day}d" if day else "today",
+                )
 
 
 class PreviewDialog(QDialog):
@@ -181,8 +188,10 @@ class PreviewDialog(QDialog):
         self.spread_days.setRange(1, 365)
         self.spread_days.setValue(max(1, suggested_spread_days))
         self.spread_days.setSuffix(" days")
-        self.spread_days.setToolTip("Oldest-overdue cards first; the default keeps each day within your review "
-                                    "limit. Written in the same undo step.")
+        self.spread_days.setToolTip(
+            "Oldest-overdue cards first; the default keeps each day within your review "
+            "limit. Written in the same undo step."
+        )
         row.addWidget(self.spread_check)
         row.addWidget(self.spread_days)
         row.addStretch()

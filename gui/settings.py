@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import AddonConfig, load_config
+from .state import AddonState
 
 # The add-on's module name as Anki imported it (an AnkiWeb number or "polar_bridge"); config, logger and
 # folders are keyed by it.
@@ -79,23 +80,24 @@ def write_trained_params(user_files: Path, scheduler_spec: str, params: dict) ->
     return path
 
 
-def load_spec(spec: str) -> Any:
-    """One scheduler by its spec, with its trained parameters if any (cached until its file or the trained
-    parameters change). Raises SchedulerLoadError naming the plug-in."""
+def load_spec(state: AddonState, spec: str) -> Any:
+    """One scheduler by its spec, with its trained parameters if any (cached in ``state`` until its file or the
+    trained parameters change). Raises SchedulerLoadError naming the plug-in."""
     from ..scheduler import load_scheduler
 
     user_files = user_files_dir()
     key = _cache_key(spec, user_files)
-    scheduler = _scheduler_cache.get(key)
+    cache = state.scheduler_cache
+    scheduler = cache.get(key)
     if scheduler is None:
-        for stale in [k for k in _scheduler_cache if k[0] == spec]:
-            del _scheduler_cache[stale]
+        for stale in [k for k in cache if k[0] == spec]:
+            del cache[stale]
         scheduler = load_scheduler(spec, user_files, read_trained_params(user_files, spec))
-        _scheduler_cache[key] = scheduler
+        cache[key] = scheduler
     return scheduler
 
 
-def load_configured_scheduler(config: AddonConfig | None = None) -> Any:
+def load_configured_scheduler(state: AddonState, config: AddonConfig | None = None) -> Any:
     """The schedulers the config names for the open collection: the default plus per-preset overrides
     (a `preset_schedulers.PresetSchedulers`, which the engine and every action take as "the scheduler").
 
@@ -104,10 +106,9 @@ def load_configured_scheduler(config: AddonConfig | None = None) -> Any:
     from ..preset_schedulers import build_preset_schedulers
 
     config = config or current_config()
-    return build_preset_schedulers(_mw().col, config.scheduler, config.scheduler_overrides, load_spec)
-
-
-_scheduler_cache: dict[tuple, Any] = {}
+    return build_preset_schedulers(
+        _mw().col, config.scheduler, config.scheduler_overrides, lambda spec: load_spec(state, spec)
+    )
 
 
 def _cache_key(spec: str, user_files: Path) -> tuple:
@@ -118,9 +119,9 @@ def _cache_key(spec: str, user_files: Path) -> tuple:
     return (spec, *(p.stat().st_mtime_ns if p.exists() else 0 for p in watched))
 
 
-def cached_scheduler(config: AddonConfig) -> Any:
+def cached_scheduler(state: AddonState, config: AddonConfig) -> Any:
     """Like load_configured_scheduler; the plug-ins themselves are loaded once and reused (see load_spec)."""
-    return load_configured_scheduler(config)
+    return load_configured_scheduler(state, config)
 
 
 def save_config(raw: dict) -> None:

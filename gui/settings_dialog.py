@@ -33,20 +33,25 @@ from aqt.qt import (
 
 from ..config import ConfigError, validate_for_saving
 from ..preset_schedulers import SchedulerChoice
+from .state import AddonState
 
 USE_DEFAULT = ""  # combo data of a preset's "use the default scheduler" entry
 AFTER_SYNC_CHOICES = (("Same as after each review", None), ("On", True), ("Off", False))
 ERROR_STYLE = "border: 2px solid #d9534f;"
 
+
 # The dialog currently open (kept referenced so Qt doesn't collect it; tests find it here).
-current_dialog: SettingsDialog | None = None
-
-
 class SettingsDialog(QDialog):
     """Edit ``raw`` (the add-on's config dict); Save validates, then calls ``on_save(new_config)``."""
 
-    def __init__(self, raw: dict[str, Any], presets: Sequence[str], choices: Sequence[SchedulerChoice],
-                 on_save: Callable[[dict[str, Any]], None], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        raw: dict[str, Any],
+        presets: Sequence[str],
+        choices: Sequence[SchedulerChoice],
+        on_save: Callable[[dict[str, Any]], None],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("polarBridgeSettings")
         self.setWindowTitle("Polar Bridge & Pluggable Scheduler — settings")
@@ -83,13 +88,12 @@ class SettingsDialog(QDialog):
             if choice.usable:
                 text = f"{choice.spec} — {choice.summary}" if choice.summary else choice.spec
                 combo.addItem(text, choice.spec)
-                combo.setItemData(combo.count() - 1, choice.summary or choice.spec,
-                                  _tooltip_role())
+                combo.setItemData(combo.count() - 1, choice.summary or choice.spec, _tooltip_role())
             else:
                 combo.addItem(f"⚠ {choice.spec} — does not load", None)
                 index = combo.count() - 1
                 combo.setItemData(index, f"{choice.spec} failed to import:\n{choice.error}", _tooltip_role())
-                item = combo.model().item(index)  # type: ignore[union-attr]  # a QStandardItemModel
+                item = combo.model().item(index)  # a QStandardItemModel
                 item.setEnabled(False)
         index = combo.findData(current)
         if index < 0:
@@ -111,7 +115,7 @@ class SettingsDialog(QDialog):
         self.preset_table = QTableWidget(len(self.presets), 2)
         self.preset_table.setObjectName("presetSchedulers")
         self.preset_table.setHorizontalHeaderLabels(["Preset", "Scheduler"])
-        self.preset_table.verticalHeader().setVisible(False)  # type: ignore[union-attr]
+        self.preset_table.verticalHeader().setVisible(False)
         header = self.preset_table.horizontalHeader()
         assert header is not None
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -126,8 +130,9 @@ class SettingsDialog(QDialog):
             self.preset_combos[preset] = combo
         layout.addWidget(self.preset_table)
         broken = [c for c in self._choices if not c.usable]
-        self.broken = QLabel("<br>".join(f"⚠ <b>{c.spec}</b> in user_files could not be imported: {_html(c.error)}"
-                                         for c in broken))
+        self.broken = QLabel(
+            "<br>".join(f"⚠ <b>{c.spec}</b> in user_files could not be imported: {_html(c.error)}" for c in broken)
+        )
         self.broken.setObjectName("brokenFiles")
         self.broken.setWordWrap(True)
         self.broken.setVisible(bool(broken))
@@ -139,13 +144,15 @@ class SettingsDialog(QDialog):
         for text, value in AFTER_SYNC_CHOICES:
             self.after_sync.addItem(text, value)
         self.after_sync.setCurrentIndex(
-            [v for _t, v in AFTER_SYNC_CHOICES].index(self._raw.get("rescheduleAfterSync", None)))
+            [v for _t, v in AFTER_SYNC_CHOICES].index(self._raw.get("rescheduleAfterSync", None))
+        )
         self.show_preview = QCheckBox("Show a preview before Tools > Reschedule writes anything")
         self.show_preview.setChecked(bool(self._raw.get("showPreview", True)))
         self.on_buttons = QCheckBox("Show the scheduler's intervals on the answer buttons")
         self.on_buttons.setChecked(bool(self._raw.get("showPluginIntervalsOnButtons", True)))
-        self.due_shaping = QCheckBox("Choose due days as Anki does (fuzz, load balancer, Easy Days); "
-                                     "off: the exact day")
+        self.due_shaping = QCheckBox(
+            "Choose due days as Anki does (fuzz, load balancer, Easy Days); off: the exact day"
+        )
         self.due_shaping.setChecked(bool(self._raw.get("dueShaping", True)))
         switches = QFormLayout()
         switches.addRow(self.after_review)
@@ -179,16 +186,23 @@ class SettingsDialog(QDialog):
 
     def field_widgets(self) -> dict[str, QWidget]:
         """config key -> the widget that edits it (for highlighting the field an error names)."""
-        return {"scheduler": self.default_scheduler, "schedulerByPreset": self.preset_table,
-                "webBindPort": self.port, "webBindAddress": self.bind_address, "webCorsOriginList": self.origins,
-                "apiKey": self.api_key, "maxRequestBytes": self.max_bytes}
+        return {
+            "scheduler": self.default_scheduler,
+            "schedulerByPreset": self.preset_table,
+            "webBindPort": self.port,
+            "webBindAddress": self.bind_address,
+            "webCorsOriginList": self.origins,
+            "apiKey": self.api_key,
+            "maxRequestBytes": self.max_bytes,
+        }
 
     def values(self) -> dict[str, Any]:
         """The config with the dialog's values (keys the dialog doesn't show are kept as they were)."""
         raw = dict(self._raw)
         raw["scheduler"] = self.default_scheduler.currentData()
         raw["schedulerByPreset"] = {
-            preset: combo.currentData() for preset, combo in self.preset_combos.items()
+            preset: combo.currentData()
+            for preset, combo in self.preset_combos.items()
             if combo.currentData() != USE_DEFAULT
         }
         # keep overrides of presets this profile doesn't have (another profile may)
@@ -236,12 +250,15 @@ class SettingsDialog(QDialog):
     def _check_schedulers(self, raw: dict[str, Any]) -> tuple[str | None, str | None]:
         usable = {c.spec for c in self._choices if c.usable}
         if raw["scheduler"] not in usable:
-            return "scheduler", (f"config key 'scheduler': {raw['scheduler']!r} is not available; choose one of the "
-                                 "listed schedulers")
+            return "scheduler", (
+                f"config key 'scheduler': {raw['scheduler']!r} is not available; choose one of the listed schedulers"
+            )
         for preset, spec in raw["schedulerByPreset"].items():
             if preset in self.preset_combos and spec not in usable:
-                return "schedulerByPreset", (f"config key 'schedulerByPreset': the scheduler {spec!r} of preset "
-                                             f"{preset!r} is not available; choose one of the listed schedulers")
+                return "schedulerByPreset", (
+                    f"config key 'schedulerByPreset': the scheduler {spec!r} of preset "
+                    f"{preset!r} is not available; choose one of the listed schedulers"
+                )
         return None, None
 
     def save(self) -> bool:
@@ -276,7 +293,7 @@ def _editable_flag() -> Any:
     return Qt.ItemFlag.ItemIsEditable
 
 
-def open_settings(parent: QWidget | None = None) -> SettingsDialog:
+def open_settings(state: AddonState, parent: QWidget | None = None) -> SettingsDialog:
     """Open the dialog for the current profile (Tools menu and the add-on manager's Config button)."""
     import aqt
     from aqt.utils import disable_help_button, tooltip
@@ -284,7 +301,6 @@ def open_settings(parent: QWidget | None = None) -> SettingsDialog:
     from ..preset_schedulers import available_schedulers, presets_and_decks
     from .settings import logger, raw_config, save_config, user_files_dir
 
-    global current_dialog
     mw = aqt.mw
     presets = sorted(presets_and_decks(mw.col)[0].values(), key=str.lower) if mw.col is not None else []
 
@@ -295,13 +311,12 @@ def open_settings(parent: QWidget | None = None) -> SettingsDialog:
 
     dialog = SettingsDialog(raw_config(), presets, available_schedulers(user_files_dir()), on_save, parent or mw)
     disable_help_button(dialog)
-    current_dialog = dialog
-    dialog.finished.connect(lambda _result: _forget(dialog))
+    state.current_dialog = dialog
+    dialog.finished.connect(lambda _result: _forget(state, dialog))
     dialog.open()  # window-modal but non-blocking, like the preview
     return dialog
 
 
-def _forget(dialog: SettingsDialog) -> None:
-    global current_dialog
-    if current_dialog is dialog:
-        current_dialog = None
+def _forget(state: AddonState, dialog: SettingsDialog) -> None:
+    if state.current_dialog is dialog:
+        state.current_dialog = None

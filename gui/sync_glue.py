@@ -10,26 +10,23 @@ import aqt
 from aqt.utils import tooltip
 
 from ..reschedule_ops import cards, count_of
+from ..sync_detect import mark_before_sync, reschedule_reviewed_elsewhere
 from .errors import show_failure
 from .settings import current_config, load_configured_scheduler, logger
-from ..sync_detect import SyncMarker, mark_before_sync, reschedule_reviewed_elsewhere
-
-_marker: SyncMarker | None = None
+from .state import AddonState
 
 
-def on_sync_will_start() -> None:
-    global _marker
-    _marker = None
+def on_sync_will_start(state: AddonState) -> None:
+    state.sync_marker = None
     try:
         if aqt.mw.col is not None and current_config().after_sync_enabled:
-            _marker = mark_before_sync(aqt.mw.col)
+            state.sync_marker = mark_before_sync(aqt.mw.col)
     except Exception as exc:  # never stand in the way of a sync
         logger().warning("not watching this sync for reviews from other devices: %s", exc)
 
 
-def on_sync_did_finish() -> None:
-    global _marker
-    marker, _marker = _marker, None
+def on_sync_did_finish(state: AddonState) -> None:
+    marker, state.sync_marker = state.sync_marker, None
     mw = aqt.mw
     if marker is None or mw.col is None:
         return
@@ -37,11 +34,13 @@ def on_sync_did_finish() -> None:
     try:
         config = current_config()
         spec = config.scheduler
-        outcome = reschedule_reviewed_elsewhere(mw.col, load_configured_scheduler(config), marker,
-                                                shaping=config.due_shaping)
+        outcome = reschedule_reviewed_elsewhere(
+            mw.col, load_configured_scheduler(state, config), marker, shaping=config.due_shaping
+        )
     except Exception as exc:
-        show_failure(exc, spec, mw, consequence="The sync itself finished; the cards keep the schedule they "
-                                                "arrived with.")
+        show_failure(
+            exc, spec, mw, consequence="The sync itself finished; the cards keep the schedule they arrived with."
+        )
         return
     finally:
         mw.update_undo_actions()

@@ -24,8 +24,9 @@ def crafted_history(col: Collection, count: int, seed: int = 3, now: float | Non
             t -= rng.randint(1, 30) * DAY + rng.randint(0, 20000)
             if t < DAY:
                 break  # all answers in the past
-            revs.append(Rev(ago=t, ease=rng.choice([1, 2, 3, 3, 3, 3, 4]), kind=1, ivl=5,
-                            taken_ms=rng.randint(2000, 15000)))
+            revs.append(
+                Rev(ago=t, ease=rng.choice([1, 2, 3, 3, 3, 3, 4]), kind=1, ivl=5, taken_ms=rng.randint(2000, 15000))
+            )
         set_card(col, cid, type=2, queue=2, due=col.sched.today + rng.randint(-3, 10), ivl=5, reps=len(revs))
         add_revlog(col, cid, revs, now)
         ids.append(cid)

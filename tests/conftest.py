@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -80,8 +79,13 @@ def start_anki(tmp_path: Path, free_port: int):
 
     started: list[RunningAnki] = []
 
-    def factory(config: dict | None = None, lang: str = "en_US", wait_port: bool = True,
-                base: Path | None = None, extra_env: dict | None = None) -> RunningAnki:
+    def factory(
+        config: dict | None = None,
+        lang: str = "en_US",
+        wait_port: bool = True,
+        base: Path | None = None,
+        extra_env: dict | None = None,
+    ) -> RunningAnki:
         base = base or tmp_path / f"anki{len(started)}"
         if not (base / "prefs21.db").exists():
             anki_env.create_profile(base, "dev", lang)

@@ -1,5 +1,5 @@
 """Helpers for the GUI tests: real collections with review history, a loopback Anki sync server, and scripts
-that drive a real Anki through the add-on's POLAR_BRIDGE_TEST_SCRIPT hook."""
+that drive a real Anki through the tests' driver add-on (tests/driver_addon, POLAR_BRIDGE_TEST_SCRIPT)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from anki.collection import Collection
 from anki.scheduler_pb2 import CardAnswer
@@ -61,12 +61,12 @@ def free_port() -> int:
 def sync_server(base: Path, user: str = "user", password: str = "pass") -> Iterator[str]:
     """Anki's own sync server on loopback (``python -m anki.syncserver``); yields its endpoint URL."""
     port = free_port()
-    env = dict(os.environ, SYNC_USER1=f"{user}:{password}", SYNC_BASE=str(base), SYNC_PORT=str(port),
-               SYNC_HOST="127.0.0.1")
+    env = dict(
+        os.environ, SYNC_USER1=f"{user}:{password}", SYNC_BASE=str(base), SYNC_PORT=str(port), SYNC_HOST="127.0.0.1"
+    )
     base.mkdir(parents=True, exist_ok=True)
     log = open(base / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "anki.syncserver"], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([sys.executable, "-m", "anki.syncserver"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -75,7 +75,7 @@ def sync_server(base: Path, user: str = "user", password: str = "pass") -> Itera
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("sync server did not start:\n" + (base / "server.log").read_text())
+                    raise RuntimeError("sync server did not start:\n" + (base / "server.log").read_text()) from None
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}/"
     finally:
@@ -167,9 +167,16 @@ def script_text(body: str, plugins: dict[str, str] | None = None, variables: dic
     return header + f"PLUGINS = {plugins!r}\n" + SCRIPT_PRELUDE + "\n" + textwrap.dedent(body) + "\n"
 
 
-def run_script_in_anki(start_anki, tmp_path: Path, body: str, config: dict | None = None,
-                       prepare=None, plugins: dict[str, str] | None = None, variables: dict | None = None,
-                       timeout: float = 180) -> tuple[dict, object]:
+def run_script_in_anki(
+    start_anki,
+    tmp_path: Path,
+    body: str,
+    config: dict | None = None,
+    prepare=None,
+    plugins: dict[str, str] | None = None,
+    variables: dict | None = None,
+    timeout: float = 180,
+) -> tuple[dict, object]:
     """Start real Anki with the add-on, run `body` (see SCRIPT_PRELUDE) after profile open, wait until Anki exits.
 
     `prepare(col)` may fill the collection before Anki starts; `plugins` {module: source} go to user_files;
@@ -190,13 +197,13 @@ def run_script_in_anki(start_anki, tmp_path: Path, body: str, config: dict | Non
             prepare(col)
         finally:
             col.close()
-    running = start_anki(config=config, base=base, wait_port=False,
-                         extra_env={"POLAR_BRIDGE_TEST_SCRIPT": str(script)})
+    anki_env.install_test_driver(base)
+    running = start_anki(config=config, base=base, wait_port=False, extra_env={"POLAR_BRIDGE_TEST_SCRIPT": str(script)})
     try:
         running.proc.wait(timeout)
     except subprocess.TimeoutExpired:
         running.stop()
-        raise AssertionError("Anki did not finish the test script in time\n--- log ---\n" + running.log())
+        raise AssertionError("Anki did not finish the test script in time\n--- log ---\n" + running.log()) from None
     error = script.with_name(script.name + ".error.txt")
     if error.exists():
         raise AssertionError(f"test script failed:\n{error.read_text()}\n--- Anki log ---\n{running.log()}")

@@ -13,20 +13,26 @@ from polar_bridge.config import load_config
 
 # Exactly as Polar 2.x sends it (docs: /work/shared/reference/polar-client.md).
 POLAR_NOTE: dict[str, Any] = {
-    "guid": "1kyqEFBrFS", "deckName": "compsci::linux", "modelName": "Basic",
-    "fields": {"Front": "<p>What does <b>ls</b> do?</p>",
-               "Back": "<p>Lists files <img src=\"12car5hQMtho5zruBDcK.png\"></p>",
-               "FrontSide": "<p>What does <b>ls</b> do?</p>"},
+    "guid": "1kyqEFBrFS",
+    "deckName": "compsci::linux",
+    "modelName": "Basic",
+    "fields": {
+        "Front": "<p>What does <b>ls</b> do?</p>",
+        "Back": "<p>Lists files <img src=\"12car5hQMtho5zruBDcK.png\"></p>",
+        "FrontSide": "<p>What does <b>ls</b> do?</p>",
+    },
     "tags": ["deck:compsci/linux", "linux", "cli", "_polar-flashcard"],
 }
 POLAR_CLOZE: dict[str, Any] = {
-    "guid": "3mPq8ZkWxY", "deckName": "Default", "modelName": "Cloze",
+    "guid": "3mPq8ZkWxY",
+    "deckName": "Default",
+    "modelName": "Cloze",
     "fields": {"Text": "<p>The {{c1::kernel}} schedules processes.</p>"},
     "tags": ["Machine Learning", "/Books/SF", "_polar-flashcard"],
 }
 
 # A 1x1 PNG.
-PNG_B64 = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 
 def polar_note(**changes: Any) -> dict[str, Any]:

@@ -6,7 +6,8 @@ import http.client
 import json
 import queue
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 POLAR_ORIGIN = "https://app.getpolarized.io"
 
@@ -31,6 +32,12 @@ class MainThreadLoop:
         self._thread.join(5)
 
 
+def pending_count(server: Any) -> int:
+    """Requests a ConnectServer has waiting for the main thread right now."""
+    with server._lock:
+        return len(server._pending)
+
+
 class Reply:
     def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.status, self.headers, self.body = status, headers, body
@@ -39,9 +46,14 @@ class Reply:
         return json.loads(self.body)
 
 
-def request(port: int, method: str = "POST", body: bytes | str | dict | list | None = None,
-            headers: dict[str, str] | None = None, conn: http.client.HTTPConnection | None = None,
-            host: str = "127.0.0.1") -> Reply:
+def request(
+    port: int,
+    method: str = "POST",
+    body: bytes | str | dict | list | None = None,
+    headers: dict[str, str] | None = None,
+    conn: http.client.HTTPConnection | None = None,
+    host: str = "127.0.0.1",
+) -> Reply:
     """One HTTP request (dict/list bodies are sent as JSON); reuses ``conn`` when given (keep-alive)."""
     if isinstance(body, (dict, list)):
         body = json.dumps(body)

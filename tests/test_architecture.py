@@ -139,9 +139,12 @@ def test_no_import_cycles():
 
 def test_imports_only_go_down():
     edges, _ = import_graph()
-    upward = [f"{m} ({layer_of(m)}) imports {t} ({layer_of(t)})"
-              for m, targets in edges.items() for t in targets
-              if LAYERS[layer_of(t)] > LAYERS[layer_of(m)]]
+    upward = [
+        f"{m} ({layer_of(m)}) imports {t} ({layer_of(t)})"
+        for m, targets in edges.items()
+        for t in targets
+        if LAYERS[layer_of(t)] > LAYERS[layer_of(m)]
+    ]
     assert upward == []
 
 
@@ -153,7 +156,7 @@ def test_only_the_gui_imports_aqt():
 
 def test_private_anki_apis_only_in_the_compatibility_module():
     offenders = []
-    for module, path in product_files().items():
+    for path in product_files().values():
         rel = path.relative_to(REPO).as_posix()
         if rel == "anki_compat.py" or rel in PENDING_PRIVATE_API:
             continue
@@ -166,10 +169,12 @@ def test_pending_exceptions_are_still_needed():
     edges, _ = import_graph()
     for pending in PENDING_CYCLES:
         assert any(frozenset(m.split(".")[0] for m in c) == pending for c in _cycles(edges)), (
-            f"the cycle {sorted(pending)} is gone: remove it from PENDING_CYCLES")
+            f"the cycle {sorted(pending)} is gone: remove it from PENDING_CYCLES"
+        )
     for rel in PENDING_PRIVATE_API:
         assert PRIVATE_API.search((REPO / rel).read_text(encoding="utf-8")), (
-            f"{rel} no longer uses private APIs: remove it from PENDING_PRIVATE_API")
+            f"{rel} no longer uses private APIs: remove it from PENDING_PRIVATE_API"
+        )
 
 
 @pytest.mark.parametrize("module", ["protocol", "connect_server", "note_push", "media_files", "reschedule_ops"])
@@ -179,3 +184,15 @@ def test_a_violation_would_be_caught(module):
     edges = {m: set(t) for m, t in edges.items()}
     edges[module].add("gui.ops")
     assert any(LAYERS[layer_of(t)] > LAYERS[layer_of(m)] for m, ts in edges.items() for t in ts)
+
+
+def test_readme_layout_names_every_module():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout") :]
+    layout = layout[: layout.index("\n## ", 1)]
+    missing = [
+        path.relative_to(REPO).as_posix()
+        for path in product_files().values()
+        if f"`{path.name}`" not in layout and f"`{path.relative_to(REPO).as_posix()}`" not in layout
+    ]
+    assert missing == []

@@ -16,24 +16,38 @@ from anki.collection import Collection
 from compare_helpers import crafted_history
 from engine_helpers import DAY, Rev, add_card, add_revlog, set_card
 from gui_helpers import write_plugin
+
 from polar_bridge.compare import compare, table_lines, winners
-from polar_bridge.compare_metrics import (
-    Prediction,
-    auc,
-    bin_key,
-    log_loss,
-    metrics,
-    recency_weights,
-    rmse_bins,
-)
+from polar_bridge.compare_metrics import Prediction, auc, bin_key, log_loss, metrics, recency_weights, rmse_bins
 from polar_bridge.compare_sim import STUDY_OFFSET, AnswerProfile, StartCard, simulate
 from polar_bridge.scheduler import AnkiDays, load_scheduler
 from polar_bridge.schedulers import fsrs_memory
 from polar_bridge.schedulers._vendor.fsrs import DEFAULT_PARAMETERS
 
 REPO = Path(__file__).resolve().parent.parent
-TRAINED = [0.4, 1.2, 3.1, 15.7, 7.2, 0.53, 1.46, 0.005, 1.55, 0.12, 1.02, 1.94, 0.11, 0.3, 2.27, 0.23, 2.99, 0.52,
-           0.66, 0.1, 0.2]
+TRAINED = [
+    0.4,
+    1.2,
+    3.1,
+    15.7,
+    7.2,
+    0.53,
+    1.46,
+    0.005,
+    1.55,
+    0.12,
+    1.02,
+    1.94,
+    0.11,
+    0.3,
+    2.27,
+    0.23,
+    2.99,
+    0.52,
+    0.66,
+    0.1,
+    0.2,
+]
 
 
 # --- metrics on small logs, by hand ---
@@ -61,11 +75,12 @@ def test_rmse_bins_groups_by_the_benchmarks_bins() -> None:
     assert bin_key(2, 1, 0) == bin_key(3, 1, 0)  # same bin (3.62 ** 0 .. 3.62 ** 1)
     a, b = bin_key(1, 1, 0), bin_key(10, 3, 2)
     # bin a: mean p 0.8 vs mean y 0.5 (2 predictions); bin b: 0.6 vs 1 (1 prediction)
-    expected = math.sqrt((0.3 ** 2 * 2 + 0.4 ** 2 * 1) / 3)
+    expected = math.sqrt((0.3**2 * 2 + 0.4**2 * 1) / 3)
     assert rmse_bins([0.9, 0.7, 0.6], [1, 0, 1], [a, a, b]) == pytest.approx(expected, rel=1e-12)
     weights = [1.0, 3.0, 2.0]  # Anki weighs each bin by its predictions' weights
     assert rmse_bins([0.9, 0.7, 0.6], [1, 0, 1], [a, a, b], weights) == pytest.approx(
-        math.sqrt((0.09 * 4 + 0.16 * 2) / 6), rel=1e-12)
+        math.sqrt((0.09 * 4 + 0.16 * 2) / 6), rel=1e-12
+    )
 
 
 def test_recency_weights_follow_ankis_evaluate() -> None:
@@ -89,8 +104,9 @@ def test_fsrs_figures_agree_with_ankis_own_evaluation(col: Collection, tmp_path:
     crafted_history(col, 250)
     if params is not None:
         set_preset_params(col, params)
-    anki = col._backend.evaluate_params_legacy(params=params or list(DEFAULT_PARAMETERS), search="",
-                                               ignore_revlogs_before_ms=0)
+    anki = col._backend.evaluate_params_legacy(
+        params=params or list(DEFAULT_PARAMETERS), search="", ignore_revlogs_before_ms=0
+    )
     fsrs = load_scheduler("fsrs", tmp_path)
     result = compare(col, [fsrs], days=5)
     for figures in (result.reference, result.schedulers[0].quality):
@@ -117,9 +133,14 @@ def test_each_prediction_sees_only_the_reviews_before_it(col: Collection, tmp_pa
     now = time.time()
     card = add_card(col)
     # learn (Good), same-day step (Good), +3 days Good, +5 days Again, same day relearn Good, +10 days Good
-    log = [Rev(ago=30 * DAY, ease=3, kind=0), Rev(ago=30 * DAY - 600, ease=3, kind=0),
-           Rev(ago=27 * DAY, ease=3), Rev(ago=22 * DAY, ease=1), Rev(ago=22 * DAY - 600, ease=3, kind=2),
-           Rev(ago=12 * DAY, ease=3)]
+    log = [
+        Rev(ago=30 * DAY, ease=3, kind=0),
+        Rev(ago=30 * DAY - 600, ease=3, kind=0),
+        Rev(ago=27 * DAY, ease=3),
+        Rev(ago=22 * DAY, ease=1),
+        Rev(ago=22 * DAY - 600, ease=3, kind=2),
+        Rev(ago=12 * DAY, ease=3),
+    ]
     add_revlog(col, card, log, now)
     set_card(col, card, type=2, queue=2, due=col.sched.today + 5, ivl=10)
     write_plugin(tmp_path, "recorder", RECORDING_PLUGIN)
@@ -183,9 +204,22 @@ def test_simulation_matches_closed_form_for_a_constant_interval(col: Collection,
     from polar_bridge.scheduler import CardHistory, Review, ReviewKind
 
     for i in range(n):
-        history = CardHistory(card_id=i + 1, note_id=i + 1, deck_id=1, ordinal=0, created=0.0, type=2, queue=2,
-                              due=days.today, interval_days=10, factor=2500, reps=1, lapses=0,
-                              reviews=(Review(last, 3, 10 * DAY, 0.0, 2500, 5.0, ReviewKind.LEARN),), days=days)
+        history = CardHistory(
+            card_id=i + 1,
+            note_id=i + 1,
+            deck_id=1,
+            ordinal=0,
+            created=0.0,
+            type=2,
+            queue=2,
+            due=days.today,
+            interval_days=10,
+            factor=2500,
+            reps=1,
+            lapses=0,
+            reviews=(Review(last, 3, 10 * DAY, 0.0, 2500, 5.0, ReviewKind.LEARN),),
+            days=days,
+        )
         start.append(StartCard(history, model, model.first(3), last + 10 * DAY, 1))
     profile = AnswerProfile(pass_ratings=(0.0, 1.0, 0.0), seconds={("review", 3): 10.0, ("review", 1): 30.0})
     result = simulate(start, scheduler.interval, scheduler.name, profile, days, {}, n_days=30, seed=7)
@@ -267,9 +301,25 @@ def test_tool_compares_on_a_copy_and_prints_json(tmp_path: Path) -> None:
     user_files = tmp_path / "user_files"
     write_plugin(user_files, "constant", CONSTANT)
     out = subprocess.run(
-        [sys.executable, str(REPO / "tools" / "compare_schedulers.py"), str(path), "--scheduler", "fsrs",
-         "--scheduler", "constant:interval", "--days", "20", "--json", "--user-files", str(user_files)],
-        capture_output=True, text=True, timeout=300, check=False)
+        [
+            sys.executable,
+            str(REPO / "tools" / "compare_schedulers.py"),
+            str(path),
+            "--scheduler",
+            "fsrs",
+            "--scheduler",
+            "constant:interval",
+            "--days",
+            "20",
+            "--json",
+            "--user-files",
+            str(user_files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert [s["name"] for s in data["schedulers"]] == ["fsrs", "constant:interval"]
@@ -277,6 +327,19 @@ def test_tool_compares_on_a_copy_and_prints_json(tmp_path: Path) -> None:
     assert data["winners"]["logLoss"] == "fsrs"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, "the original collection was not touched"
     table = subprocess.run(
-        [sys.executable, str(REPO / "tools" / "compare_schedulers.py"), str(path), "--scheduler", "fsrs",
-         "--scheduler", "nope:interval", "--user-files", str(user_files)], capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            str(REPO / "tools" / "compare_schedulers.py"),
+            str(path),
+            "--scheduler",
+            "fsrs",
+            "--scheduler",
+            "nope:interval",
+            "--user-files",
+            str(user_files),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert table.returncode == 2 and "nope" in table.stderr

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import REPO_ROOT
 
 from polar_bridge.config import AddonConfig, ConfigError, config_keys, load_config
-from conftest import REPO_ROOT
 
 
 def test_shipped_config_json_loads_to_the_defaults() -> None:
@@ -66,8 +66,9 @@ def test_bad_scheduling_values_are_named(raw: dict, message: str) -> None:
 
 
 def test_per_preset_schedulers_and_shaping_load() -> None:
-    config = load_config({"scheduler": "example", "schedulerByPreset": {"Japanese": "fsrs", "Math": "mine:ivl"},
-                          "dueShaping": False})
+    config = load_config(
+        {"scheduler": "example", "schedulerByPreset": {"Japanese": "fsrs", "Math": "mine:ivl"}, "dueShaping": False}
+    )
     assert config.scheduler_overrides == {"Japanese": "fsrs", "Math": "mine:ivl"}
     assert config.due_shaping is False
     assert AddonConfig().due_shaping is True
@@ -94,5 +95,6 @@ def test_settings_dialog_accepts_the_defaults_and_usual_values() -> None:
     from polar_bridge.config import validate_for_saving
 
     validate_for_saving({})
-    validate_for_saving({"webBindAddress": "::1", "webCorsOriginList": ["*", "null", "https://app.example:8443"],
-                         "apiKey": "secret"})
+    validate_for_saving(
+        {"webBindAddress": "::1", "webCorsOriginList": ["*", "null", "https://app.example:8443"], "apiKey": "secret"}
+    )

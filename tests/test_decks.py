@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from notes_helpers import call, call_error, deck_of_note, open_collection, polar_cloze, polar_note
 
 
@@ -20,12 +19,15 @@ def test_create_deck_creates_parents_and_reuses_existing_in_any_case(col):
     assert "A::B::C" not in call(col, "deckNames")
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"deck": "a::::b"}, 'invalid deck name "a::::b": a part between "::" is empty'),
-    ({"deck": "  "}, "invalid deck name: it is empty"),
-    ({"deck": 5}, 'parameter "deck" must be a deck name'),
-    ({}, 'missing parameter "deck" (a deck name)'),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"deck": "a::::b"}, 'invalid deck name "a::::b": a part between "::" is empty'),
+        ({"deck": "  "}, "invalid deck name: it is empty"),
+        ({"deck": 5}, 'parameter "deck" must be a deck name'),
+        ({}, 'missing parameter "deck" (a deck name)'),
+    ],
+)
 def test_create_deck_rejects_bad_names_and_writes_nothing(col, bad, message):
     assert call_error(col, "createDeck", bad) == message
     assert call(col, "deckNames") == ["Default"]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 from anki.deck_config_pb2 import UpdateDeckConfigsRequest
+
 from polar_bridge.due_shaping import (
     BacklogCard,
     DueShaper,
@@ -45,19 +46,27 @@ def build_identical_cards(path: Path, cards: int = CARDS) -> tuple[list[int], fl
         for n in range(cards):
             cid = base + n
             notes.append((cid, f"g{n}", mid, int(now), -1, "", f"front {n}\x1fback", f"front {n}", 0, 0, ""))
-            card_rows.append((cid, cid, 1, 0, int(now), -1, 2, 2, today + 10, 30, 2500, len(HISTORY), 0, 0, 0, 0,
-                              0, "{}"))
+            card_rows.append(
+                (cid, cid, 1, 0, int(now), -1, 2, 2, today + 10, 30, 2500, len(HISTORY), 0, 0, 0, 0, 0, "{}")
+            )
             for ago, ivl, kind in HISTORY:
                 revlogs.append((int((now - ago * DAY) * 1000) + n, cid, -1, 3, ivl, 0, 2500, 4000, kind))
 
         def fill() -> None:
-            col.db.executemany("insert into notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data) "
-                               "values (?,?,?,?,?,?,?,?,?,?,?)", notes)
-            col.db.executemany("insert into cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, "
-                               "lapses, left, odue, odid, flags, data) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                               card_rows)
-            col.db.executemany("insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
-                               "values (?,?,?,?,?,?,?,?,?)", revlogs)
+            col.db.executemany(
+                "insert into notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data) "
+                "values (?,?,?,?,?,?,?,?,?,?,?)",
+                notes,
+            )
+            col.db.executemany(
+                "insert into cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, "
+                "lapses, left, odue, odid, flags, data) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                card_rows,
+            )
+            col.db.executemany(
+                "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)",
+                revlogs,
+            )
 
         col.db.transact(fill)
         return [r[0] for r in card_rows], now
@@ -84,9 +93,15 @@ def set_easy_days(col: Collection, percentages: list[float]) -> None:
 def anki_fsrs_reschedule(col: Collection) -> None:
     """Anki's own "Reschedule cards on change": turn FSRS on for the Default preset with rescheduling."""
     update = col.decks.get_deck_configs_for_update(1)
-    col.decks.update_deck_configs(UpdateDeckConfigsRequest(
-        target_deck_id=1, configs=[c.config for c in update.all_config], fsrs=True, fsrs_reschedule=True,
-        limits=update.current_deck.limits))
+    col.decks.update_deck_configs(
+        UpdateDeckConfigsRequest(
+            target_deck_id=1,
+            configs=[c.config for c in update.all_config],
+            fsrs=True,
+            fsrs_reschedule=True,
+            limits=update.current_deck.limits,
+        )
+    )
 
 
 def intervals_after(col: Collection, last_day: int) -> list[int]:
@@ -122,14 +137,16 @@ def test_fuzz_is_the_day_ankis_backend_gives_each_card(identical, tmp_path: Path
         for reps_delta, interval in ((0, 3), (0, 7), (5, 13), (11, 40), (3, 73), (0, 120), (7, 400)):
             for cid, reps in rows:
                 col.db.execute("update cards set reps = ? where id = ?", reps + reps_delta, cid)
-                ours = with_review_fuzz(fuzz_factor(reschedule_fuzz_seed(cid, reps + reps_delta)), float(interval),
-                                        1, 36_500)
+                ours = with_review_fuzz(
+                    fuzz_factor(reschedule_fuzz_seed(cid, reps + reps_delta)), float(interval), 1, 36_500
+                )
                 assert ours - interval == col.fuzz_delta(cid, interval), (cid, interval)
                 col.db.execute("update cards set reps = ? where id = ?", reps, cid)
         col.load_balancer_enabled = False
         last_day = col.sched.today - LAST_REVIEW_DAYS_AGO
-        expected = [PLUGIN_DAYS + col.fuzz_delta(cid, PLUGIN_DAYS) for (cid,) in
-                    col.db.all("select id from cards order by id")]
+        expected = [
+            PLUGIN_DAYS + col.fuzz_delta(cid, PLUGIN_DAYS) for (cid,) in col.db.all("select id from cards order by id")
+        ]
         our_reschedule(col)
         assert intervals_after(col, last_day) == expected
         assert len(set(expected)) > 5, "the fuzz spreads cards"
@@ -158,7 +175,8 @@ def test_load_balancer_matches_ankis_own_reschedule_of_the_same_cards(identical,
     print(f"\ncards per day, Anki: {sorted(anki_load.items())}\ncards per day, ours: {sorted(our_load.items())}")
     # no day carries more than the load balancer lets Anki put there: peak and spread within 10 % of Anki's
     assert max(our_load.values()) <= 1.1 * max(anki_load.values())
-    assert max(our_load.values()) - min(our_load.values()) <= 1.1 * (max(anki_load.values()) - min(anki_load.values())) + 5
+    anki_spread = max(anki_load.values()) - min(anki_load.values())
+    assert max(our_load.values()) - min(our_load.values()) <= 1.1 * anki_spread + 5
     for day in range(lower, upper + 1):
         neighbours = [our_load[d] for d in (day - 1, day + 1) if lower <= d <= upper]
         assert our_load[day] <= 1.25 * max(neighbours)
@@ -237,6 +255,7 @@ def test_answer_buttons_preview_the_day_the_after_review_reschedule_writes(ident
     """The buttons show DueShaper.preview_day; after the answer, the reschedule of that card writes that day (same
     seed, same load), with the load balancer on and 10,000 other cards in the preset."""
     from gui_helpers import answer
+
     from polar_bridge.reschedule import answer_intervals
     from polar_bridge.reschedule_ops import reschedule_answered_card
 
@@ -251,8 +270,9 @@ def test_answer_buttons_preview_the_day_the_after_review_reschedule_writes(ident
             card = col.get_card(cid)
             days = AnkiDays.from_collection(col)
             good = answer_intervals(col, cid, scheduler)[3]
-            shown = DueShaper.from_collection(col).preview_day(cid, card.reps + 1, card.did,
-                                                               days.day_of(days.now + good))
+            shown = DueShaper.from_collection(col).preview_day(
+                cid, card.reps + 1, card.did, days.day_of(days.now + good)
+            )
             answer(col, [cid], 3)
             reschedule_answered_card(col, scheduler, cid, shaping=True)
             assert col.db.scalar("select due from cards where id = ?", cid) == shown

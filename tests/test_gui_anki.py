@@ -1,5 +1,5 @@
 """End-to-end in a real Anki with the add-on installed: menu actions are triggered by a test script that the
-add-on runs when POLAR_BRIDGE_TEST_SCRIPT is set (see gui/test_hook.py); afterwards the collection is checked."""
+add-on runs when POLAR_BRIDGE_TEST_SCRIPT is set (see tests/driver_addon/); afterwards the collection is checked."""
 
 from __future__ import annotations
 
@@ -35,11 +35,14 @@ def db_rows(collection_path: Path) -> dict[str, list]:
 
 def test_tools_reschedule_preview_apply_is_one_undo_step(start_anki, tmp_path: Path):
     ARTIFACTS.mkdir(exist_ok=True)
-    results, running = run_script_in_anki(start_anki, tmp_path, f"""
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        f"""
         results["before"] = card_rows()
         results["menu"] = [a.text() for a in mw.form.menuTools.actions()]
-        addon.gui.actions["Reschedule…"].trigger()
-        dialog = wait_until(lambda: addon.gui.ops.current_preview, what="the preview dialog")
+        addon.state.menu_actions["Reschedule…"].trigger()
+        dialog = wait_until(lambda: addon.state.current_preview, what="the preview dialog")
         pump(0.5)
         dialog.grab().save({str(ARTIFACTS / "anki_preview_dialog.png")!r})
         results["summary"] = dialog.summary.text()
@@ -56,7 +59,10 @@ def test_tools_reschedule_preview_apply_is_one_undo_step(start_anki, tmp_path: P
         wait_until(idle)
         results["after_redo"] = card_rows()
         finish()
-    """, config={"scheduler": "example"}, prepare=reviewed_collection())
+    """,
+        config={"scheduler": "example"},
+        prepare=reviewed_collection(),
+    )
 
     assert "Reschedule…" in results["menu"] and "Restore original schedule…" in results["menu"]
     assert "8 cards get a new due date" in results["summary"]
@@ -69,22 +75,27 @@ def test_tools_reschedule_preview_apply_is_one_undo_step(start_anki, tmp_path: P
     assert db_rows(running.collection_path) == results["after"], "the write reached the collection file"
 
 
-SLOW_PLUGIN = {"slow": """
+SLOW_PLUGIN = {
+    "slow": """
     import time
 
     def interval(card):
         time.sleep(0.001)
         return 3 * 86400
-"""}
+"""
+}
 
 
 def test_cancel_during_reschedule_writes_nothing_and_anki_stays_responsive(start_anki, tmp_path: Path):
     ARTIFACTS.mkdir(exist_ok=True)
-    results, running = run_script_in_anki(start_anki, tmp_path, """
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
         from aqt.qt import QPushButton
         results["before"] = card_rows()
         undo_before = undo_text()
-        addon.gui.actions["Reschedule…"].trigger()
+        addon.state.menu_actions["Reschedule…"].trigger()
         button = wait_until(lambda: mw.progress._win and mw.progress._win.findChild(QPushButton, "polarBridgeCancel"),
                             what="the progress window's Cancel button")
         ticks = []
@@ -104,31 +115,41 @@ def test_cancel_during_reschedule_writes_nothing_and_anki_stays_responsive(start
         results["undo_unchanged"] = undo_text() == undo_before
         results["no_error_dialog"] = not message_boxes()
         finish()
-    """, config={"scheduler": "slow:interval", "showPreview": False}, plugins=SLOW_PLUGIN,
+    """,
+        config={"scheduler": "slow:interval", "showPreview": False},
+        plugins=SLOW_PLUGIN,
         variables={"ARTIFACT": str(ARTIFACTS / "progress_cancel.png")},
-        prepare=reviewed_collection(5000), timeout=300)
+        prepare=reviewed_collection(5000),
+        timeout=300,
+    )
     assert results["events_handled_while_running"] > 10 and results["op_still_running"]
     assert results["unchanged"] and results["undo_unchanged"] and results["no_error_dialog"]
 
 
 def test_restore_original_schedule_after_reschedule(start_anki, tmp_path: Path):
-    results, running = run_script_in_anki(start_anki, tmp_path, """
-        addon.gui.update_menu_state(mw)
-        results["restore_enabled_at_start"] = addon.gui.actions["Restore original schedule…"].isEnabled()
-        results["train_enabled"] = addon.gui.actions["Train scheduler…"].isEnabled()
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
+        addon.gui.update_menu_state(mw, addon.state)
+        results["restore_enabled_at_start"] = addon.state.menu_actions["Restore original schedule…"].isEnabled()
+        results["train_enabled"] = addon.state.menu_actions["Train scheduler…"].isEnabled()
         results["before"] = card_rows()
-        addon.gui.actions["Reschedule…"].trigger()          # showPreview false: writes directly
+        addon.state.menu_actions["Reschedule…"].trigger()          # showPreview false: writes directly
         wait_until(lambda: idle() and undo_text() == "Undo Reschedule (example)", what="reschedule")
         results["rescheduled"] = card_rows()
-        addon.gui.update_menu_state(mw)
-        results["restore_enabled_after"] = addon.gui.actions["Restore original schedule…"].isEnabled()
-        addon.gui.actions["Restore original schedule…"].trigger()
+        addon.gui.update_menu_state(mw, addon.state)
+        results["restore_enabled_after"] = addon.state.menu_actions["Restore original schedule…"].isEnabled()
+        addon.state.menu_actions["Restore original schedule…"].trigger()
         results["question"] = click_message_box("Restore")
         wait_until(lambda: idle() and undo_text() != "Undo Reschedule (example)", what="restore")
         results["restored"] = card_rows()
         results["undo"] = undo_text()
         finish()
-    """, config={"scheduler": "example", "showPreview": False}, prepare=reviewed_collection())
+    """,
+        config={"scheduler": "example", "showPreview": False},
+        prepare=reviewed_collection(),
+    )
     assert results["restore_enabled_at_start"] is False
     assert results["train_enabled"] is False, "the example scheduler has no train()"
     assert results["restore_enabled_after"] is True
@@ -140,7 +161,10 @@ def test_restore_original_schedule_after_reschedule(start_anki, tmp_path: Path):
 
 
 def test_browser_reschedules_only_the_selected_cards(start_anki, tmp_path: Path):
-    results, running = run_script_in_anki(start_anki, tmp_path, """
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
         import aqt
         from aqt.qt import QMenu
         results["before"] = card_rows()
@@ -158,17 +182,20 @@ def test_browser_reschedules_only_the_selected_cards(start_anki, tmp_path: Path)
                           if a.objectName() == "polarBridgeRescheduleSelected"]
         results["cards_menu_text"] = cards_action.text()
         menu = QMenu()
-        addon.gui.browser_glue.on_browser_will_show_context_menu(browser, menu)
+        addon.gui.browser_glue.on_browser_will_show_context_menu(addon.state, browser, menu)
         results["context_menu"] = [a.text() for a in menu.actions() if a.text()]
         cards_action.trigger()
-        dialog = wait_until(lambda: addon.gui.ops.current_preview, what="the preview dialog")
+        dialog = wait_until(lambda: addon.state.current_preview, what="the preview dialog")
         results["summary"] = dialog.summary.text()
         dialog.apply_button().click()
         wait_until(lambda: idle() and undo_text() == "Undo Reschedule (example)", what="apply")
         results["after"] = card_rows()
         browser.close()
         finish()
-    """, config={"scheduler": "example"}, prepare=reviewed_collection(5))
+    """,
+        config={"scheduler": "example"},
+        prepare=reviewed_collection(5),
+    )
     assert results["cards_menu_text"] == "Reschedule selected cards…"
     assert "Reschedule selected cards…" in results["context_menu"]
     assert len(results["selected"]) == 2
@@ -177,16 +204,21 @@ def test_browser_reschedules_only_the_selected_cards(start_anki, tmp_path: Path)
     assert changed == set(results["selected"])
 
 
-BAD_PLUGIN = {"bad": """
+BAD_PLUGIN = {
+    "bad": """
     def interval(card):
         return float("nan") if card.card_id % 2 else -1
-"""}
+"""
+}
 
 
 def test_plugin_error_shows_one_dialog_and_writes_nothing(start_anki, tmp_path: Path):
-    results, running = run_script_in_anki(start_anki, tmp_path, """
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
         results["before"] = card_rows()
-        addon.gui.actions["Reschedule…"].trigger()
+        addon.state.menu_actions["Reschedule…"].trigger()
         wait_until(lambda: idle() and message_boxes(), what="the error dialog")
         box = message_boxes()[0]
         results["title"] = box.windowTitle()
@@ -197,15 +229,17 @@ def test_plugin_error_shows_one_dialog_and_writes_nothing(start_anki, tmp_path: 
         results["undo"] = undo_text()
         results["still_running"] = mw.col is not None and mw.isVisible()
         finish()
-    """, config={"scheduler": "bad:interval"}, plugins=BAD_PLUGIN, prepare=reviewed_collection(3))
+    """,
+        config={"scheduler": "bad:interval"},
+        plugins=BAD_PLUGIN,
+        prepare=reviewed_collection(3),
+    )
     assert results["boxes"] == 1
     assert "bad:interval" in results["message"]
     assert "Card: " in results["message"] and ("nan" in results["message"] or "-1" in results["message"])
     assert "Nothing was changed" in results["message"]
     assert results["unchanged"] and results["still_running"]
     assert "Reschedule" not in results["undo"]
-
-
 
 
 def review_script(artifact: str, answer_ease: int) -> str:
@@ -219,7 +253,8 @@ def review_script(artifact: str, answer_ease: int) -> str:
         results["card"] = str(card.id)
         results["before"] = card_rows()[str(card.id)]
         # the intervals of the card's preset's scheduler, and the day shaping the reschedule will apply
-        intervals, day_for = addon.gui.review.plugin_intervals(mw.col, card, addon.gui.settings.current_config())
+        config = addon.gui.settings.current_config()
+        intervals, day_for = addon.gui.review.plugin_intervals(addon.state, mw.col, card, config)
         results["intervals"] = {{str(k): v for k, v in intervals.items()}}
         label = addon.gui.review.format_interval
         results["expected_labels"] = {{str(k): label(mw.col, v, None, day_for) for k, v in intervals.items()}}
@@ -268,16 +303,19 @@ def review_script(artifact: str, answer_ease: int) -> str:
     """
 
 
-def test_reviewer_buttons_show_plugin_intervals_and_answer_follows_them_in_one_undo_step(start_anki,
-                                                                                       tmp_path: Path):
+def test_reviewer_buttons_show_plugin_intervals_and_answer_follows_them_in_one_undo_step(start_anki, tmp_path: Path):
     ARTIFACTS.mkdir(exist_ok=True)
 
     def prepare(col: Collection) -> None:
         add_cards(col, 3)
 
     results, running = run_script_in_anki(
-        start_anki, tmp_path, review_script(str(ARTIFACTS / "reviewer_answer_buttons.png"), 3),
-        config={"scheduler": "example", "rescheduleAfterReview": True}, prepare=prepare)
+        start_anki,
+        tmp_path,
+        review_script(str(ARTIFACTS / "reviewer_answer_buttons.png"), 3),
+        config={"scheduler": "example", "rescheduleAfterReview": True},
+        prepare=prepare,
+    )
 
     expected = results["expected_labels"]
     shown = {ease: (own, visible) for ease, own, visible in results["buttons"]}
@@ -305,48 +343,61 @@ def test_without_after_review_setting_buttons_and_answers_are_ankis(start_anki, 
         add_cards(col, 2)
 
     results, running = run_script_in_anki(
-        start_anki, tmp_path, review_script(str(tmp_path / "unused.png"), 3),
-        config={"scheduler": "example", "rescheduleAfterReview": False}, prepare=prepare)
+        start_anki,
+        tmp_path,
+        review_script(str(tmp_path / "unused.png"), 3),
+        config={"scheduler": "example", "rescheduleAfterReview": False},
+        prepare=prepare,
+    )
     assert all(own is None for _, own, _ in results["buttons"])
     assert results["after"][0] == 1, "Anki's own learning step, not the plug-in's 2.5 days"
 
 
-TRAINABLE_PLUGIN = {"trainable": """
+TRAINABLE_PLUGIN = {
+    "trainable": """
     def interval(card, params):
         return params.get("days", 1) * 86400
 
     def train(histories):
         return {"days": 10 + len(list(histories))}
-"""}
+"""
+}
 
 
 def test_train_stores_params_that_the_next_reschedule_uses(start_anki, tmp_path: Path):
-    results, running = run_script_in_anki(start_anki, tmp_path, """
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
         import json
-        addon.gui.update_menu_state(mw)
-        results["train_enabled"] = addon.gui.actions["Train scheduler…"].isEnabled()
-        addon.gui.actions["Train scheduler…"].trigger()
+        addon.gui.update_menu_state(mw, addon.state)
+        results["train_enabled"] = addon.state.menu_actions["Train scheduler…"].isEnabled()
+        addon.state.menu_actions["Train scheduler…"].trigger()
         params_file = addon.gui.settings.user_files_dir() / "trained_params.json"
         wait_until(lambda: idle() and params_file.exists(), what="training")
         results["stored"] = json.loads(params_file.read_text())
-        addon.gui.actions["Reschedule…"].trigger()
+        addon.state.menu_actions["Reschedule…"].trigger()
         wait_until(lambda: idle() and undo_text() == "Undo Reschedule (trainable:interval)", what="reschedule")
         results["ivls"] = sorted({row[3] for row in card_rows().values()})
         finish()
-    """, config={"scheduler": "trainable:interval", "showPreview": False, "dueShaping": False},
+    """,
+        config={"scheduler": "trainable:interval", "showPreview": False, "dueShaping": False},
         plugins=TRAINABLE_PLUGIN,
-        prepare=reviewed_collection(4))
+        prepare=reviewed_collection(4),
+    )
     assert results["train_enabled"] is True
     assert results["stored"] == {"trainable:interval": {"days": 14}}
     assert results["ivls"] == [14]
-
 
 
 def test_plugin_error_after_a_review_keeps_ankis_answer_and_shows_one_dialog(start_anki, tmp_path: Path):
     def prepare(col: Collection) -> None:
         add_cards(col, 2)
 
-    results, running = run_script_in_anki(start_anki, tmp_path, """
+    results, running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
         mw.col.decks.select(mw.col.decks.id("Default"))
         mw.moveToState("review")
         wait_until(lambda: mw.state == "review" and mw.reviewer.card is not None, what="the reviewer")
@@ -365,8 +416,11 @@ def test_plugin_error_after_a_review_keeps_ankis_answer_and_shows_one_dialog(sta
         results["undo"] = undo_text()
         results["reviewer_goes_on"] = mw.state == "review"
         finish()
-    """, config={"scheduler": "bad:interval", "rescheduleAfterReview": True}, plugins=BAD_PLUGIN,
-        prepare=prepare)
+    """,
+        config={"scheduler": "bad:interval", "rescheduleAfterReview": True},
+        plugins=BAD_PLUGIN,
+        prepare=prepare,
+    )
     assert results["boxes_before_answer"] == 0, "a failing plug-in does not break showing the answer"
     assert results["boxes"] == 1
     assert "bad:interval" in results["message"] and "Card: " in results["message"]
@@ -412,9 +466,12 @@ def test_sync_in_real_anki_reschedules_cards_reviewed_on_another_device(start_an
             """
             # The hkey is only known after prepare() ran; the script reads it from a file written there.
             results, running = run_script_in_anki(
-                start_anki, tmp_path, "HKEY = open(__file__ + '.hkey').read()\n" + textwrap.dedent(script),
+                start_anki,
+                tmp_path,
+                "HKEY = open(__file__ + '.hkey').read()\n" + textwrap.dedent(script),
                 config={"scheduler": "example", "rescheduleAfterSync": True},
-                prepare=lambda col: (prepare(col), (tmp_path / "script.py.hkey").write_text(shared["hkey"])))
+                prepare=lambda col: (prepare(col), (tmp_path / "script.py.hkey").write_text(shared["hkey"])),
+            )
             card_ids = [str(cid) for cid in shared["card_ids"]]
             changed = {cid for cid in card_ids if results["before"][cid] != results["after"][cid]}
             assert changed == set(card_ids[:2]), "exactly the cards reviewed on device B"
@@ -437,8 +494,13 @@ def test_again_on_the_reviewer_gives_the_plugins_exact_minutes(start_anki, tmp_p
         col.sched.set_due_date(card_ids, "0")  # due today, so the reviewer shows them
 
     results, running = run_script_in_anki(
-        start_anki, tmp_path, review_script(str(tmp_path / "unused.png"), 1),
-        config={"scheduler": "example", "rescheduleAfterReview": True}, prepare=prepare)
+        start_anki,
+        tmp_path,
+        review_script(str(tmp_path / "unused.png"), 1),
+        config={"scheduler": "example", "rescheduleAfterReview": True},
+        prepare=prepare,
+    )
+
     def plain(text):
         return text.replace("\u2068", "").replace("\u2069", "")
 

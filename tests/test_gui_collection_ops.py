@@ -78,10 +78,14 @@ def test_after_review_reschedule_merges_into_the_answer_step(col, tmp_path: Path
 
 
 def test_plugin_error_writes_nothing_and_the_message_names_plugin_card_value(col, reviewed, tmp_path: Path):
-    write_plugin(tmp_path, "broken", """
+    write_plugin(
+        tmp_path,
+        "broken",
+        """
         def interval(card):
             return -5
-    """)
+    """,
+    )
     before = states(col, reviewed)
     with pytest.raises(SchedulerError) as info:
         collection_ops.plan_and_apply(col, load_scheduler("broken:interval", tmp_path), None)
@@ -138,8 +142,9 @@ def test_training_sees_every_reviewed_card_and_its_params_reach_the_scheduler(co
 def test_training_can_be_cancelled(col, reviewed, tmp_path: Path):
     write_plugin(tmp_path, "trainable", TRAINABLE)
     with pytest.raises(RescheduleCancelled):
-        collection_ops.train_scheduler(col, load_scheduler("trainable:interval", tmp_path).train,
-                                       should_cancel=lambda: True)
+        collection_ops.train_scheduler(
+            col, load_scheduler("trainable:interval", tmp_path).train, should_cancel=lambda: True
+        )
 
 
 def test_restore_puts_the_original_schedule_back_as_one_undo_step(col, reviewed, tmp_path: Path):

@@ -12,13 +12,15 @@ from gui_helpers import add_cards, run_script_in_anki
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-PLUGINS = {"steady": """
+PLUGINS = {
+    "steady": """
     def interval(card):
         return 7 * 86400.0
 
     def recall(card, elapsed_seconds):
         return 0.85
-"""}
+"""
+}
 
 
 def prepare(col: Collection) -> None:
@@ -28,10 +30,13 @@ def prepare(col: Collection) -> None:
 
 def test_compare_dialog_shows_winners_and_charts_and_makes_one_active(start_anki, tmp_path: Path):
     ARTIFACTS.mkdir(exist_ok=True)
-    results, _running = run_script_in_anki(start_anki, tmp_path, """
+    results, _running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
         results["menu"] = [a.text() for a in mw.form.menuTools.actions()]
-        addon.gui.actions["Compare schedulers…"].trigger()
-        dialog = wait_until(lambda: addon.gui.compare.current_dialog, what="the compare dialog")
+        addon.state.menu_actions["Compare schedulers…"].trigger()
+        dialog = wait_until(lambda: addon.state.current_compare, what="the compare dialog")
         results["offered"] = [dialog.scheduler_list.item(i).text() for i in range(dialog.scheduler_list.count())]
         results["ticked"] = dialog.chosen()
         dialog.set_chosen(["fsrs", "example", "steady:interval"])
@@ -52,8 +57,13 @@ def test_compare_dialog_shows_winners_and_charts_and_makes_one_active(start_anki
         results["active"] = mw.addonManager.getConfig(addon.gui.settings.ADDON_MODULE)["scheduler"]
         results["no_error_dialog"] = not message_boxes()
         finish()
-    """, config={"scheduler": "example"}, plugins=PLUGINS, prepare=prepare,
-        variables={"ARTIFACT": str(ARTIFACTS / "anki_compare_dialog.png")}, timeout=400)
+    """,
+        config={"scheduler": "example"},
+        plugins=PLUGINS,
+        prepare=prepare,
+        variables={"ARTIFACT": str(ARTIFACTS / "anki_compare_dialog.png")},
+        timeout=400,
+    )
 
     assert "Compare schedulers…" in results["menu"]
     assert {"anki", "fsrs", "example", "steady:interval"} <= set(results["offered"])
@@ -75,20 +85,25 @@ def test_compare_dialog_shows_winners_and_charts_and_makes_one_active(start_anki
     assert (ARTIFACTS / "anki_compare_dialog.png").stat().st_size > 10_000
 
 
-SLOW = {"slow": """
+SLOW = {
+    "slow": """
     import time
 
     def interval(card):
         time.sleep(0.002)
         return 3 * 86400.0
-"""}
+"""
+}
 
 
 def test_cancel_stops_the_comparison_and_anki_stays_usable(start_anki, tmp_path: Path):
-    results, _running = run_script_in_anki(start_anki, tmp_path, """
+    results, _running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        """
         from aqt.qt import QPushButton
-        addon.gui.actions["Compare schedulers…"].trigger()
-        dialog = wait_until(lambda: addon.gui.compare.current_dialog, what="the compare dialog")
+        addon.state.menu_actions["Compare schedulers…"].trigger()
+        dialog = wait_until(lambda: addon.state.current_compare, what="the compare dialog")
         dialog.set_chosen(["example", "slow:interval"])
         dialog.run_button.click()
         button = wait_until(lambda: mw.progress._win and mw.progress._win.findChild(QPushButton, "polarBridgeCancel"),
@@ -102,6 +117,11 @@ def test_cancel_stops_the_comparison_and_anki_stays_usable(start_anki, tmp_path:
         results["can_run_again"] = dialog.run_button.isEnabled()
         results["no_error_dialog"] = not message_boxes()
         finish()
-    """, config={"scheduler": "example"}, plugins=SLOW, prepare=lambda col: crafted_history(col, 400), timeout=300)
+    """,
+        config={"scheduler": "example"},
+        plugins=SLOW,
+        prepare=lambda col: crafted_history(col, 400),
+        timeout=300,
+    )
     assert results["running"]
     assert results["no_result"] and results["can_run_again"] and results["no_error_dialog"]

@@ -30,8 +30,7 @@ def planned(col, tmp_path: Path):
 def make_dialog(qtbot, preview, on_apply):
     from polar_bridge.gui.preview import PreviewDialog
 
-    dialog = PreviewDialog(preview.plan.scheduler_name, preview.plan.report, preview.before, preview.after,
-                           on_apply)
+    dialog = PreviewDialog(preview.plan.scheduler_name, preview.plan.report, preview.before, preview.after, on_apply)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -67,8 +66,9 @@ def test_cancel_writes_nothing(qtbot, col, planned):
 def test_apply_writes_the_plan_as_one_undo_step(qtbot, col, planned):
     card_ids, preview = planned
     before = [card_state(col, cid) for cid in card_ids]
-    dialog = make_dialog(qtbot, preview,
-                         on_apply=lambda _days: collection_ops.apply_as_one_undo_step(col, preview.plan))
+    dialog = make_dialog(
+        qtbot, preview, on_apply=lambda _days: collection_ops.apply_as_one_undo_step(col, preview.plan)
+    )
     with qtbot.waitSignal(dialog.accepted):
         dialog.apply_button().click()
     after = [card_state(col, cid) for cid in card_ids]

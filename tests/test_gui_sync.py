@@ -10,8 +10,8 @@ import pytest
 from anki.collection import Collection
 from gui_helpers import add_cards, answer, card_state, sync, sync_server
 
-from polar_bridge.sync_detect import cards_reviewed_elsewhere, mark_before_sync, reschedule_reviewed_elsewhere
 from polar_bridge.scheduler import load_scheduler
+from polar_bridge.sync_detect import cards_reviewed_elsewhere, mark_before_sync, reschedule_reviewed_elsewhere
 
 
 @pytest.fixture
@@ -37,9 +37,9 @@ def two_devices(tmp_path: Path):
 
 def test_only_cards_answered_on_the_other_device_are_found(two_devices):
     a, b, auth, card_ids = two_devices
-    answer(b, card_ids[:2], 3)          # reviewed on B, not yet synced
+    answer(b, card_ids[:2], 3)  # reviewed on B, not yet synced
     time.sleep(0.01)  # revlog ids are millisecond times; Anki's sync drops a row whose id already exists
-    answer(a, [card_ids[5]], 3)          # reviewed here, not yet synced
+    answer(a, [card_ids[5]], 3)  # reviewed here, not yet synced
     sync(b, auth, upload_if_full=False)
 
     marker = mark_before_sync(a)
@@ -56,7 +56,7 @@ def test_review_made_offline_before_our_last_sync_still_counts(two_devices):
     """B reviews offline; A syncs later than B's review but before B's upload: the review's time is older than
     A's last sync, yet it must be found when it arrives."""
     a, b, auth, card_ids = two_devices
-    answer(b, [card_ids[3]], 3)          # B offline
+    answer(b, [card_ids[3]], 3)  # B offline
     marker = mark_before_sync(a)
     sync(a, auth, upload_if_full=False)  # A syncs: nothing from B yet
     assert cards_reviewed_elsewhere(a, marker) == []
@@ -91,8 +91,7 @@ def test_after_sync_the_receiving_side_shows_the_plugin_due_dates(two_devices, t
     assert [card_state(b, cid) for cid in card_ids] == [card_state(a, cid) for cid in card_ids]
 
 
-def test_after_a_full_sync_the_marker_stays_small_and_still_finds_the_other_devices_reviews(two_devices,
-                                                                                            monkeypatch):
+def test_after_a_full_sync_the_marker_stays_small_and_still_finds_the_other_devices_reviews(two_devices, monkeypatch):
     from polar_bridge import sync_detect
 
     a, b, auth, card_ids = two_devices

@@ -35,10 +35,13 @@ def media_path(col, name: str) -> str:
 
 def test_store_keeps_the_exact_name_and_replaces_existing_content(col):
     assert call(col, "storeMediaFile", filename="12car5hQMtho5zruBDcK.png", data=b64(PNG)) == {
-        "result": "12car5hQMtho5zruBDcK.png", "error": None}
+        "result": "12car5hQMtho5zruBDcK.png",
+        "error": None,
+    }
     # Polar re-sends the same name with new content: the name notes reference now holds the new content.
     assert call(col, "storeMediaFile", filename="12car5hQMtho5zruBDcK.png", data=b64(PNG2))["result"] == (
-        "12car5hQMtho5zruBDcK.png")
+        "12car5hQMtho5zruBDcK.png"
+    )
     with open(media_path(col, "12car5hQMtho5zruBDcK.png"), "rb") as f:
         assert f.read() == PNG2
     assert call(col, "getMediaFilesNames", pattern="*.png")["result"] == ["12car5hQMtho5zruBDcK.png"]
@@ -88,10 +91,12 @@ def test_store_from_path_only_inside_the_media_folder(col, tmp_path):
 
 def test_store_needs_a_source_and_valid_base64(col):
     assert call(col, "storeMediaFile", filename="x.png")["error"] == (
-        'You must provide a "data", "path", or "url" field.')
+        'You must provide a "data", "path", or "url" field.'
+    )
     assert call(col, "storeMediaFile", filename="x.png", data="@@not base64@@")["error"] == "data is not valid base64"
     assert call(col, "storeMediaFile", filename="x.png", data=b64(PNG), deleteExisting="yes")["error"] == (
-        "deleteExisting must be true or false")
+        "deleteExisting must be true or false"
+    )
     assert os.listdir(col.media.dir()) == []
 
 
@@ -115,7 +120,9 @@ def test_store_from_url_http_only_with_size_cap(col):
         assert call(col, "storeMediaFile", config, filename="u.png", url=base + "/small.png")["result"] == "u.png"
         too_big = call(col, "storeMediaFile", config, filename="big.bin", url=base + "/big")
         assert "larger than 1000 bytes" in too_big["error"]
-        assert "http or https" in call(col, "storeMediaFile", config, filename="f.txt", url="file:///etc/passwd")["error"]
+        assert (
+            "http or https" in call(col, "storeMediaFile", config, filename="f.txt", url="file:///etc/passwd")["error"]
+        )
     finally:
         server.shutdown()
         server.server_close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from notes_helpers import call, call_error, open_collection, polar_cloze, polar_note
 
 
@@ -79,46 +78,91 @@ def test_unknown_model_is_refused(col):
 
 def test_polar_create_model_requests_are_no_ops_when_types_exist(german):
     before = len(german.models.all_names_and_ids())
-    basic = call(german, "createModel", {"modelName": "Basic", "inOrderFields": ["Front", "FrontSide", "Back"],
-                                          "cardTemplates": [{"Front": "{{Front}}", "Back": "{{Back}}"}]})
-    cloze = call(german, "createModel", {"modelName": "Cloze", "inOrderFields": ["Text", "Back Extra"],
-                                          "cardTemplates": [{"Front": "{{cloze:Text}}", "Back": "{{cloze:Text}}"}]})
+    basic = call(
+        german,
+        "createModel",
+        {
+            "modelName": "Basic",
+            "inOrderFields": ["Front", "FrontSide", "Back"],
+            "cardTemplates": [{"Front": "{{Front}}", "Back": "{{Back}}"}],
+        },
+    )
+    cloze = call(
+        german,
+        "createModel",
+        {
+            "modelName": "Cloze",
+            "inOrderFields": ["Text", "Back Extra"],
+            "cardTemplates": [{"Front": "{{cloze:Text}}", "Back": "{{cloze:Text}}"}],
+        },
+    )
     assert (basic["name"], cloze["name"]) == ("Einfach", "Lückentext")
     assert len(german.models.all_names_and_ids()) == before
 
 
 def test_create_model_with_cloze_template_makes_cloze_type(col):
-    model = call(col, "createModel", {"modelName": "My Cloze", "inOrderFields": ["Text", "Extra"],
-                                      "css": ".card {}",
-                                      "cardTemplates": [{"Name": "C", "Front": "{{cloze:Text}}",
-                                                         "Back": "{{cloze:Text}}<br>{{Extra}}"}]})
+    model = call(
+        col,
+        "createModel",
+        {
+            "modelName": "My Cloze",
+            "inOrderFields": ["Text", "Extra"],
+            "css": ".card {}",
+            "cardTemplates": [{"Name": "C", "Front": "{{cloze:Text}}", "Back": "{{cloze:Text}}<br>{{Extra}}"}],
+        },
+    )
     assert model["type"] == 1 and model["css"] == ".card {}"
-    nid = call(col, "addNote", {"note": {"modelName": "my cloze", "deckName": "Default",
-                                         "fields": {"Text": "{{c1::a}} {{c2::b}}"}}})
+    nid = call(
+        col,
+        "addNote",
+        {"note": {"modelName": "my cloze", "deckName": "Default", "fields": {"Text": "{{c1::a}} {{c2::b}}"}}},
+    )
     assert len(col.get_note(nid).cards()) == 2
 
 
 def test_create_model_normal_type_and_field_names(col):
-    call(col, "createModel", {"modelName": "Vocab", "inOrderFields": ["Word", "Meaning"],
-                              "cardTemplates": [{"Front": "{{Word}}", "Back": "{{Meaning}}"},
-                                                {"Front": "{{Meaning}}", "Back": "{{Word}}"}]})
+    call(
+        col,
+        "createModel",
+        {
+            "modelName": "Vocab",
+            "inOrderFields": ["Word", "Meaning"],
+            "cardTemplates": [
+                {"Front": "{{Word}}", "Back": "{{Meaning}}"},
+                {"Front": "{{Meaning}}", "Back": "{{Word}}"},
+            ],
+        },
+    )
     assert call(col, "modelFieldNames", {"modelName": "Vocab"}) == ["Word", "Meaning"]
     nid = call(col, "addNote", {"note": {"modelName": "Vocab", "fields": {"word": "a", "MEANING": "b"}}})
     assert len(col.get_note(nid).cards()) == 2
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"inOrderFields": ["A"], "cardTemplates": [{"Front": "x", "Back": "y"}]},
-     'missing parameter "modelName" (a note type name)'),
-    ({"modelName": "X", "inOrderFields": [], "cardTemplates": [{"Front": "x", "Back": "y"}]},
-     'parameter "inOrderFields" must be a non-empty list of field names'),
-    ({"modelName": "X", "inOrderFields": ["A", "a"], "cardTemplates": [{"Front": "x", "Back": "y"}]},
-     'parameter "inOrderFields" names a field twice'),
-    ({"modelName": "X", "inOrderFields": ["A"], "cardTemplates": [{"Front": "x"}]},
-     'cardTemplates[0] must be an object with "Front" and "Back" strings'),
-    ({"modelName": "X", "inOrderFields": ["A"], "cardTemplates": []},
-     'parameter "cardTemplates" must contain at least one template'),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (
+            {"inOrderFields": ["A"], "cardTemplates": [{"Front": "x", "Back": "y"}]},
+            'missing parameter "modelName" (a note type name)',
+        ),
+        (
+            {"modelName": "X", "inOrderFields": [], "cardTemplates": [{"Front": "x", "Back": "y"}]},
+            'parameter "inOrderFields" must be a non-empty list of field names',
+        ),
+        (
+            {"modelName": "X", "inOrderFields": ["A", "a"], "cardTemplates": [{"Front": "x", "Back": "y"}]},
+            'parameter "inOrderFields" names a field twice',
+        ),
+        (
+            {"modelName": "X", "inOrderFields": ["A"], "cardTemplates": [{"Front": "x"}]},
+            'cardTemplates[0] must be an object with "Front" and "Back" strings',
+        ),
+        (
+            {"modelName": "X", "inOrderFields": ["A"], "cardTemplates": []},
+            'parameter "cardTemplates" must contain at least one template',
+        ),
+    ],
+)
 def test_create_model_validates_and_writes_nothing(col, params, message):
     before = len(col.models.all_names_and_ids())
     assert call_error(col, "createModel", params) == message

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from notes_helpers import PNG_B64, call, call_error, deck_of_note, polar_cloze, polar_note
 
 EMPTY = "cannot create note because it is empty"
@@ -87,8 +86,10 @@ def test_duplicate_scope_deck_only_checks_that_deck(col):
 def test_empty_and_missing_cloze_are_refused(col):
     assert call_error(col, "addNote", {"note": polar_note(fields={"Front": "<p> </p>", "Back": "x"})}) == EMPTY
     assert call_error(col, "addNote", {"note": polar_note(fields={"Back": "x"})}) == EMPTY
-    assert call_error(col, "addNote", {"note": polar_cloze(fields={"Text": "no deletions"})}) == \
-        "cannot create note because it has no cloze deletions"
+    assert (
+        call_error(col, "addNote", {"note": polar_cloze(fields={"Text": "no deletions"})})
+        == "cannot create note because it has no cloze deletions"
+    )
     assert col.note_count() == 0
 
 
@@ -97,20 +98,33 @@ def test_image_only_front_is_not_empty(col):
     assert col.get_note(nid)["Front"] == '<img src="a.png">'
 
 
-@pytest.mark.parametrize("params, message", [
-    ({}, 'missing parameter "note" (a note object)'),
-    ({"note": []}, 'parameter "note" must be a note object'),
-    ({"note": {"fields": {"Front": "a"}}}, "note.modelName must be a non-empty string"),
-    ({"note": {"modelName": "Basic", "fields": ["a"]}}, "note.fields must be an object mapping field names to text"),
-    ({"note": {"modelName": "Basic", "fields": {"Front": 1}}}, 'note.fields["Front"] must be a string'),
-    ({"note": {"modelName": "Basic", "fields": {"Front": "a"}, "tags": [1]}}, "note.tags must be a list of strings"),
-    ({"note": {"modelName": "Basic", "fields": {"Front": "a"}, "deckName": 3}}, "note.deckName must be a string"),
-    ({"note": {"modelName": "Basic", "fields": {"Front": "a"}, "guid": 7}}, "note.guid must be a string, not 7"),
-    ({"note": {"modelName": "Basic", "fields": {"Front": "a"}, "options": {"allowDuplicate": "yes"}}},
-     "note.options.allowDuplicate must be true or false"),
-    ({"note": {"modelName": "Basic", "fields": {"Front": "a"}, "source": "x"}},
-     "note.source must be an object with optional url, title and text strings"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({}, 'missing parameter "note" (a note object)'),
+        ({"note": []}, 'parameter "note" must be a note object'),
+        ({"note": {"fields": {"Front": "a"}}}, "note.modelName must be a non-empty string"),
+        (
+            {"note": {"modelName": "Basic", "fields": ["a"]}},
+            "note.fields must be an object mapping field names to text",
+        ),
+        ({"note": {"modelName": "Basic", "fields": {"Front": 1}}}, 'note.fields["Front"] must be a string'),
+        (
+            {"note": {"modelName": "Basic", "fields": {"Front": "a"}, "tags": [1]}},
+            "note.tags must be a list of strings",
+        ),
+        ({"note": {"modelName": "Basic", "fields": {"Front": "a"}, "deckName": 3}}, "note.deckName must be a string"),
+        ({"note": {"modelName": "Basic", "fields": {"Front": "a"}, "guid": 7}}, "note.guid must be a string, not 7"),
+        (
+            {"note": {"modelName": "Basic", "fields": {"Front": "a"}, "options": {"allowDuplicate": "yes"}}},
+            "note.options.allowDuplicate must be true or false",
+        ),
+        (
+            {"note": {"modelName": "Basic", "fields": {"Front": "a"}, "source": "x"}},
+            "note.source must be an object with optional url, title and text strings",
+        ),
+    ],
+)
 def test_add_note_validates_params_and_writes_nothing(col, params, message):
     assert call_error(col, "addNote", params) == message
     assert col.note_count() == 0
@@ -149,16 +163,21 @@ def test_broken_inline_image_is_refused(col):
 
 
 def test_picture_attachment_keeps_mixed_case_name_and_bad_items_are_refused(col):
-    note = polar_note(guid="pic2", fields={"Front": "f2", "Back": ""},
-                      picture=[{"filename": "Polar12AB.png", "data": PNG_B64, "fields": "Front"}])
+    note = polar_note(
+        guid="pic2",
+        fields={"Front": "f2", "Back": ""},
+        picture=[{"filename": "Polar12AB.png", "data": PNG_B64, "fields": "Front"}],
+    )
     nid = call(col, "addNote", {"note": note})
     assert col.get_note(nid)["Front"] == 'f2<img src="Polar12AB.png">'
     assert "Polar12AB.png" in __import__("os").listdir(col.media.dir())
     bad = polar_note(guid="pic3", fields={"Front": "f3"}, audio=[{"filename": "../x.mp3", "data": PNG_B64}])
     assert call_error(col, "addNote", {"note": bad}).startswith("note.audio: invalid media filename")
     missing = polar_note(guid="pic4", fields={"Front": "f4"}, audio=[{"filename": "x.mp3"}])
-    assert call_error(col, "addNote", {"note": missing}) == \
-        'note.audio: You must provide a "data", "path", or "url" field.'
+    assert (
+        call_error(col, "addNote", {"note": missing})
+        == 'note.audio: You must provide a "data", "path", or "url" field.'
+    )
     assert col.note_count() == 1
 
 
@@ -178,17 +197,32 @@ def test_source_context_is_linked_on_the_back(col):
 
 
 def test_source_goes_to_a_source_field_when_the_type_has_one(col):
-    call(col, "createModel", {"modelName": "WithSource", "inOrderFields": ["Front", "Back", "Source"],
-                              "cardTemplates": [{"Front": "{{Front}}", "Back": "{{Back}}<hr>{{Source}}"}]})
-    note = {"modelName": "WithSource", "fields": {"Front": "q", "Back": "a"},
-            "source": {"url": "javascript:alert(1)", "title": "T"}}
+    call(
+        col,
+        "createModel",
+        {
+            "modelName": "WithSource",
+            "inOrderFields": ["Front", "Back", "Source"],
+            "cardTemplates": [{"Front": "{{Front}}", "Back": "{{Back}}<hr>{{Source}}"}],
+        },
+    )
+    note = {
+        "modelName": "WithSource",
+        "fields": {"Front": "q", "Back": "a"},
+        "source": {"url": "javascript:alert(1)", "title": "T"},
+    }
     stored = col.get_note(call(col, "addNote", {"note": note}))
     assert stored["Back"] == "a" and stored["Source"] == '<div class="polar-source">T</div>'
 
 
 def test_add_notes_returns_ids_and_null_for_failures_in_one_batch(col):
-    notes = [polar_note(), polar_note(), polar_note(guid="second0001", fields={"Front": "", "Back": "x"}),
-             polar_cloze(), polar_note(modelName="Nope", guid="x1")]
+    notes = [
+        polar_note(),
+        polar_note(),
+        polar_note(guid="second0001", fields={"Front": "", "Back": "x"}),
+        polar_cloze(),
+        polar_note(modelName="Nope", guid="x1"),
+    ]
     ids = call(col, "addNotes", {"notes": notes})
     assert ids[0] and ids[3] and ids[1:3] == [None, None] and ids[4] is None
     assert col.note_count() == 2
@@ -226,8 +260,11 @@ def test_can_add_notes_matches_add_note(col):
     notes = [polar_note(), polar_note(fields={"Back": "x"}, guid="g2"), polar_note(modelName="X")]
     assert call(col, "canAddNotes", {"notes": notes}) == [True, False, False]
     details = call(col, "canAddNotesWithErrorDetail", {"notes": notes})
-    assert details == [{"canAdd": True}, {"canAdd": False, "error": EMPTY},
-                       {"canAdd": False, "error": "model was not found: X"}]
+    assert details == [
+        {"canAdd": True},
+        {"canAdd": False, "error": EMPTY},
+        {"canAdd": False, "error": "model was not found: X"},
+    ]
     assert col.note_count() == 0
 
 
@@ -242,8 +279,11 @@ def test_update_existing_changes_fields_tags_and_deck_keeping_cards_and_history(
     card_ids = col.get_note(nid).card_ids()
     _review(col, card_ids[0])
     reviews = col.db.scalar("select count() from revlog where cid = ?", card_ids[0])
-    edited = polar_note(fields={"Front": "<p>new front</p>", "Back": "new back"},
-                        tags=["deck:Moved/Here", "renamed"], options={"updateExisting": True})
+    edited = polar_note(
+        fields={"Front": "<p>new front</p>", "Back": "new back"},
+        tags=["deck:Moved/Here", "renamed"],
+        options={"updateExisting": True},
+    )
     assert call(col, "addNote", {"note": edited}) == nid
     note = col.get_note(nid)
     assert note.fields == ["<p>new front</p>", "new back"]
@@ -297,15 +337,18 @@ def test_update_note_without_changes_keeps_mtime(col):
     assert col.get_note(nid).mod == before
 
 
-@pytest.mark.parametrize("action, params, message", [
-    ("updateNoteFields", {"note": {"id": 123, "fields": {"Front": "x"}}}, "note was not found: 123"),
-    ("updateNoteFields", {"note": {"id": "1", "fields": {}}}, 'parameter "id" must be an id (integer)'),
-    ("updateNoteFields", {"note": {"id": 1}}, 'missing parameter "fields" (an object mapping field names to text)'),
-    ("updateNote", {"note": {"id": 1}}, 'updateNote needs "fields" and/or "tags" in "note"'),
-    ("addTags", {"notes": [1], "tags": 5}, 'parameter "tags" must be a space-separated string of tags'),
-    ("deleteNotes", {"notes": ["a"]}, 'parameter "notes" must be a list of ids (integers)'),
-    ("notesInfo", {}, 'notesInfo needs "notes" (a list of ids) or "query" (a search string)'),
-])
+@pytest.mark.parametrize(
+    "action, params, message",
+    [
+        ("updateNoteFields", {"note": {"id": 123, "fields": {"Front": "x"}}}, "note was not found: 123"),
+        ("updateNoteFields", {"note": {"id": "1", "fields": {}}}, 'parameter "id" must be an id (integer)'),
+        ("updateNoteFields", {"note": {"id": 1}}, 'missing parameter "fields" (an object mapping field names to text)'),
+        ("updateNote", {"note": {"id": 1}}, 'updateNote needs "fields" and/or "tags" in "note"'),
+        ("addTags", {"notes": [1], "tags": 5}, 'parameter "tags" must be a space-separated string of tags'),
+        ("deleteNotes", {"notes": ["a"]}, 'parameter "notes" must be a list of ids (integers)'),
+        ("notesInfo", {}, 'notesInfo needs "notes" (a list of ids) or "query" (a search string)'),
+    ],
+)
 def test_note_action_param_errors(col, action, params, message):
     assert call_error(col, action, params) == message
 
@@ -343,8 +386,7 @@ def test_notes_info_by_ids_and_query(col):
 
 def test_update_of_legacy_tagged_note_keeps_its_polar_guid_tag(col):
     nid = call(col, "addNote", {"note": polar_note(guid=None, tags=["polar_guid:1kyqEFBrFS", "old"])})
-    assert call(col, "addNote", {"note": polar_note(fields={"Front": "new", "Back": "b"})},
-                updateExisting=True) == nid
+    assert call(col, "addNote", {"note": polar_note(fields={"Front": "new", "Back": "b"})}, updateExisting=True) == nid
     note = col.get_note(nid)
     assert note["Front"] == "new" and "polar_guid:1kyqEFBrFS" in note.tags and "old" not in note.tags
     assert call(col, "findNotes", {"query": "tag:polar_guid:1kyqEFBrFS"}) == [nid]
@@ -352,8 +394,12 @@ def test_update_of_legacy_tagged_note_keeps_its_polar_guid_tag(col):
 
 def test_update_push_is_one_undo_step(col):
     nid = call(col, "addNote", {"note": polar_note()})
-    call(col, "addNote", {"note": polar_note(fields={"Front": "new", "Back": "b"}, tags=["deck:Else"])},
-         updateExisting=True)
+    call(
+        col,
+        "addNote",
+        {"note": polar_note(fields={"Front": "new", "Back": "b"}, tags=["deck:Else"])},
+        updateExisting=True,
+    )
     col.undo()
     assert col.get_note(nid)["Front"] == "<p>What does <b>ls</b> do?</p>"
     assert deck_of_note(col, nid) == "compsci::linux"

@@ -14,9 +14,8 @@ import base64
 import copy
 
 import pytest
-from server_helpers import POLAR_ORIGIN, request
-
 from notes_helpers import PNG_B64, POLAR_CLOZE, POLAR_NOTE
+from server_helpers import POLAR_ORIGIN, request
 
 pytestmark = pytest.mark.e2e
 
@@ -27,8 +26,11 @@ INLINE_JPEG = f'<img src="data:image/jpeg;base64,{PNG_B64}">'
 
 def polar_call(port: int, action: str, params: dict | None = None) -> object:
     """One Polar request: the preflight must pass; Polar throws when ``error`` is truthy."""
-    preflight = request(port, "OPTIONS", headers={
-        **HEADERS, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    preflight = request(
+        port,
+        "OPTIONS",
+        headers={**HEADERS, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+    )
     assert preflight.status == 200, preflight.status
     body: dict = {"action": action, "version": 6}
     if params is not None:  # modelNames and deckNamesAndIds are sent with no params key at all
@@ -46,11 +48,22 @@ def polar_sync(port: int, notes: list[dict], images: dict[str, str]) -> dict[str
     models = polar_call(port, "modelNames")
     assert isinstance(models, list)
     if "Basic" not in models:
-        polar_call(port, "createModel", {"modelName": "Basic", "inOrderFields": ["Front", "FrontSide", "Back"],
-                                         "cardTemplates": [{"Front": "{{Front}}", "Back": "{{FrontSide}}<hr>{{Back}}"}]})
+        templates = [{"Front": "{{Front}}", "Back": "{{FrontSide}}<hr>{{Back}}"}]
+        polar_call(
+            port,
+            "createModel",
+            {"modelName": "Basic", "inOrderFields": ["Front", "FrontSide", "Back"], "cardTemplates": templates},
+        )
     if "Cloze" not in models:
-        polar_call(port, "createModel", {"modelName": "Cloze", "inOrderFields": ["Text", "Back Extra"],
-                                         "cardTemplates": [{"Front": "{{cloze:Text}}", "Back": "{{cloze:Text}}"}]})
+        polar_call(
+            port,
+            "createModel",
+            {
+                "modelName": "Cloze",
+                "inOrderFields": ["Text", "Back Extra"],
+                "cardTemplates": [{"Front": "{{cloze:Text}}", "Back": "{{cloze:Text}}"}],
+            },
+        )
     decks = polar_call(port, "deckNamesAndIds")
     assert isinstance(decks, dict)
     for deck in sorted({n["deckName"] for n in notes} - set(decks)):
@@ -73,17 +86,27 @@ def polar_sync(port: int, notes: list[dict], images: dict[str, str]) -> dict[str
 def polar_cards() -> list[dict]:
     basic = copy.deepcopy(POLAR_NOTE)
     cloze = copy.deepcopy(POLAR_CLOZE)
-    jpeg = {"guid": "9xJpegCard", "deckName": "Default", "modelName": "Basic",
-            "fields": {"Front": f"<p>Which picture? {INLINE_JPEG}</p>", "Back": "<p>This one</p>",
-                       "FrontSide": f"<p>Which picture? {INLINE_JPEG}</p>"},
-            "tags": ["_polar-flashcard"]}
+    jpeg = {
+        "guid": "9xJpegCard",
+        "deckName": "Default",
+        "modelName": "Basic",
+        "fields": {
+            "Front": f"<p>Which picture? {INLINE_JPEG}</p>",
+            "Back": "<p>This one</p>",
+            "FrontSide": f"<p>Which picture? {INLINE_JPEG}</p>",
+        },
+        "tags": ["_polar-flashcard"],
+    }
     return [basic, cloze, jpeg]
 
 
-@pytest.mark.parametrize("lang, basic_name, cloze_name, default_deck, fields", [
-    ("en_US", "Basic", "Cloze", "Default", ("Front", "Back", "Text")),
-    ("de_DE", "Einfach", "Lückentext", "Standard", ("Vorderseite", "Rückseite", "Text")),
-])
+@pytest.mark.parametrize(
+    "lang, basic_name, cloze_name, default_deck, fields",
+    [
+        ("en_US", "Basic", "Cloze", "Default", ("Front", "Back", "Text")),
+        ("de_DE", "Einfach", "Lückentext", "Standard", ("Vorderseite", "Rückseite", "Text")),
+    ],
+)
 def test_polar_sync_twice(start_anki, lang, basic_name, cloze_name, default_deck, fields):
     anki = start_anki(lang=lang)
     notes = polar_cards()
@@ -104,8 +127,11 @@ def test_polar_sync_twice(start_anki, lang, basic_name, cloze_name, default_deck
         assert basic.note_type()["name"] == basic_name and basic.guid == "1kyqEFBrFS"
         assert basic[front] == POLAR_NOTE["fields"]["Front"] and POLAR_IMAGE in basic[back]
         assert sorted(basic.tags) == sorted(POLAR_NOTE["tags"])
-        cloze_id, = [nid for nid in col.find_notes(f'"deck:{default_deck}"')
-                     if col.get_note(nid).note_type()["name"] == cloze_name]
+        (cloze_id,) = [
+            nid
+            for nid in col.find_notes(f'"deck:{default_deck}"')
+            if col.get_note(nid).note_type()["name"] == cloze_name
+        ]
         cloze = col.get_note(cloze_id)
         assert cloze[text] == POLAR_CLOZE["fields"]["Text"]
         assert sorted(cloze.tags) == sorted(["Machine_Learning", "Books::SF", "_polar-flashcard"])

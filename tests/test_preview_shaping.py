@@ -12,6 +12,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 from collections import Counter
 
 from engine_helpers import DAY, Rev, review_card
+
 from polar_bridge import reschedule_ops
 from polar_bridge.preset_schedulers import build_preset_schedulers
 from polar_bridge.scheduler import LoadedScheduler, load_scheduler
@@ -26,9 +27,16 @@ def days_after_last_review(days: int, name: str) -> LoadedScheduler:
 def show(qtbot, preview, applied):
     from polar_bridge.gui.preview import PreviewDialog
 
-    dialog = PreviewDialog(preview.plan.scheduler_name, preview.plan.report, preview.before, preview.after,
-                           applied.append, groups=preview.groups, backlog=len(preview.backlog),
-                           suggested_spread_days=preview.suggested_spread_days)
+    dialog = PreviewDialog(
+        preview.plan.scheduler_name,
+        preview.plan.report,
+        preview.before,
+        preview.after,
+        applied.append,
+        groups=preview.groups,
+        backlog=len(preview.backlog),
+        suggested_spread_days=preview.suggested_spread_days,
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -46,8 +54,9 @@ def test_preview_names_each_presets_scheduler_and_spreads_the_backlog_in_one_und
     jp_deck = deck["id"]
     today = col.sched.today
     # reviewed 40 days ago: a 5-day interval has long passed -> overdue backlog; a 60-day one is fine
-    overdue = [review_card(col, [Rev(ago=(40 + i % 7) * DAY, ivl=5)], deck_id=jp_deck, due=today - 30)
-               for i in range(35)]
+    overdue = [
+        review_card(col, [Rev(ago=(40 + i % 7) * DAY, ivl=5)], deck_id=jp_deck, due=today - 30) for i in range(35)
+    ]
     fine = [review_card(col, [Rev(ago=40 * DAY, ivl=5)], due=today - 30) for _ in range(5)]
     schedulers = {"five": days_after_last_review(5, "five"), "sixty": days_after_last_review(60, "sixty")}
     presets = build_preset_schedulers(col, "sixty", {"Japanese": "five"}, schedulers.__getitem__)
@@ -83,8 +92,9 @@ def test_preview_names_each_presets_scheduler_and_spreads_the_backlog_in_one_und
     assert dues[most_overdue] == today, "oldest-overdue first"
     assert col.undo_status().undo == "Reschedule (sixty + five)"
     col.undo()
-    assert {cid: col.db.first("select type, queue, due, ivl from cards where id = ?", cid)
-            for cid in overdue + fine} == before, "one undo step takes back the reschedule and the spread"
+    assert {
+        cid: col.db.first("select type, queue, due, ivl from cards where id = ?", cid) for cid in overdue + fine
+    } == before, "one undo step takes back the reschedule and the spread"
 
 
 def test_no_backlog_no_offer_and_one_scheduler_one_group(qtbot, col, tmp_path: Path) -> None:

@@ -17,18 +17,34 @@ from polar_bridge.protocol import (
 )
 
 
-@pytest.mark.parametrize("origin", [
-    None, "https://app.getpolarized.io", "https://beta.getpolarized.io", "http://localhost",
-    "http://localhost:8500", "http://127.0.0.1", "http://127.0.0.1:3000",
-])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        None,
+        "https://app.getpolarized.io",
+        "https://beta.getpolarized.io",
+        "http://localhost",
+        "http://localhost:8500",
+        "http://127.0.0.1",
+        "http://127.0.0.1:3000",
+    ],
+)
 def test_polar_and_local_origins_are_allowed_by_default(origin):
     assert origin_allowed(origin)
 
 
-@pytest.mark.parametrize("origin", [
-    "https://evil.example", "http://localhost.evil.example", "http://127.0.0.1.evil.example",
-    "https://app.getpolarized.io.evil.example", "null", "http://app.getpolarized.io", "file://",
-])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://evil.example",
+        "http://localhost.evil.example",
+        "http://127.0.0.1.evil.example",
+        "https://app.getpolarized.io.evil.example",
+        "null",
+        "http://app.getpolarized.io",
+        "file://",
+    ],
+)
 def test_other_origins_are_refused_by_default(origin):
     assert not origin_allowed(origin)
 
@@ -39,9 +55,9 @@ def test_config_origin_list_adds_origins_and_star_allows_all():
     assert origin_allowed("https://anything.example", ["*"])
 
 
-@pytest.mark.parametrize("host", [
-    None, "localhost", "localhost:8765", "127.0.0.1:8765", "127.1.2.3", "[::1]:8765", "[::1]", "LOCALHOST:1",
-])
+@pytest.mark.parametrize(
+    "host", [None, "localhost", "localhost:8765", "127.0.0.1:8765", "127.1.2.3", "[::1]:8765", "[::1]", "LOCALHOST:1"]
+)
 def test_loopback_hosts_are_allowed(host):
     assert host_allowed(host, "127.0.0.1")
 
@@ -80,16 +96,22 @@ def test_versions_and_envelopes(col):
     assert _answer(col, {"action": "nope"}) == {"result": None, "error": "unsupported action: nope"}
 
 
-@pytest.mark.parametrize("payload, message", [
-    ([], "request must be a JSON object"),
-    ("version", "request must be a JSON object"),
-    ({"version": 6}, "action must be a non-empty string"),
-    ({"action": 5, "version": 6}, "action must be a non-empty string"),
-    ({"action": "version", "version": "6"}, "version must be an integer"),
-    ({"action": "version", "version": True}, "version must be an integer"),
-    ({"action": "version", "version": 6, "params": "x"}, "params must be an object"),
-    ({"action": "multi", "version": 6, "params": {"actions": {}}}, "multi: params.actions must be a list of request objects"),
-])
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ([], "request must be a JSON object"),
+        ("version", "request must be a JSON object"),
+        ({"version": 6}, "action must be a non-empty string"),
+        ({"action": 5, "version": 6}, "action must be a non-empty string"),
+        ({"action": "version", "version": "6"}, "version must be an integer"),
+        ({"action": "version", "version": True}, "version must be an integer"),
+        ({"action": "version", "version": 6, "params": "x"}, "params must be an object"),
+        (
+            {"action": "multi", "version": 6, "params": {"actions": {}}},
+            "multi: params.actions must be a list of request objects",
+        ),
+    ],
+)
 def test_malformed_requests_name_the_problem(col, payload, message):
     assert _answer(col, payload) == {"result": None, "error": message}
 
@@ -102,33 +124,51 @@ def test_malformed_json_names_the_problem():
 
 
 def test_multi_replies_in_each_action_own_envelope(col):
-    reply = _answer(col, {"action": "multi", "version": 6, "params": {"actions": [
-        {"action": "version", "version": 6},
-        {"action": "version"},
-        {"action": "missing", "version": 6},
-        "not an object",
-        {"action": "multi", "version": 6, "params": {"actions": []}},
-    ]}})
-    assert reply == {"result": [
-        {"result": 6, "error": None},
-        6,
-        {"result": None, "error": "unsupported action: missing"},
-        {"result": None, "error": "request must be a JSON object"},
-        {"result": None, "error": "multi: nested multi is not supported"},
-    ], "error": None}
+    reply = _answer(
+        col,
+        {
+            "action": "multi",
+            "version": 6,
+            "params": {
+                "actions": [
+                    {"action": "version", "version": 6},
+                    {"action": "version"},
+                    {"action": "missing", "version": 6},
+                    "not an object",
+                    {"action": "multi", "version": 6, "params": {"actions": []}},
+                ]
+            },
+        },
+    )
+    assert reply == {
+        "result": [
+            {"result": 6, "error": None},
+            6,
+            {"result": None, "error": "unsupported action: missing"},
+            {"result": None, "error": "request must be a JSON object"},
+            {"result": None, "error": "multi: nested multi is not supported"},
+        ],
+        "error": None,
+    }
 
 
 def test_api_key_required_except_for_request_permission(col):
     config = load_config({"apiKey": "abc"})
     assert _answer(col, {"action": "version", "version": 6}, config) == {
-        "result": None, "error": "valid api key must be provided"}
+        "result": None,
+        "error": "valid api key must be provided",
+    }
     assert _answer(col, {"action": "version", "version": 6, "key": "abc"}, config) == {"result": 6, "error": None}
     # Inner multi actions inherit the checked outer key.
-    assert _answer(col, {"action": "multi", "version": 6, "key": "abc",
-                         "params": {"actions": [{"action": "version", "version": 6}]}}, config) == {
-        "result": [{"result": 6, "error": None}], "error": None}
+    assert _answer(
+        col,
+        {"action": "multi", "version": 6, "key": "abc", "params": {"actions": [{"action": "version", "version": 6}]}},
+        config,
+    ) == {"result": [{"result": 6, "error": None}], "error": None}
     assert _answer(col, {"action": "requestPermission", "version": 6}, config) == {
-        "result": {"permission": "granted", "requireApiKey": True, "requireApikey": True, "version": 6}, "error": None}
+        "result": {"permission": "granted", "requireApiKey": True, "requireApikey": True, "version": 6},
+        "error": None,
+    }
 
 
 def test_request_permission_denied_for_a_disallowed_origin(col):
@@ -139,10 +179,19 @@ def test_request_permission_denied_for_a_disallowed_origin(col):
 
 
 def test_a_failing_handler_is_reported_and_the_next_action_still_runs(col):
-    reply = _answer(col, {"action": "multi", "version": 6, "params": {"actions": [
-        {"action": "storeMediaFile", "version": 6, "params": {"filename": "../x.png", "data": "AAAA"}},
-        {"action": "version", "version": 6},
-    ]}})
+    reply = _answer(
+        col,
+        {
+            "action": "multi",
+            "version": 6,
+            "params": {
+                "actions": [
+                    {"action": "storeMediaFile", "version": 6, "params": {"filename": "../x.png", "data": "AAAA"}},
+                    {"action": "version", "version": 6},
+                ]
+            },
+        },
+    )
     assert "plain file name" in reply["result"][0]["error"]
     assert reply["result"][1] == {"result": 6, "error": None}
 
@@ -151,9 +200,13 @@ def test_no_open_collection_is_a_clear_error():
     config = load_config({})
     plan = plan_request({"action": "version", "version": 6}, config)
     assert build_reply(plan, execute_plan(plan, lambda: None)) == {
-        "result": None, "error": "collection is not available"}
+        "result": None,
+        "error": "collection is not available",
+    }
 
 
 def test_sync_outside_anki_is_a_clear_error(col):
     assert _answer(col, {"action": "sync", "version": 6}) == {
-        "result": None, "error": "sync is not available outside the Anki window"}
+        "result": None,
+        "error": "sync is not available outside the Anki window",
+    }

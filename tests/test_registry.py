@@ -10,9 +10,22 @@ from polar_bridge.actions import all_specs, get_spec
 from polar_bridge.config import load_config
 from polar_bridge.connect_server import ConnectServer
 
-READS = {"version", "requestPermission", "deckNames", "deckNamesAndIds", "modelFieldNames", "findNotes",
-         "findCards", "notesInfo", "cardsInfo", "canAddNotes", "canAddNotesWithErrorDetail", "retrieveMediaFile",
-         "getMediaFilesNames", "getMediaDirPath"}
+READS = {
+    "version",
+    "requestPermission",
+    "deckNames",
+    "deckNamesAndIds",
+    "modelFieldNames",
+    "findNotes",
+    "findCards",
+    "notesInfo",
+    "cardsInfo",
+    "canAddNotes",
+    "canAddNotesWithErrorDetail",
+    "retrieveMediaFile",
+    "getMediaFilesNames",
+    "getMediaDirPath",
+}
 
 
 def test_every_action_says_whether_it_writes():
@@ -35,8 +48,9 @@ def test_declared_parameters_are_checked_before_anything_runs():
 def server_with_refresh_count(col):
     loop = MainThreadLoop()
     refreshes: list[int] = []
-    server = ConnectServer(load_config({"webBindPort": 0}), loop.post, lambda: col,
-                           after_writes=lambda: refreshes.append(1))
+    server = ConnectServer(
+        load_config({"webBindPort": 0}), loop.post, lambda: col, after_writes=lambda: refreshes.append(1)
+    )
     server.start()
     yield server, refreshes
     server.stop()

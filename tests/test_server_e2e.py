@@ -53,9 +53,16 @@ def test_polar_client_is_served_and_foreign_pages_are_refused(start_anki):
     assert request(port, body={"action": "version"}).json() == 6
 
     # Polar's browser preflight passes, with the private-network opt-in Chrome asks for.
-    pre = request(port, "OPTIONS", headers={
-        "Origin": POLAR_ORIGIN, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type", "Access-Control-Request-Private-Network": "true"})
+    pre = request(
+        port,
+        "OPTIONS",
+        headers={
+            "Origin": POLAR_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+            "Access-Control-Request-Private-Network": "true",
+        },
+    )
     assert pre.status == 200
     assert pre.headers["access-control-allow-origin"] == POLAR_ORIGIN
     assert pre.headers["access-control-allow-headers"] == "*"
@@ -65,17 +72,30 @@ def test_polar_client_is_served_and_foreign_pages_are_refused(start_anki):
     assert reply.status == 200 and reply.headers["access-control-allow-origin"] == POLAR_ORIGIN
 
     # multi: each reply in its own version's envelope.
-    multi = invoke(port, "multi", {"actions": [
-        {"action": "version", "version": 6}, {"action": "version"}, {"action": "noSuchThing", "version": 6}]})
-    assert multi == {"result": [{"result": 6, "error": None}, 6,
-                                {"result": None, "error": "unsupported action: noSuchThing"}], "error": None}
+    multi = invoke(
+        port,
+        "multi",
+        {
+            "actions": [
+                {"action": "version", "version": 6},
+                {"action": "version"},
+                {"action": "noSuchThing", "version": 6},
+            ]
+        },
+    )
+    assert multi == {
+        "result": [{"result": 6, "error": None}, 6, {"result": None, "error": "unsupported action: noSuchThing"}],
+        "error": None,
+    }
 
     # Bad requests get a clear error and the server keeps serving.
     assert request(port, body=b'{"action": "version",').json()["error"].startswith("request body is not valid JSON")
     assert request(port, body=[1, 2]).json() == {"result": None, "error": "request must be a JSON object"}
     assert invoke(port, "version", version=6, params=None) == {"result": 6, "error": None}
     assert request(port, body={"action": "version", "version": 6, "params": [1]}).json() == {
-        "result": None, "error": "params must be an object"}
+        "result": None,
+        "error": "params must be an object",
+    }
     assert invoke(port, "fooBar") == {"result": None, "error": "unsupported action: fooBar"}
 
     # sync runs Anki's own sync; this profile has no AnkiWeb login, which the reply says.
@@ -111,8 +131,9 @@ def test_polar_client_is_served_and_foreign_pages_are_refused(start_anki):
     assert request(port, body=store, headers={"Origin": "https://evil.example"}).status == 403
     rebound = request(port, body=store, headers={"Host": "evil.example:%d" % port})
     assert rebound.status == 403 and "host not allowed" in rebound.json()["error"]
-    permission = request(port, body={"action": "requestPermission", "version": 6},
-                         headers={"Origin": "https://evil.example"})
+    permission = request(
+        port, body={"action": "requestPermission", "version": 6}, headers={"Origin": "https://evil.example"}
+    )
     assert permission.json()["result"]["permission"] == "denied"
 
     # storeMediaFile refuses to copy a file from outside the media folder.
@@ -122,8 +143,9 @@ def test_polar_client_is_served_and_foreign_pages_are_refused(start_anki):
     assert "outside the media folder" in refused["error"]
 
     # Positive control: the same store from Polar's origin works.
-    ok = request(port, body={**store, "params": {"filename": "polar.png", "data": PNG}},
-                 headers={"Origin": POLAR_ORIGIN})
+    ok = request(
+        port, body={**store, "params": {"filename": "polar.png", "data": PNG}}, headers={"Origin": POLAR_ORIGIN}
+    )
     assert ok.json() == {"result": "polar.png", "error": None}
     # Anki's screens are told about the change (once, shortly after the burst of requests).
     wait_for_log(anki, "refreshed Anki's screens")
@@ -144,21 +166,32 @@ def test_api_key_and_request_size_limit(start_anki):
 
     assert invoke(port, "version") == {"result": None, "error": "valid api key must be provided"}
     assert request(port, body={"action": "version", "version": 6, "key": "wrong"}).json()["error"] == (
-        "valid api key must be provided")
+        "valid api key must be provided"
+    )
     assert request(port, body={"action": "version", "version": 6, "key": "s3cret"}).json() == {
-        "result": 6, "error": None}
+        "result": 6,
+        "error": None,
+    }
     permission = invoke(port, "requestPermission")["result"]
     assert permission == {"permission": "granted", "requireApiKey": True, "requireApikey": True, "version": 6}
 
     # A body over maxRequestBytes gets 413 and an error reply; the file is not stored.
-    big = {"action": "storeMediaFile", "version": 6, "key": "s3cret",
-           "params": {"filename": "big.bin", "data": base64.b64encode(b"x" * 3000).decode()}}
+    big = {
+        "action": "storeMediaFile",
+        "version": 6,
+        "key": "s3cret",
+        "params": {"filename": "big.bin", "data": base64.b64encode(b"x" * 3000).decode()},
+    }
     reply = request(port, body=big)
     assert reply.status == 413
     assert "maxRequestBytes" in reply.json()["error"]
     # Wrong key: nothing is stored either.
-    small = {"action": "storeMediaFile", "version": 6, "key": "nope",
-             "params": {"filename": "small.bin", "data": base64.b64encode(b"x").decode()}}
+    small = {
+        "action": "storeMediaFile",
+        "version": 6,
+        "key": "nope",
+        "params": {"filename": "small.bin", "data": base64.b64encode(b"x").decode()},
+    }
     assert request(port, body=small).json()["error"] == "valid api key must be provided"
     # The server still answers afterwards.
     assert request(port, body={"action": "version", "version": 6, "key": "s3cret"}).json()["result"] == 6

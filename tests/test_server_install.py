@@ -46,7 +46,10 @@ def test_built_addon_installs_with_anki_addon_manager_and_serves(tmp_path, free_
     addons_dir.mkdir(exist_ok=True)
     out = subprocess.run(
         [sys.executable, "-c", INSTALL_SCRIPT, str(addons_dir), str(package_path), str(free_port), folder],
-        check=True, capture_output=True, text=True, env=anki_env.anki_environment(),
+        check=True,
+        capture_output=True,
+        text=True,
+        env=anki_env.anki_environment(),
     )
     installed = json.loads(out.stdout.strip().splitlines()[-1])
     assert installed["compatible"] is True and installed["package"] == folder

@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from server_helpers import MainThreadLoop, invoke, request
+from server_helpers import MainThreadLoop, invoke, pending_count, request
 
 from polar_bridge.config import load_config
 from polar_bridge.connect_server import MSG_STOPPING, ConnectServer, PortInUseError
@@ -50,27 +50,36 @@ def _raw(port: int, data: bytes) -> bytes:
 def test_chunked_body_is_accepted(serve):
     server, _ = serve()
     body = b'{"action": "version", "version": 6}'
-    chunked = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 7]), body[i:i + 7]) for i in range(0, len(body), 7))
-    raw = _raw(server.port, b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
-                            b"Connection: close\r\n\r\n" + chunked + b"0\r\n\r\n")
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(body[i : i + 7]), body[i : i + 7]) for i in range(0, len(body), 7))
+    raw = _raw(
+        server.port,
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n" + chunked + b"0\r\n\r\n",
+    )
     assert raw.startswith(b"HTTP/1.1 200")
     assert raw.endswith(b'{"result":6,"error":null}')
 
 
 def test_oversize_chunked_body_is_refused(serve, col):
     server, _ = serve(maxRequestBytes=100)
-    payload = ('{"action":"storeMediaFile","version":6,"params":{"filename":"c.bin","data":"%s"}}'
-               % base64.b64encode(b"x" * 300).decode()).encode()
-    raw = _raw(server.port, b"POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
-                            + b"%x\r\n%s\r\n0\r\n\r\n" % (len(payload), payload))
+    payload = (
+        '{"action":"storeMediaFile","version":6,"params":{"filename":"c.bin","data":"%s"}}'
+        % base64.b64encode(b"x" * 300).decode()
+    ).encode()
+    raw = _raw(
+        server.port,
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + b"%x\r\n%s\r\n0\r\n\r\n" % (len(payload), payload),
+    )
     assert raw.startswith(b"HTTP/1.1 413")
     assert not os.path.exists(os.path.join(col.media.dir(), "c.bin"))
 
 
 def test_expect_continue_oversize_is_refused_before_the_body_is_sent(serve):
     server, _ = serve(maxRequestBytes=100)
-    raw = _raw(server.port, b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n"
-                            b"Expect: 100-continue\r\n\r\n")
+    raw = _raw(
+        server.port, b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n"
+    )
     assert raw.startswith(b"HTTP/1.1 413") and b"maxRequestBytes" in raw
 
 
@@ -85,10 +94,13 @@ def test_stop_while_the_main_thread_is_busy_fails_waiting_requests_without_deadl
     release = threading.Event()
     loop.post(release.wait)  # the main thread is busy (e.g. a long operation)
     replies: list[object] = []
-    client = threading.Thread(target=lambda: replies.append(invoke(
-        server.port, "storeMediaFile", {"filename": "late.png", "data": base64.b64encode(b"x").decode()})))
+    client = threading.Thread(
+        target=lambda: replies.append(
+            invoke(server.port, "storeMediaFile", {"filename": "late.png", "data": base64.b64encode(b"x").decode()})
+        )
+    )
     client.start()
-    while server.pending_count == 0:
+    while pending_count(server) == 0:
         time.sleep(0.01)
     server.stop()  # as at profile close, on the main thread's behalf
     client.join(30)

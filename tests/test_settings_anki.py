@@ -12,11 +12,13 @@ from gui_helpers import add_cards, answer, run_script_in_anki
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-VOCAB = {"vocab": '''
+VOCAB = {
+    "vocab": '''
     def interval(card):
         """Ten days after every answer."""
         return 10 * 86400.0 + 3600
-'''}
+'''
+}
 
 
 def two_presets(col: Collection) -> None:
@@ -31,7 +33,10 @@ def two_presets(col: Collection) -> None:
 
 def test_dialog_changes_one_presets_scheduler_and_the_reschedule_uses_it(start_anki, tmp_path: Path):
     ARTIFACTS.mkdir(exist_ok=True)
-    results, _running = run_script_in_anki(start_anki, tmp_path, f"""
+    results, _running = run_script_in_anki(
+        start_anki,
+        tmp_path,
+        f"""
         results["menu"] = [a.text() for a in mw.form.menuTools.actions()]
         japanese = set(mw.col.find_cards('"deck:Japanese"'))
         results["japanese"] = [str(c) for c in japanese]
@@ -39,7 +44,7 @@ def test_dialog_changes_one_presets_scheduler_and_the_reschedule_uses_it(start_a
         results["today"] = mw.col.sched.today
         # Tools > Add-ons > Config for this add-on
         mw.addonManager.configAction(addon.__name__)()
-        dialog = wait_until(lambda: addon.gui.settings_dialog.current_dialog, what="the settings dialog")
+        dialog = wait_until(lambda: addon.state.current_dialog, what="the settings dialog")
         pump(0.5)
         dialog.grab().save({str(ARTIFACTS / "anki_settings_dialog.png")!r})
         results["presets"] = dialog.presets
@@ -47,10 +52,10 @@ def test_dialog_changes_one_presets_scheduler_and_the_reschedule_uses_it(start_a
         combo = dialog.preset_combos["Japanese"]
         combo.setCurrentIndex(combo.findData("vocab:interval"))
         dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
-        wait_until(lambda: addon.gui.settings_dialog.current_dialog is None, what="the dialog to close")
+        wait_until(lambda: addon.state.current_dialog is None, what="the dialog to close")
         results["saved"] = mw.addonManager.getConfig(addon.__name__)
-        addon.gui.actions["Reschedule…"].trigger()
-        preview = wait_until(lambda: addon.gui.ops.current_preview, what="the preview")
+        addon.state.menu_actions["Reschedule…"].trigger()
+        preview = wait_until(lambda: addon.state.current_preview, what="the preview")
         pump(0.3)
         results["groups"] = preview.groups.text()
         preview.apply_button().click()
@@ -58,12 +63,16 @@ def test_dialog_changes_one_presets_scheduler_and_the_reschedule_uses_it(start_a
         results["undo"] = undo_text()
         results["after"] = card_rows()
         # the Tools menu entry opens the same dialog, showing the saved choice
-        addon.gui.actions["Polar Bridge settings…"].trigger()
-        again = wait_until(lambda: addon.gui.settings_dialog.current_dialog, what="the dialog again")
+        addon.state.menu_actions["Polar Bridge settings…"].trigger()
+        again = wait_until(lambda: addon.state.current_dialog, what="the dialog again")
         results["reopened"] = again.preset_combos["Japanese"].currentData()
         again.reject()
         finish()
-    """, config={"scheduler": "anki", "dueShaping": False}, plugins=VOCAB, prepare=two_presets)
+    """,
+        config={"scheduler": "anki", "dueShaping": False},
+        plugins=VOCAB,
+        prepare=two_presets,
+    )
 
     assert "Polar Bridge settings…" in results["menu"]
     assert results["presets"] == ["Default", "Japanese"]

@@ -15,6 +15,7 @@ import json
 import pytest
 from conftest import REPO_ROOT
 from gui_helpers import add_cards, answer, write_plugin
+
 from polar_bridge.config import load_config
 from polar_bridge.preset_schedulers import available_schedulers, build_preset_schedulers
 from polar_bridge.reschedule import plan_reschedule
@@ -79,7 +80,9 @@ def test_lists_builtins_and_user_functions_with_docstrings_and_marks_broken_file
     assert "vocab:interval_train" not in choices and "vocab:_helper" not in choices
     assert "vocab:math" not in choices  # imported names are not this file's schedulers
     assert choices["broken.py"].usable is False
-    assert "ModuleNotFoundError" in choices["broken.py"].error and "no_such_module_anywhere" in choices["broken.py"].error
+    assert (
+        "ModuleNotFoundError" in choices["broken.py"].error and "no_such_module_anywhere" in choices["broken.py"].error
+    )
     assert choices["example"].summary  # the built-ins describe themselves too
 
 
@@ -96,8 +99,9 @@ def test_dialog_shows_choices_and_marks_the_broken_file(qtbot, user_files: Path,
     assert dialog.preset_combos["Japanese"].currentData() == ""  # uses the default
 
 
-def test_choosing_per_preset_and_saving_writes_config_json_load_config_reads(qtbot, user_files: Path,
-                                                                             shipped_config: dict) -> None:
+def test_choosing_per_preset_and_saving_writes_config_json_load_config_reads(
+    qtbot, user_files: Path, shipped_config: dict
+) -> None:
     saved: list = []
     raw = dict(shipped_config, schedulerByPreset={"Other profile's preset": "fsrs"}, defaultDeck="Reading")
     dialog = make_dialog(qtbot, raw, available_schedulers(user_files), saved)
@@ -133,8 +137,9 @@ def test_choosing_per_preset_and_saving_writes_config_json_load_config_reads(qtb
         ("api_key", "   ", None),  # blank means no key: accepted
     ],
 )
-def test_bad_values_are_refused_naming_the_field_and_nothing_is_saved(qtbot, user_files: Path, shipped_config: dict,
-                                                                        field: str, text: str, named) -> None:
+def test_bad_values_are_refused_naming_the_field_and_nothing_is_saved(
+    qtbot, user_files: Path, shipped_config: dict, field: str, text: str, named
+) -> None:
     saved: list = []
     dialog = make_dialog(qtbot, shipped_config, available_schedulers(user_files), saved)
     getattr(dialog, field).setText(text)
@@ -185,3 +190,30 @@ def test_each_card_uses_its_presets_scheduler_and_the_report_groups_them(col, us
         assert plan.new_state(cid)["due"] == today + 10  # ten days after today's answer
     for cid in default_cards:
         assert plan.new_state(cid)["due"] != today + 10
+
+
+def test_train_uses_the_cards_of_the_presets_using_each_scheduler(col, user_files: Path) -> None:
+    from polar_bridge.reschedule_ops import train_scheduler, training_card_ids
+
+    japanese = col.decks.add_config_returning_id("Japanese")
+    deck = col.decks.get(col.decks.id("Japanese vocab"))
+    deck["conf"] = japanese
+    col.decks.save(deck)
+    default_cards = add_cards(col, 2)
+    japanese_cards = add_cards(col, 3, deck="Japanese vocab")
+    answer(col, default_cards + japanese_cards, 3)
+    schedulers = build_preset_schedulers(
+        col, "example", {"Japanese": "vocab:interval"}, lambda spec: load_scheduler(spec, user_files)
+    )
+    assert sorted(training_card_ids(col, schedulers, "vocab:interval")) == sorted(japanese_cards)
+    assert sorted(training_card_ids(col, schedulers, "example")) == sorted(default_cards)
+    seen: list = []
+
+    def train(histories):
+        seen.extend(h.card_id for h in histories)
+        return {"n": len(seen)}
+
+    assert train_scheduler(col, train, card_ids=training_card_ids(col, schedulers, "vocab:interval")) == {"n": 3}
+    assert sorted(seen) == sorted(japanese_cards)
+    single = build_preset_schedulers(col, "example", {}, lambda spec: load_scheduler(spec, user_files))
+    assert training_card_ids(col, single, "example") is None  # one scheduler for all: every card

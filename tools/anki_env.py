@@ -19,35 +19,46 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_NAME = "polar_bridge"
 
-# Files and folders of the repository that are the add-on; everything else is development material.
-# Keep in sync with what `tools/build_addon.py` packs (it imports this).
-ADDON_EXCLUDE = {
-    ".git",
-    ".venv",
-    ".ci",
-    ".pytest_cache",
-    "__pycache__",
-    "tests",
-    "bench",
-    "tools",
-    "dist",
-    "meta.json",
-    ".gitignore",
-    "requirements-dev.txt",
-    "pytest.ini",
-}
+# The add-on is built from an allow-list of files tracked by git: nothing untracked (a developer's .dev-anki/
+# profile, caches, build output) and nothing for development (tests, tools, benchmarks) can slip in.
+PRODUCT_FILES = (
+    "*.py",
+    "actions/*.py",
+    "gui/*.py",
+    "schedulers/*.py",
+    "schedulers/_vendor/*.py",
+    "schedulers/_vendor/fsrs/*.py",
+    "schedulers/_vendor/fsrs/LICENSE",
+    "manifest.json",
+    "config.json",
+    "config.md",
+    "LICENSE",
+    "user_files/README.txt",
+    "user_files/example_scheduler.py",
+)
+TEST_DRIVER = REPO_ROOT / "tests" / "driver_addon"
+TEST_DRIVER_PACKAGE = "polar_bridge_test_driver"
+
+
+def tracked_files(root: Path = REPO_ROOT) -> list[str]:
+    """Files git tracks under ``root`` (posix paths); without git (an unpacked source tarball) every file."""
+    try:
+        out = subprocess.run(["git", "-C", str(root), "ls-files", "-z"], check=True, capture_output=True)
+        return [name for name in out.stdout.decode("utf-8").split("\0") if name]
+    except (OSError, subprocess.CalledProcessError):
+        return [p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()]
+
+
+def _allowed(rel: str) -> bool:
+    from fnmatch import fnmatchcase
+
+    # "*" must not cross folders: compare path depth too.
+    return any(fnmatchcase(rel, pattern) and rel.count("/") == pattern.count("/") for pattern in PRODUCT_FILES)
 
 
 def addon_files(root: Path = REPO_ROOT) -> list[Path]:
-    """Every file of the add-on package, relative to ``root``, without dev files or caches."""
-    files: list[Path] = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part in ADDON_EXCLUDE or part.endswith((".pyc", ".ankiaddon")) for part in rel.parts):
-            continue
-        if path.is_file():
-            files.append(rel)
-    return files
+    """Every file of the add-on package, relative to ``root``: tracked files on the allow-list that exist."""
+    return sorted(Path(rel) for rel in tracked_files(root) if _allowed(rel) and (root / rel).is_file())
 
 
 def install_addon(base: Path, root: Path = REPO_ROOT, config: dict | None = None) -> Path:
@@ -66,6 +77,15 @@ def install_addon(base: Path, root: Path = REPO_ROOT, config: dict | None = None
         defaults = json.loads((root / "config.json").read_text(encoding="utf-8"))
         defaults.update(config)
         (target / "meta.json").write_text(json.dumps({"config": defaults}), encoding="utf-8")
+    return target
+
+
+def install_test_driver(base: Path) -> Path:
+    """Install the tests' driver add-on (tests/driver_addon) beside the product; only tests call this."""
+    target = base / "addons21" / TEST_DRIVER_PACKAGE
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(TEST_DRIVER, target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
 
 
@@ -113,8 +133,9 @@ def anki_command(base: Path, profile: str = "dev") -> list[str]:
     return [str(launcher), "-b", str(base), "-p", profile]
 
 
-def start_anki(base: Path, profile: str = "dev", log_path: Path | None = None,
-               extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+def start_anki(
+    base: Path, profile: str = "dev", log_path: Path | None = None, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """Start a real Anki process (not waiting for it)."""
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
     return subprocess.Popen(

@@ -29,8 +29,9 @@ def register_package() -> None:
     """Import the repository as the package ``polar_bridge`` (it uses relative imports, as installed add-ons do)."""
     if "polar_bridge" in sys.modules:
         return
-    spec = importlib.util.spec_from_file_location("polar_bridge", REPO / "__init__.py",
-                                                  submodule_search_locations=[str(REPO)])
+    spec = importlib.util.spec_from_file_location(
+        "polar_bridge", REPO / "__init__.py", submodule_search_locations=[str(REPO)]
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["polar_bridge"] = module
@@ -65,8 +66,12 @@ def trained_params(user_files: Path, spec: str) -> dict | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("collection", type=Path)
-    parser.add_argument("--scheduler", action="append", required=True,
-                        help="a built-in (anki, fsrs, example) or module:function; give it two or more times")
+    parser.add_argument(
+        "--scheduler",
+        action="append",
+        required=True,
+        help="a built-in (anki, fsrs, example) or module:function; give it two or more times",
+    )
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--deck", action="append", default=[], help="limit to these decks (and their subdecks)")
@@ -78,16 +83,14 @@ def main(argv: list[str] | None = None) -> int:
 
     register_package()
     from anki.collection import Collection
+
     from polar_bridge.compare import compare, table_lines
-    from polar_bridge.scheduler import (
-        SchedulerError,
-        SchedulerLoadError,
-        load_scheduler,
-    )
+    from polar_bridge.scheduler import SchedulerError, SchedulerLoadError, load_scheduler
 
     try:
-        schedulers = [load_scheduler(spec, args.user_files, trained_params(args.user_files, spec))
-                      for spec in args.scheduler]
+        schedulers = [
+            load_scheduler(spec, args.user_files, trained_params(args.user_files, spec)) for spec in args.scheduler
+        ]
     except SchedulerLoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

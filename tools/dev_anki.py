@@ -21,8 +21,10 @@ def main() -> int:
     anki_env.install_addon(args.base)
     env = anki_env.anki_environment()
     if env.get("QT_QPA_PLATFORM") == "offscreen":
-        print("No display found: running Anki headless (QT_QPA_PLATFORM=offscreen). "
-              "The Connect server still listens on 127.0.0.1:8765.")
+        print(
+            "No display found: running Anki headless (QT_QPA_PLATFORM=offscreen). "
+            "The Connect server still listens on 127.0.0.1:8765."
+        )
     proc = subprocess.Popen(anki_env.anki_command(args.base, "dev"), env=env)
     print(f"Anki started (pid {proc.pid}) on {args.base} profile 'dev'. Ctrl+C quits.")
     try:
