@@ -62,8 +62,10 @@ DEBIAN_PACKAGES = {
     "libgthread-2.0.so.0": "libglib2.0-0",
 }
 
-PROBE = "import sys\nfrom PyQt6.QtGui import QGuiApplication\napp = QGuiApplication(sys.argv[:1])\n" \
-        "print(app.platformName())\n"
+PROBE = (
+    "import sys\nfrom PyQt6.QtGui import QGuiApplication\napp = QGuiApplication(sys.argv[:1])\n"
+    "print(app.platformName())\n"
+)
 
 
 @dataclass
