@@ -9,7 +9,7 @@ Pure domain logic on a `Collection` (no GUI, nothing written). For the cards in 
    incomplete (no learning answers since the last reset, e.g. imported mid-history) are not scored. FSRS-6 with the
    deck presets' parameters is always scored as the reference.
 2. **Workload and retention ahead** (`compare_sim`): a seeded simulation of the next ``days`` days.
-3. **If applied now**: the engine's own plan and forecast (`reschedule.plan_reschedule`, `due_forecast`): cards moved
+3. **If applied now**: the preview's own plan and forecast (`reschedule_ops.plan_with_forecast`): cards moved
    earlier / later, cards due today / within 7 / within 30 days before and after.
 
 `compare()` runs all three for several schedulers and names the winner of each measure.
@@ -27,15 +27,8 @@ from anki.decks import DeckId
 from .collection_db import db
 from .compare_metrics import Metrics, Prediction, bin_key, metrics
 from .compare_sim import AnswerProfile, ProfileBuilder, SimulationResult, StartCard, card_with, simulate
-from .reschedule import (
-    MAX_INTERVAL_SECS,
-    RescheduleCancelled,
-    _due_index,
-    _home_queue,
-    card_histories,
-    due_forecast,
-    plan_reschedule,
-)
+from .reschedule import MAX_INTERVAL_SECS, RescheduleCancelled, _due_index, _home_queue, card_histories
+from .reschedule_ops import plan_with_forecast
 from .scheduler import AnkiDays, CardHistory, LoadedScheduler, ReviewKind, SchedulerError, _Context
 from .schedulers import fsrs_memory
 
@@ -266,6 +259,14 @@ def _new_limits(col: Collection, deck_ids: set[int]) -> dict[int, int]:
     return limits
 
 
+def deck_card_ids(col: Collection, deck_names: Sequence[str]) -> list[int]:
+    """Cards of these decks and their subdecks (names are escaped for Anki's search, so any deck name works)."""
+    from anki.collection import SearchNode
+
+    nodes = [SearchNode(deck=name) for name in deck_names]
+    return list(col.find_cards(col.build_search_string(*nodes, joiner="OR")))
+
+
 def _first_due(card: StartCard, interval: Callable, name: str, days: AnkiDays) -> float | None:
     """When the scheduler, applied now, has the card due (None for new cards); Anki's due if it returns None."""
     from .scheduler import check_interval
@@ -293,10 +294,12 @@ def applied_now(
     card_ids: Sequence[int] | None,
     now: float | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    shaping: bool = False,
 ) -> AppliedNow:
-    """The preview's numbers for one scheduler, from the engine's own plan and forecast."""
-    plan = plan_reschedule(col, scheduler, card_ids, now=now, should_cancel=should_cancel)
-    before, after = due_forecast(col, plan, 30, now=now)
+    """The preview's numbers for one scheduler: the engine's own plan and forecast, as Tools > Reschedule previews
+    them (with due-day shaping when ``shaping``, as the ``dueShaping`` setting does)."""
+    preview = plan_with_forecast(col, scheduler, card_ids, should_cancel=should_cancel, shaping=shaping)
+    plan, before, after = preview.plan, preview.before, preview.after
     days = AnkiDays.from_collection(col, now)
     earlier = later = 0
     ids = list(plan.card_ids)
@@ -345,8 +348,10 @@ def compare(
     now: float | None = None,
     on_progress: ProgressCallback | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    shaping: bool = False,
 ) -> Comparison:
-    """Compare ``schedulers`` on the cards ``card_ids`` (all cards if None). Reads only."""
+    """Compare ``schedulers`` on the cards ``card_ids`` (all cards if None). Reads only. ``shaping``: the
+    "if applied now" figures with due-day shaping, as the preview shows them when ``dueShaping`` is on."""
     anki_days = AnkiDays.from_collection(col, now)
     recalls = {s.name: s.recall for s in schedulers if s.recall is not None}
     walk = _walk(col, card_ids, recalls, anki_days, on_progress, should_cancel)
@@ -367,7 +372,9 @@ def compare(
             result.quality = metrics(walk.predictions[scheduler.name])
         if on_progress is not None:
             on_progress(f"If applied now: {scheduler.name}", number - 1, len(schedulers))
-        result.applied = applied_now(col, scheduler, card_ids, now=anki_days.now, should_cancel=should_cancel)
+        result.applied = applied_now(
+            col, scheduler, card_ids, now=anki_days.now, should_cancel=should_cancel, shaping=shaping
+        )
         start = [
             StartCard(
                 c.history, c.model, c.state, _first_due(c, scheduler.interval, scheduler.name, anki_days), c.deck_id

@@ -22,7 +22,6 @@ from aqt.qt import (
     QListWidget,
     QListWidgetItem,
     QPainter,
-    QPaintEvent,
     QPen,
     QPushButton,
     QSize,
@@ -39,6 +38,7 @@ from aqt.utils import tooltip
 from ..compare import MEASURES, Comparison, format_value
 from ..config import ConfigError
 from .errors import show_failure
+from .preview import PaintedWidget
 from .progress import ProgressBridge
 from .settings import current_config, load_spec, logger, set_active_scheduler, user_files_dir
 from .state import AddonState
@@ -62,7 +62,7 @@ MODEL_NOTE = (
 # The dialog currently open (kept referenced so Qt doesn't collect it; tests find it here).
 
 
-class LineChart(QWidget):
+class LineChart(PaintedWidget):
     """Several series (name -> [(x, y or None)]) on shared axes; gaps where y is None."""
 
     def __init__(
@@ -87,13 +87,6 @@ class LineChart(QWidget):
         low = min(0.0, min(ys))
         high = max(ys)
         return min(xs), max(max(xs), min(xs) + 1), low, high if high > low else low + 1
-
-    def paintEvent(self, event: QPaintEvent | None) -> None:
-        painter = QPainter(self)
-        try:
-            self._paint(painter)
-        finally:
-            painter.end()
 
     def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -294,13 +287,17 @@ class CompareDialog(QDialog):
             return
         deck = self.scope.currentText()
         days, seed = self.days.value(), self.seed.value()
+        try:
+            shaping = current_config().due_shaping
+        except ConfigError:
+            shaping = False
         bridge = ProgressBridge(self.mw, "Comparing schedulers…")
         self.run_button.setEnabled(False)
 
         def op(col: Any) -> Comparison:
-            from ..compare import compare
+            from ..compare import compare, deck_card_ids
 
-            card_ids = None if deck == WHOLE_COLLECTION else list(col.find_cards(f'"deck:{deck}"'))
+            card_ids = None if deck == WHOLE_COLLECTION else deck_card_ids(col, [deck])
             return compare(
                 col,
                 schedulers,
@@ -309,6 +306,7 @@ class CompareDialog(QDialog):
                 seed=seed,
                 on_progress=bridge.on_phase_progress,
                 should_cancel=bridge.should_cancel,
+                shaping=shaping,
             )
 
         def on_failure(exc: Exception) -> None:

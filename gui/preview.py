@@ -81,7 +81,21 @@ def due_totals_line(before: Sequence[int], after: Sequence[int]) -> str:
     return "Cards due " + " · ".join(dict.fromkeys(parts))
 
 
-class DueChart(QWidget):
+class PaintedWidget(QWidget):
+    """A widget drawn with QPainter by its ``_paint`` (charts of the preview and the comparison)."""
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:
+        painter = QPainter(self)
+        try:
+            self._paint(painter)
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
+        raise NotImplementedError
+
+
+class DueChart(PaintedWidget):
     """Grouped bars: cards due on each of the next N days, before (grey) and after (blue) rescheduling."""
 
     def __init__(self, before: Sequence[int], after: Sequence[int], parent: QWidget | None = None) -> None:
@@ -91,13 +105,6 @@ class DueChart(QWidget):
         self.setMinimumSize(QSize(520, 220))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setToolTip("Cards due per day: grey = now, blue = after rescheduling (day 0 = today)")
-
-    def paintEvent(self, event: QPaintEvent | None) -> None:
-        painter = QPainter(self)
-        try:
-            self._paint(painter)
-        finally:
-            painter.end()
 
     def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)

@@ -17,7 +17,7 @@ from compare_helpers import crafted_history
 from engine_helpers import DAY, Rev, add_card, add_revlog, set_card
 from gui_helpers import write_plugin
 
-from polar_bridge.compare import compare, table_lines, winners
+from polar_bridge.compare import compare, deck_card_ids, table_lines, winners
 from polar_bridge.compare_metrics import Prediction, auc, bin_key, log_loss, metrics, recency_weights, rmse_bins
 from polar_bridge.compare_sim import STUDY_OFFSET, AnswerProfile, StartCard, simulate
 from polar_bridge.scheduler import AnkiDays, load_scheduler
@@ -292,6 +292,11 @@ def test_winners_pick_low_or_high_per_measure(col: Collection, tmp_path: Path) -
 # --- headless tool ---
 
 
+def run_tool(*args: object) -> subprocess.CompletedProcess:
+    command = [sys.executable, str(REPO / "tools" / "compare_schedulers.py"), *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+
+
 def test_tool_compares_on_a_copy_and_prints_json(tmp_path: Path) -> None:
     path = tmp_path / "collection.anki2"
     col = Collection(str(path))
@@ -300,25 +305,17 @@ def test_tool_compares_on_a_copy_and_prints_json(tmp_path: Path) -> None:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     user_files = tmp_path / "user_files"
     write_plugin(user_files, "constant", CONSTANT)
-    out = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "tools" / "compare_schedulers.py"),
-            str(path),
-            "--scheduler",
-            "fsrs",
-            "--scheduler",
-            "constant:interval",
-            "--days",
-            "20",
-            "--json",
-            "--user-files",
-            str(user_files),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    out = run_tool(
+        path,
+        "--scheduler",
+        "fsrs",
+        "--scheduler",
+        "constant:interval",
+        "--days",
+        "20",
+        "--json",
+        "--user-files",
+        user_files,
     )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
@@ -326,20 +323,16 @@ def test_tool_compares_on_a_copy_and_prints_json(tmp_path: Path) -> None:
     assert len(data["schedulers"][1]["simulation"]["reviewsPerDay"]) == 20
     assert data["winners"]["logLoss"] == "fsrs"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, "the original collection was not touched"
-    table = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "tools" / "compare_schedulers.py"),
-            str(path),
-            "--scheduler",
-            "fsrs",
-            "--scheduler",
-            "nope:interval",
-            "--user-files",
-            str(user_files),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    table = run_tool(path, "--scheduler", "fsrs", "--scheduler", "nope:interval", "--user-files", user_files)
     assert table.returncode == 2 and "nope" in table.stderr
+
+
+def test_a_deck_scope_compares_only_that_decks_cards(col: Collection, tmp_path: Path) -> None:
+    deck = col.decks.id('Lang "A"::Verbs')  # quotes and subdecks: the scope escapes the name
+    for _ in range(3):
+        add_card(col, deck)
+    crafted_history(col, 5)  # in Default
+    result = compare(col, [load_scheduler("example", tmp_path)], deck_card_ids(col, ['Lang "A"']), days=3)
+    assert (result.cards, result.reviewed_cards) == (3, 0)
+    everything = compare(col, [load_scheduler("example", tmp_path)], days=3)
+    assert (everything.cards, everything.reviewed_cards) == (8, 5)

@@ -2,12 +2,13 @@
 """Compare schedulers on a collection's review history outside Anki (for plug-in authors).
 
     .venv/bin/python tools/compare_schedulers.py COLLECTION --scheduler fsrs --scheduler my_file:interval \
-        [--days 365] [--seed 0] [--deck NAME ...] [--user-files DIR] [--json]
+        [--days 365] [--seed 0] [--deck NAME ...] [--user-files DIR] [--shaping] [--json]
 
-COLLECTION is a collection file (``collection.anki2``). It is never opened itself: a consistent copy is taken
-with SQLite's backup API (safe even while Anki has it open) into a temporary folder, and the comparison runs on the
-copy, which is deleted afterwards. ``module:function`` schedulers are loaded from ``--user-files`` (default: the
-add-on's ``user_files`` folder), with the parameters their ``train`` stored in ``trained_params.json`` there.
+COLLECTION is a collection file (``collection.anki2``). It is only read, in SQLite's read-only mode, to take a
+consistent copy with SQLite's backup API (safe even while Anki has it open) into a temporary folder; Anki opens
+and the comparison reads only that copy, which is deleted afterwards. ``module:function`` schedulers are loaded
+from ``--user-files`` (default: the add-on's ``user_files`` folder), with the parameters their ``train`` stored in
+``trained_params.json`` there.
 Prints the same table as Tools > Compare schedulers, or with ``--json`` every figure and per-day series.
 """
 
@@ -77,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deck", action="append", default=[], help="limit to these decks (and their subdecks)")
     parser.add_argument("--user-files", type=Path, default=REPO / "user_files")
     parser.add_argument("--json", action="store_true", help="print every figure as JSON")
+    parser.add_argument(
+        "--shaping",
+        action="store_true",
+        help="'if applied now' with due-day shaping (fuzz, load balancing) as the dueShaping setting",
+    )
     args = parser.parse_args(argv)
     if args.days < 1:
         parser.error("--days must be at least 1")
@@ -84,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     register_package()
     from anki.collection import Collection
 
-    from polar_bridge.compare import compare, table_lines
+    from polar_bridge.compare import compare, deck_card_ids, table_lines
     from polar_bridge.scheduler import SchedulerError, SchedulerLoadError, load_scheduler
 
     try:
@@ -101,8 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             card_ids = None
             if args.deck:
-                search = " or ".join(f'"deck:{name}"' for name in args.deck)
-                card_ids = list(col.find_cards(search))
+                card_ids = deck_card_ids(col, args.deck)
 
             shown: dict[str, int] = {}
 
@@ -114,7 +119,15 @@ def main(argv: list[str] | None = None) -> int:
 
             started = time.perf_counter()
             try:
-                result = compare(col, schedulers, card_ids, days=args.days, seed=args.seed, on_progress=progress)
+                result = compare(
+                    col,
+                    schedulers,
+                    card_ids,
+                    days=args.days,
+                    seed=args.seed,
+                    on_progress=progress,
+                    shaping=args.shaping,
+                )
             except SchedulerError as exc:
                 print(f"\nerror: {exc}", file=sys.stderr)
                 return 1
