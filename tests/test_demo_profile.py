@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,9 +52,15 @@ def home_deck_counts(col: Collection) -> dict[str, int]:
     return {col.decks.name(did): count for did, count in rows}
 
 
+def addon_config(base: Path) -> dict:
+    return json.loads((base / "addons21" / anki_env.PACKAGE_NAME / "meta.json").read_text())["config"]
+
+
 def test_first_run_makes_a_profile_with_the_add_on_and_the_demo_decks(demo_base: Path, demo: Collection):
     assert (demo_base / "prefs21.db").exists()
     assert (demo_base / "addons21" / anki_env.PACKAGE_NAME / "__init__.py").exists()
+    # the add-on's settings pick schedulers that change something, so its features show at once
+    assert addon_config(demo_base).items() >= demo_profile.DEMO_CONFIG.items()
     names = {entry.name for entry in demo.decks.all_names_and_ids()}
     assert {"Geography::Capitals", "Languages::German", "Computer science", "Leeches"} <= names
     assert home_deck_counts(demo) == {deck.name: deck.cards for deck in demo_profile.DECKS}
@@ -161,12 +169,15 @@ def test_a_second_run_keeps_the_profile_and_reset_rebuilds_it(tmp_path: Path):
     note["Front"] = "my own card"
     col.add_note(note, col.decks.id("Computer science"))
     col.close()
+    meta = base / "addons21" / anki_env.PACKAGE_NAME / "meta.json"  # as Anki saves the settings dialog's changes
+    meta.write_text(json.dumps({"config": dict(addon_config(base), scheduler="fsrs")}))
 
     again = launcher_setup(base)
     assert again.returncode == 0 and "Made the dev profile" not in again.stdout
     col = Collection(str(anki_env.collection_path(base)))
     assert col.find_notes('"my own card"')
     col.close()
+    assert addon_config(base)["scheduler"] == "fsrs"
 
     reset = launcher_setup(base, "--reset")
     assert reset.returncode == 0 and "Made the dev profile" in reset.stdout
@@ -176,6 +187,7 @@ def test_a_second_run_keeps_the_profile_and_reset_rebuilds_it(tmp_path: Path):
         assert home_deck_counts(col) == {deck.name: deck.cards for deck in demo_profile.DECKS}
     finally:
         col.close()
+    assert addon_config(base)["scheduler"] == demo_profile.DEMO_CONFIG["scheduler"]
 
 
 def test_reset_refuses_a_folder_the_launcher_did_not_make(tmp_path: Path):
@@ -186,3 +198,16 @@ def test_reset_refuses_a_folder_the_launcher_did_not_make(tmp_path: Path):
     result = launcher_setup(real, "--reset")
     assert result.returncode != 0 and "not made by this launcher" in result.stderr
     assert sorted(p.relative_to(real) for p in real.rglob("*")) == before
+
+
+def test_readme_shows_the_pictures_and_they_are_small():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]*\]\((docs/images/[^)]+\.png)\)", readme)
+    assert {Path(p).name for p in pictures} >= {
+        "preview-dialog.png",
+        "answer-buttons.png",
+        "settings-dialog.png",
+        "compare-charts.png",
+    }
+    for picture in pictures:
+        assert 2_000 < (REPO / picture).stat().st_size < 150_000, picture

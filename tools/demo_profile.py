@@ -11,6 +11,8 @@ Train and the scheduler comparison. It holds
 - a filtered deck ``Leeches`` (cards with several lapses, rescheduling) holding some cards away from their home;
 - histories simulated by ``tools/sample_collection.py``: learning steps, lapses and relearning, resets, Hard and
   Easy, reviews at all hours, cram, Set Due Date; some cards suspended and buried (kept buried today).
+- ``DEMO_CONFIG``: the add-on's settings for the new profile (``example`` for all presets, ``fsrs`` for the German
+  one, rescheduling after each review), so the preview, the answer buttons and the comparison differ from Anki's.
 
 The collection's creation date lies before the oldest review, as in a collection that has been used that long.
 Same seed and same ``now`` give the same collection.
@@ -37,6 +39,9 @@ HISTORY_DAYS = 240  # about eight months of reviews
 DAY = 86_400
 FSRS_PRESET = "German (FSRS)"
 FILTERED_DECK = "Leeches"
+# The add-on's settings in a new dev profile: schedulers that change something, so the preview, the answer buttons
+# and the after-review reschedule show the add-on at work (config.md documents the keys).
+DEMO_CONFIG = {"scheduler": "example", "schedulerByPreset": {FSRS_PRESET: "fsrs"}, "rescheduleAfterReview": True}
 FILTERED_SEARCH = "prop:lapses>=5"
 FILTERED_LIMIT = 100
 

@@ -1,7 +1,7 @@
 """Launch real Anki with the add-on on a throwaway dev profile (see tools/dev.sh).
 
 The first run (or ``--reset``) makes the profile with the demo collection of ``tools/demo_profile.py``; later runs
-keep the profile as the last session left it and only copy the add-on in afresh.
+keep the profile as the last session left it and only copy the add-on in afresh (keeping its settings).
 """
 
 from __future__ import annotations
@@ -35,8 +35,15 @@ def setup(base: Path, lang: str = "en_US", reset: bool = False, seed: int = demo
         anki_env.create_profile(base, "dev", lang)
         demo_profile.create_demo_collection(anki_env.collection_path(base, "dev"), seed, lang)
         (base / MARKER).write_text("made by tools/dev_anki.py; --reset deletes this folder\n", encoding="utf-8")
+        anki_env.install_addon(base, config=demo_profile.DEMO_CONFIG)
+        return True
+    # A fresh copy of the add-on, with the settings the last session saved (Anki keeps them in meta.json).
+    meta = base / "addons21" / anki_env.PACKAGE_NAME / "meta.json"
+    saved = meta.read_bytes() if meta.exists() else None
     anki_env.install_addon(base)
-    return created
+    if saved is not None:
+        meta.write_bytes(saved)
+    return False
 
 
 def main() -> int:
