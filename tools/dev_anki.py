@@ -56,6 +56,8 @@ def main() -> int:
     args = parser.parse_args()
     if setup(args.base, args.lang, args.reset, args.seed):
         print(f"Made the dev profile in {args.base} with the demo collection (seed {args.seed}).")
+    elif not (args.base / MARKER).exists():
+        print(f"{args.base} predates the demo collection: tools/dev.sh --reset replaces it with the demo profile.")
     if args.setup_only:
         return 0
     env = anki_env.anki_environment()
