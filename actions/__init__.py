@@ -27,9 +27,11 @@ from .registry import (
     array,
     flag,
     ids,
+    integer,
     obj,
     registered,
     require,
+    strings,
     text,
 )
 
@@ -51,8 +53,10 @@ __all__ = [
     "get_handler",
     "get_spec",
     "ids",
+    "integer",
     "obj",
     "require",
+    "strings",
     "text",
 ]
 
@@ -81,4 +85,4 @@ def all_specs() -> list[ActionSpec]:
 
 def _load_all() -> None:
     # Importing the action modules declares their actions; done lazily so importing this package is cheap.
-    from . import cards, decks, media, misc, models, notes  # noqa: F401
+    from . import cards, decks, media, misc, models, notes, packages, stats, tags  # noqa: F401

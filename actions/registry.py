@@ -39,6 +39,8 @@ class PrepareContext:
 
 
 Handler = Callable[[ActionContext, dict], Any]
+# handler result -> reply result; runs on the connection thread after the handler (e.g. reading a file it named).
+Finisher = Callable[[Any], Any]
 # (validated params, context) -> params for the handler; runs on the connection thread, may raise ActionError.
 Preparer = Callable[[dict[str, Any], PrepareContext], dict[str, Any]]
 
@@ -116,6 +118,15 @@ def array(name: str, what: str, default: Any = REQUIRED) -> Param:
     return Param(name, (list,) if default is not None else (list, _NONE), what, default)
 
 
+def integer(name: str, what: str = "an integer", default: Any = REQUIRED) -> Param:
+    return Param(name, (int,) if default is not None else (int, _NONE), what, default)
+
+
+def strings(name: str, what: str, default: Any = REQUIRED) -> Param:
+    types: tuple[type, ...] = (list,) if default is not None else (list, _NONE)
+    return Param(name, types, what, default, items=(str,))
+
+
 def anything(name: str, default: Any = None) -> Param:
     """A parameter whose shape the handler checks itself (e.g. a media item's ``data``)."""
     return Param(name, (object,), "a value", default)
@@ -128,6 +139,9 @@ class ActionSpec:
     params: tuple[Param, ...] = ()
     writes: bool = False
     prepare: Preparer | None = None
+    finish: Finisher | None = None
+    # False for the few actions that work while no profile is open (version, profiles, apiReflect…).
+    needs_collection: bool = True
 
     def validate(self, raw: dict[str, Any]) -> dict[str, Any]:
         """The declared parameters, checked, defaults filled in; undeclared ones are ignored (as clients send
@@ -139,21 +153,30 @@ class ActionSpec:
         params = self.validate(raw)
         if self.prepare is not None:
             params = self.prepare(params, PrepareContext(ctx.config, ctx.col.media.dir()))
-        return self.handler(ctx, params)
+        result = self.handler(ctx, params)
+        return self.finish(result) if self.finish is not None else result
 
 
 _REGISTRY: dict[str, ActionSpec] = {}
 
 
 def action(
-    name: str, *params: Param, writes: bool = False, prepare: Preparer | None = None
+    name: str,
+    *params: Param,
+    writes: bool = False,
+    prepare: Preparer | None = None,
+    finish: Finisher | None = None,
+    needs_collection: bool = True,
+    aliases: tuple[str, ...] = (),
 ) -> Callable[[Handler], Handler]:
-    """Declare the AnkiConnect action ``name`` (see the package docstring)."""
+    """Declare the AnkiConnect action ``name`` (see the package docstring); ``aliases`` are deprecated names
+    AnkiConnect still answers to with the same behaviour."""
 
     def register(handler: Handler) -> Handler:
-        if name in _REGISTRY:
-            raise RuntimeError(f"action {name!r} registered twice")
-        _REGISTRY[name] = ActionSpec(name, handler, tuple(params), writes, prepare)
+        for each in (name, *aliases):
+            if each in _REGISTRY:
+                raise RuntimeError(f"action {each!r} registered twice")
+            _REGISTRY[each] = ActionSpec(each, handler, tuple(params), writes, prepare, finish, needs_collection)
         return handler
 
     return register
