@@ -129,37 +129,64 @@ def gui_edit_note(ctx: ActionContext, params: dict) -> None:
     browser.activateWindow()
 
 
-def _open_add_cards(ctx: ActionContext, note: dict | None) -> Any:
-    mw = _mw()
-    did = mid = None
-    if note is not None:
-        if "deckName" in note:
-            did = deck_id(ctx.col, note["deckName"])
-        if "modelName" in note:
-            mid = model_by_name(ctx.col, note["modelName"])["id"]
-    add_cards = _dialogs().open("AddCards", mw)
-    if did is not None or mid is not None:
-        add_cards.load_new_note(deck_id=did, notetype_id=mid)
-    add_cards.activateWindow()
-    return add_cards
+def _client_note(ctx: ActionContext, note: dict) -> tuple[Any, Any]:
+    """(deck id or None, Note of the named note type with the client's fields and tags) for the Add window."""
+    from anki.notes import Note
+
+    did = deck_id(ctx.col, note["deckName"]) if "deckName" in note else None
+    notetype = model_by_name(ctx.col, note.get("modelName", "Basic"))
+    anki_note = Note(ctx.col, notetype)
+    fields = note.get("fields") or {}
+    if not isinstance(fields, dict):
+        raise ActionError('note.fields must be an object mapping field names to text')
+    by_name = {name.lower(): name for name in anki_note.keys()}
+    for name, value in fields.items():
+        if isinstance(value, str) and name.lower() in by_name:
+            anki_note[by_name[name.lower()]] = value
+    tags = note.get("tags") or []
+    if isinstance(tags, list):
+        anki_note.tags = [t for t in tags if isinstance(t, str)]
+    return did, anki_note
+
+
+def _add_window() -> Any:
+    # Anki opens its classic Add window unless the experimental Svelte editor is switched on.
+    return anki_compat.open_dialog(_dialogs(), "AddCards")
 
 
 @action("guiAddCards", obj("note", "a note object", default=None))
 def gui_add_cards(ctx: ActionContext, params: dict) -> int:
-    """Open Add with the note's deck and note type chosen. Anki 26's editor loads its fields itself, so field
-    values are not pre-filled (see docs/actions.md). Returns 0: the note exists once the user adds it."""
-    _open_add_cards(ctx, params["note"])
+    """Open Add (as Tools > Add does) with the note's deck, note type, fields and tags filled in; the user adds
+    it. Returns 0 as AnkiConnect does (the note has no id until it is added)."""
+    note = params["note"]
+    prepared = _client_note(ctx, note) if note is not None else None
+    add_cards = _dialogs().open("AddCards", _mw())
+    if prepared is not None:
+        did, anki_note = prepared
+        add_cards.set_note(anki_note, did)
+    add_cards.activateWindow()
     return 0
 
 
 @action("guiAddNoteSetData", obj("note", "a note object"), flag("append", False))
 def gui_add_note_set_data(ctx: ActionContext, params: dict) -> bool:
-    """Choose deck and note type in the open Add window; an error when it is not open."""
-    if anki_compat.open_dialog(_dialogs(), "AddCards") is None:
+    """Set deck, note type, fields and tags in the open Add window (``append`` adds to the fields' text)."""
+    add_cards = _add_window()
+    if add_cards is None or not hasattr(add_cards, "editor"):
         raise ActionError("Add Note dialog is not open")
-    if params["note"].get("fields"):
-        raise ActionError("guiAddNoteSetData: setting field text is not possible in Anki 26's editor")
-    _open_add_cards(ctx, params["note"])
+    note = params["note"]
+    did, wanted = _client_note(ctx, {"modelName": add_cards.editor.note.note_type()["name"], **note})
+    if did is not None:
+        add_cards.set_deck(did)
+    if wanted.mid != add_cards.editor.note.mid:
+        add_cards.set_note_type(wanted.mid)
+    current = add_cards.editor.note
+    for i, value in enumerate(wanted.fields):
+        if value:
+            current.fields[i] = current.fields[i] + value if params["append"] else value
+    if "tags" in note:
+        current.tags = wanted.tags
+    add_cards.editor.loadNote()
     return True
 
 
