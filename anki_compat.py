@@ -118,3 +118,16 @@ def browser_sort(browser: Any, column_key: str, order: Any) -> bool:
         return False
     browser.table._on_sort_column_changed(index, order)
     return True
+
+
+def media_server_port(mw: Any) -> int | None:
+    """The port Anki's media server (its own pages: reviewer, previews, editor) listens on, or None before it is up.
+
+    Why private: ``MediaServer.getPort()`` blocks until the server is ready, which would hang a request forever if
+    it never starts; whether it is ready is only in its private ``_ready`` event.
+    """
+    server = getattr(mw, "mediaServer", None)
+    ready = getattr(server, "_ready", None)
+    if server is None or ready is None or not ready.is_set():
+        return None
+    return int(server.getPort())

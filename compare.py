@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 from anki.decks import DeckId
 
+from .card_reader import home_queue as _home_queue
 from .collection_db import db
 from .compare_metrics import Metrics, Prediction, bin_key, metrics
 from .compare_sim import AnswerProfile, ProfileBuilder, SimulationResult, StartCard, card_with, simulate
-from .reschedule import MAX_INTERVAL_SECS, RescheduleCancelled, _due_index, _home_queue, card_histories
+from .forecast import _due_index
+from .reschedule import MAX_INTERVAL_SECS, RescheduleCancelled, card_histories
 from .reschedule_ops import plan_with_forecast
 from .scheduler import AnkiDays, CardHistory, LoadedScheduler, ReviewKind, SchedulerError, _Context
 from .schedulers import fsrs_memory

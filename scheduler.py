@@ -21,40 +21,45 @@ No Anki GUI is imported here; nothing runs at import time.
 from __future__ import annotations
 
 import enum
-import functools
-import importlib.util
-import inspect
-import keyword
 import math
 import operator
-import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from anki.collection import Collection
 
 
 class ReviewKind(enum.IntEnum):
-    """What kind of answer a review was (Anki's revlog ``type`` column; manual/rescheduled entries never appear)."""
+    """What kind of entry a review-log row is (Anki's revlog ``type`` column).
+
+    ``card.reviews`` holds answers only (LEARN, REVIEW, RELEARN, and FILTERED answers that rescheduled the card);
+    MANUAL (Set Due Date, Forget/reset) and RESCHEDULED (FSRS reschedule) entries appear in ``card.log`` only.
+    """
 
     LEARN = 0
     REVIEW = 1
     RELEARN = 2
     FILTERED = 3
+    MANUAL = 4
+    RESCHEDULED = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Review:
-    """One real answer of a card.
+class Review(NamedTuple):
+    """One entry of a card's review log (in ``card.reviews``: one answer).
 
-    time: when it was answered (epoch seconds); ease: 1 Again, 2 Hard, 3 Good, 4 Easy; interval / last_interval:
-    the interval Anki gave after / before this answer (seconds); factor: ease factor in permille (FSRS: difficulty
-    stored by Anki); taken: seconds spent answering; kind: learn/review/relearn/filtered.
+    time: when it was answered (epoch seconds); ease: 1 Again, 2 Hard, 3 Good, 4 Easy (0 for entries without an
+    answer, only in ``card.log``); interval / last_interval: the interval Anki gave after / before this answer
+    (seconds; learning steps are logged in seconds, review intervals in days); factor: ease factor in permille
+    (FSRS: difficulty stored by Anki); taken: seconds spent answering; kind: see `ReviewKind`.
+    day: the Anki day of the answer, on the scale of ``card.days.today`` and review cards' ``due``, counted as
+    Anki counts review-log days (whole days back from the start of tomorrow, ``next_day_at``, so the "next day
+    starts at" hour is respected); elapsed_days: Anki days since the previous answer in the same list (0 for the
+    first, and for answers on the same day) -- exactly the ``delta_t`` Anki's FSRS uses. Both are None only for
+    a Review a plug-in builds itself without them.
     """
 
     time: float
@@ -64,6 +69,87 @@ class Review:
     factor: int
     taken: float
     kind: ReviewKind
+    day: int | None = None
+    elapsed_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartingState:
+    """Where Anki starts a card whose log does not reach back to its learning steps (``history_complete`` False).
+
+    Anki infers the card's memory from its SM-2 fields instead of replaying from scratch
+    (``rslib/src/scheduler/fsrs/memory_state.rs``): ``interval_days`` and ``factor`` (permille) are the interval
+    and ease factor the card had after the first ``reviews_covered`` entries of ``card.reviews``; replay
+    ``card.reviews[reviews_covered:]`` from there. Normally the state is the one logged with the first answer of
+    ``card.reviews`` (``reviews_covered`` 1); when no answer is usable it is the card's current interval and ease
+    (``reviews_covered`` 0, ``from_card`` True).
+    """
+
+    interval_days: float
+    factor: int
+    reviews_covered: int
+    from_card: bool = False
+
+
+class AnswerColumns(NamedTuple):
+    """A card's answers as plain columns, for memory models that replay many cards fast: ``ratings`` (ease),
+    ``elapsed_days`` and ``kinds`` per answer (oldest first), and the last answer's ``last_time``/``last_day``."""
+
+    ratings: Sequence[int]
+    elapsed_days: Sequence[int]
+    kinds: Sequence[int]
+    last_time: float
+    last_day: int | None
+
+
+class CardLog:
+    """One card's loaded history: answers since the last restart, completeness, starting state, and the whole log.
+
+    Built by the engine (or by tests from a plain tuple of reviews). The engine hands over the answers as columns
+    and builds `Review` objects (``reviews``) and the whole ``log`` only when a plug-in reads them.
+    """
+
+    __slots__ = ("_reviews", "_review_factory", "complete", "starting_state", "_log", "_log_factory", "_columns")
+
+    def __init__(self, reviews: tuple[Review, ...] | None, complete: bool = True,
+                 starting_state: StartingState | None = None, *, log: tuple[Review, ...] | None = None,
+                 review_factory: Callable[[], tuple[Review, ...]] | None = None,
+                 log_factory: Callable[[], tuple[Review, ...]] | None = None,
+                 columns: AnswerColumns | None = None) -> None:
+        self._reviews, self._review_factory = reviews, review_factory
+        self.complete, self.starting_state = complete, starting_state
+        self._log, self._log_factory, self._columns = log, log_factory, columns
+
+    @property
+    def reviews(self) -> tuple[Review, ...]:
+        if self._reviews is None:
+            self._reviews = self._review_factory() if self._review_factory is not None else ()
+        return self._reviews
+
+    @property
+    def log(self) -> tuple[Review, ...]:
+        if self._log is None:
+            self._log = self._log_factory() if self._log_factory is not None else self.reviews
+        return self._log
+
+    @property
+    def columns(self) -> AnswerColumns:
+        if self._columns is None:
+            self._columns = _columns_of(self.reviews)
+        return self._columns
+
+
+def _columns_of(reviews: Sequence[Review]) -> AnswerColumns:
+    """Columns from Review objects; day numbers missing on hand-made reviews come from UTC dates."""
+    days = [r.day if r.day is not None else int(r.time // 86_400) for r in reviews]
+    elapsed = [0 if k == 0 else (r.elapsed_days if r.elapsed_days is not None else max(0, days[k] - days[k - 1]))
+               for k, r in enumerate(reviews)]
+    last = reviews[-1] if reviews else None
+    return AnswerColumns([r.ease for r in reviews], elapsed, [int(r.kind) for r in reviews],
+                         last.time if last else 0.0, last.day if last else None)
+
+
+_EMPTY_LOG = CardLog(())
 
 
 class AnkiDays:
@@ -87,7 +173,9 @@ class AnkiDays:
 
     @classmethod
     def from_collection(cls, col: Collection, now: float | None = None) -> AnkiDays:
-        timing = col._backend.sched_timing_today()
+        from .anki_compat import sched_timing_today
+
+        timing = sched_timing_today(col)
         return cls(timing.days_elapsed, timing.next_day_at, time.time() if now is None else now)
 
     def day_start(self, day: int) -> float:
@@ -97,6 +185,12 @@ class AnkiDays:
             local = datetime.combine(self._today_date + timedelta(days=day - self.today), datetime.min.time())
             start = self._starts[day] = (local + self._rollover).timestamp()
         return start
+
+    def revlog_day(self, timestamp: float) -> int:
+        """The Anki day of a past answer as Anki counts review-log days (``RevlogEntry::days_elapsed``: whole
+        86,400-second days back from the start of tomorrow); what ``Review.day`` holds. Equals `day_of` except
+        within the daylight-saving shift of the rollover hour."""
+        return self.today - max(0, (self.day_cutoff - int(timestamp)) // 86_400)
 
     def day_of(self, timestamp: float) -> int:
         """The Anki day number (same scale as ``today`` and review cards' ``due``) containing ``timestamp``."""
@@ -121,15 +215,26 @@ class _Context:
 
 
 class CardHistory(tuple):
-    """Read-only view of one card and its real reviews, handed to interval functions.
+    """Read-only view of one card and its review history, handed to interval functions.
 
     Attributes: card_id, note_id, deck_id (the home deck: the original deck while the card sits in a filtered
     deck), ordinal, created (epoch s), type, queue, due (Anki's raw due: a day number for review cards, epoch
     seconds for intraday learning; for cards in a filtered deck the home due), interval_days, factor, reps, lapses,
-    reviews (tuple of `Review`, oldest first; real answers only), last_review, days (an `AnkiDays` knowing
-    ``now``/``today`` of the run and converting timestamps to Anki day numbers).
-    ``reviews``, ``tags``, ``fields`` (of the note) and ``deck_config`` (home deck options) are loaded on first
-    access only, so schedulers that don't use them cost nothing. Immutable (a tuple underneath).
+    days (an `AnkiDays` knowing ``now``/``today`` of the run and converting timestamps to Anki day numbers), and
+    the history, following Anki's own review-log rules (`review_history`):
+
+    - ``reviews``: the answers since the card's last restart (Forget/reset, or the preset's "ignore reviews
+      before" date), oldest first; Set Due Date, reset, FSRS-reschedule and cram (filtered decks that do not
+      reschedule) entries are not answers. Each carries its Anki ``day`` and ``elapsed_days``.
+    - ``last_review``: the newest answer (intervals are counted from it).
+    - ``history_complete``: False when the log does not reach back to the card's last learning steps (it starts
+      mid-history, or the learning steps lie before the ignore date); then ``starting_state`` says where Anki
+      starts the card (`StartingState`).
+    - ``log``: every entry of the card's log, resets and manual entries included (ease 0 for entries without an
+      answer), oldest first, for plug-ins that want their own rules.
+
+    ``reviews``/``log``, ``tags``, ``fields`` (of the note) and ``deck_config`` (home deck options) are loaded on
+    first access only, so schedulers that don't use them cost nothing. Immutable (a tuple underneath).
     """
 
     __slots__ = ()
@@ -149,7 +254,7 @@ class CardHistory(tuple):
         factor: int,
         reps: int,
         lapses: int,
-        reviews: tuple[Review, ...] | None = None,
+        reviews: tuple[Review, ...] | CardLog | None = None,
         review_source: Any = None,
         days: AnkiDays | None = None,
         col: Collection | None = None,
@@ -157,8 +262,9 @@ class CardHistory(tuple):
     ) -> CardHistory:
         if context is None:
             context = _Context(col, days)
+        loaded = reviews if reviews is None or isinstance(reviews, CardLog) else CardLog(tuple(reviews))
         return tuple.__new__(cls, (card_id, note_id, deck_id, ordinal, created, type, queue, due, interval_days,
-                                   factor, reps, lapses, [reviews], review_source, context))
+                                   factor, reps, lapses, [loaded], review_source, context))
 
     card_id = property(operator.itemgetter(0))
     note_id = property(operator.itemgetter(1))
@@ -177,21 +283,44 @@ class CardHistory(tuple):
     def days(self) -> AnkiDays | None:
         return self[14].days
 
+    def _loaded(self) -> CardLog:
+        cell = self[12]
+        loaded = cell[0]
+        if loaded is None:
+            source = self[13]  # an object with history_of(card, card_id) / reviews_of(card_id), or a callable
+            if source is None:
+                loaded = _EMPTY_LOG
+            elif hasattr(source, "history_of"):
+                loaded = source.history_of(self)
+            elif hasattr(source, "reviews_of"):
+                loaded = CardLog(tuple(source.reviews_of(self[0])))
+            else:
+                loaded = CardLog(tuple(source()))
+            cell[0] = loaded
+        return loaded
+
     @property
     def reviews(self) -> tuple[Review, ...]:
-        """Real answers, oldest first (built on first access)."""
-        cell = self[12]
-        reviews = cell[0]
-        if reviews is None:
-            source = self[13]  # an object with reviews_of(card_id), or a zero-argument callable
-            if source is None:
-                reviews = ()
-            elif hasattr(source, "reviews_of"):
-                reviews = source.reviews_of(self[0])
-            else:
-                reviews = source()
-            cell[0] = reviews
-        return reviews
+        """Answers since the card's last restart, oldest first (built on first access)."""
+        return self._loaded().reviews
+
+    @property
+    def history_complete(self) -> bool:
+        return self._loaded().complete
+
+    @property
+    def starting_state(self) -> StartingState | None:
+        return self._loaded().starting_state
+
+    @property
+    def log(self) -> tuple[Review, ...]:
+        """Every review-log entry of the card, oldest first (answers, cram, manual, rescheduled, resets)."""
+        return self._loaded().log
+
+    @property
+    def answer_columns(self) -> AnswerColumns:
+        """``reviews`` as plain columns (`AnswerColumns`), without building Review objects: for fast models."""
+        return self._loaded().columns
 
     @property
     def last_review(self) -> Review | None:
@@ -206,12 +335,23 @@ class CardHistory(tuple):
         raise TypeError("CardHistory cannot be pickled")
 
     def with_review(self, review: Review) -> CardHistory:
-        """A copy with one more (hypothetical) review appended; used to preview answer buttons."""
+        """A copy with one more (hypothetical) answer appended; used to preview answer buttons.
+
+        The answer's ``day``/``elapsed_days`` are filled in from the run's day numbering when it has none."""
+        loaded = self._loaded()
+        previous = loaded.reviews[-1] if loaded.reviews else None
+        days = self.days
+        if review.day is None and days is not None:
+            day = days.revlog_day(review.time)
+            elapsed = 0 if previous is None or previous.day is None else max(0, day - previous.day)
+            review = review._replace(day=day, elapsed_days=elapsed)
+        extended = CardLog(loaded.reviews + (review,), loaded.complete, loaded.starting_state,
+                           log=loaded.log + (review,))
         return CardHistory(
             card_id=self.card_id, note_id=self.note_id, deck_id=self.deck_id, ordinal=self.ordinal,
             created=self.created, type=self.type, queue=self.queue, due=self.due, interval_days=self.interval_days,
             factor=self.factor, reps=self.reps + 1, lapses=self.lapses + (review.ease == 1 and self.type == 2),
-            reviews=self.reviews + (review,), context=self[14],
+            reviews=extended, context=self[14],
         )
 
     def _note(self) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -294,104 +434,3 @@ def check_interval(scheduler_name: str, card_id: int, value: object) -> float | 
     if number < 0:
         raise SchedulerError(scheduler_name, card_id, value, "returned a negative interval")
     return number
-
-
-def builtin_names() -> list[str]:
-    from .schedulers import BUILTINS
-
-    return list(BUILTINS)
-
-
-def _accepts_params(function: Callable) -> bool:
-    """True when the interval function takes a second positional parameter (the trained params)."""
-    try:
-        signature = inspect.signature(function)
-    except (TypeError, ValueError):
-        return False
-    positional = [
-        p for p in signature.parameters.values()
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
-    ]
-    return len(positional) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in positional)
-
-
-def _bind_params(function: Callable, params: dict) -> IntervalFunction:
-    if _accepts_params(function):
-        return functools.partial(_call_with_params, function, params)
-    return function
-
-
-def _call_with_params(function: Callable, params: dict, history: CardHistory) -> float | None:
-    return function(history, params)
-
-
-def _bind_recall(function: Callable | None, params: dict) -> RecallFunction | None:
-    """recall(card, elapsed_seconds) as is; recall(card, elapsed_seconds, params) gets the trained params."""
-    if function is None or not callable(function):
-        return None
-    try:
-        positional = [p for p in inspect.signature(function).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    except (TypeError, ValueError):
-        return function
-    if len(positional) >= 3:
-        return functools.partial(_recall_with_params, function, params)
-    return function
-
-
-def _recall_with_params(function: Callable, params: dict, history: CardHistory, elapsed: float) -> float | None:
-    return function(history, elapsed, params)
-
-
-def _load_user_module(module_name: str, user_files_dir: Path, spec: str):
-    if not module_name.isidentifier() or keyword.iskeyword(module_name):
-        raise SchedulerLoadError(f"Scheduler {spec!r}: {module_name!r} is not a valid module name")
-    path = Path(user_files_dir) / f"{module_name}.py"
-    if not path.is_file():
-        raise SchedulerLoadError(f"Scheduler {spec!r}: no file {path}")
-    # A private, per-path module name: re-loading picks up edits and never clashes with real packages.
-    unique_name = f"_polar_bridge_user_scheduler_{module_name}_{abs(hash(str(path.resolve())))}"
-    import_spec = importlib.util.spec_from_file_location(unique_name, path)
-    if import_spec is None or import_spec.loader is None:
-        raise SchedulerLoadError(f"Scheduler {spec!r}: cannot import {path}")
-    module = importlib.util.module_from_spec(import_spec)
-    sys.modules[unique_name] = module
-    try:
-        import_spec.loader.exec_module(module)
-    except Exception as exc:
-        sys.modules.pop(unique_name, None)
-        raise SchedulerLoadError(f"Scheduler {spec!r}: importing {path.name} failed: {exc!r}") from exc
-    return module
-
-
-def load_scheduler(spec: str, user_files_dir: Path, params: dict | None = None) -> LoadedScheduler:
-    """Load a built-in (``"anki"``, ``"fsrs"``, ``"example"``) or ``"module:function"`` from ``user_files_dir``.
-
-    ``params`` (from an earlier ``train()``) is bound to the interval function when it takes a second parameter.
-    Raises SchedulerLoadError naming the spec when it cannot be loaded.
-    """
-    params = dict(params or {})
-    spec = (spec or "").strip()
-    from .schedulers import BUILTINS, RECALLS
-
-    if spec in BUILTINS:
-        interval, train = BUILTINS[spec]
-        return LoadedScheduler(name=spec, interval=_bind_params(interval, params), train=train, params=params,
-                               recall=_bind_recall(RECALLS.get(spec), params))
-    if ":" not in spec:
-        raise SchedulerLoadError(
-            f"Scheduler {spec!r} not found: use a built-in ({', '.join(BUILTINS)}) or 'module:function' "
-            f"for a file module.py in {user_files_dir}"
-        )
-    module_name, _, function_name = spec.partition(":")
-    module_name, function_name = module_name.strip(), function_name.strip()
-    module = _load_user_module(module_name, user_files_dir, spec)
-    function = getattr(module, function_name, None)
-    if not callable(function):
-        raise SchedulerLoadError(f"Scheduler {spec!r}: {module_name}.py has no function {function_name!r}")
-    train = getattr(module, f"{function_name}_train", None) or getattr(module, "train", None)
-    if train is not None and not callable(train):
-        train = None
-    recall = getattr(module, f"{function_name}_recall", None) or getattr(module, "recall", None)
-    return LoadedScheduler(name=spec, interval=_bind_params(function, params), train=train, params=params,
-                           recall=_bind_recall(recall, params))

@@ -41,7 +41,7 @@ def main() -> None:
     from engine_helpers import build_bulk_collection
 
     from polar_bridge.compare import compare
-    from polar_bridge.scheduler import load_scheduler
+    from polar_bridge.schedulers import load_scheduler
     from polar_bridge.schedulers._vendor.fsrs import DEFAULT_PARAMETERS
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -74,7 +74,8 @@ def main() -> None:
     from engine_helpers import build_bulk_collection
 
     from polar_bridge.reschedule import apply_plan, plan_reschedule
-    from polar_bridge.scheduler import LoadedScheduler, load_scheduler
+    from polar_bridge.scheduler import LoadedScheduler
+    from polar_bridge.schedulers import load_scheduler
 
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "bench.anki2")

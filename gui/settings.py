@@ -83,7 +83,7 @@ def write_trained_params(user_files: Path, scheduler_spec: str, params: dict) ->
 def load_spec(state: AddonState, spec: str) -> Any:
     """One scheduler by its spec, with its trained parameters if any (cached in ``state`` until its file or the
     trained parameters change). Raises SchedulerLoadError naming the plug-in."""
-    from ..scheduler import load_scheduler
+    from ..schedulers import load_scheduler
 
     user_files = user_files_dir()
     key = _cache_key(spec, user_files)

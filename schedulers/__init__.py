@@ -8,18 +8,7 @@
 Only ``fsrs`` has ``recall`` (FSRS-6 retrievability); ``anki`` and ``example`` predict nothing.
 """
 
-from __future__ import annotations
+from .builtins import BUILTINS, RECALLS
+from .loading import builtin_names, load_scheduler
 
-from collections.abc import Callable
-
-from . import anki_builtin, example, fsrs_builtin
-
-BUILTINS: dict[str, tuple[Callable, Callable | None]] = {
-    "anki": (anki_builtin.interval, None),
-    "fsrs": (fsrs_builtin.interval, fsrs_builtin.train),
-    "example": (example.interval, None),
-}
-
-# Built-ins with a memory model (the contract's optional ``recall(card, elapsed_seconds[, params])``); `anki` and
-# `example` have none.
-RECALLS: dict[str, Callable] = {"fsrs": fsrs_builtin.recall}
+__all__ = ["BUILTINS", "RECALLS", "builtin_names", "load_scheduler"]

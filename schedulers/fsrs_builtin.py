@@ -1,128 +1,197 @@
-"""The ``fsrs`` built-in: FSRS-6 intervals from each card's whole review history.
+"""The ``fsrs`` built-in: the interval Anki's own FSRS-6 gives, from the history Anki itself would use.
 
-The memory model is the vendored py-fsrs library (``_vendor/fsrs``, the reference Python implementation); no FSRS
-math is written here. Per card it replays the real reviews and returns the time until the card is next due.
+Memory state: Anki builds it from the card's answers since its last restart (the engine hands exactly those over,
+``card.reviews``, with Anki's day numbering) and, for a log that starts mid-history, from the SM-2 state Anki
+infers (``card.starting_state``); see ankitects/anki ``rslib/src/scheduler/fsrs/memory_state.rs``. The update
+rules are FSRS-6 as Anki runs it (`fsrs_memory`).
 
-Parameters, in order of preference: ``params["params"]`` from `train` (stored by the add-on), the FSRS-6
-parameters of the card's deck preset (``fsrsParams6``, set when you optimise in Anki's deck options), the library
-defaults. Desired retention, maximum interval and learning/relearning steps come from the card's deck preset.
-Fuzz is off, so the same history always gives the same interval.
+Interval: review cards get ``round(next_interval(stability, desired retention))`` days, between 1 and the preset's
+maximum interval (Anki's unfuzzed ``with_review_fuzz``), counted from the last answer's Anki day. Cards in
+(re)learning follow the preset's steps as Anki does (``rslib/src/scheduler/states/steps.rs``, ``learning.rs``,
+``relearning.rs``): Again goes back to the first step, Hard repeats the step (the first one: the mean of the first
+two, or 1.5 times a single step, at most a day more), Good moves on, and graduating (Good on the last step, or
+Easy) gives the FSRS interval.
+
+Parameters, in order of preference: ``params["params"]`` from `train` (stored by the add-on), the deck preset's
+FSRS-6 parameters (``fsrsParams6``, set when you optimise in Anki's deck options), FSRS-6's defaults. Desired
+retention, maximum interval, steps and the SM-2 retention for inferred starting states come from the preset.
 
 ``train`` fits FSRS parameters with Anki's own optimizer (``compute_fsrs_params_from_items`` of Anki's Rust
-backend) on the histories it is given and returns ``{"params": [...21 floats]}``.
+backend) on the items Anki itself builds from the same log (one per answer on a later day, histories starting at
+learning) and returns ``{"params": [...21 floats]}``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from ..scheduler import CardHistory
+from ..scheduler import CardHistory, ReviewKind
 from . import fsrs_memory
-from ._vendor import fsrs
-from ._vendor.fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+from .fsrs_memory import Fsrs6, replay_answers
 
 DAY = 86_400.0
-_schedulers: dict[tuple, fsrs.Scheduler] = {}
 
 
-def _clamped(params: Sequence[float]) -> tuple[float, ...]:
-    return tuple(min(max(float(p), lo), hi) for p, lo, hi in zip(params, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS))
+def memory_state(card: CardHistory, model: Fsrs6, sm2_retention: float) -> tuple[float, float] | None:
+    """(stability, difficulty) after the card's last answer, as Anki computes it; None when Anki has none."""
+    columns = card.answer_columns
+    start = card.starting_state
+    if start is None:
+        return replay_answers(model, columns.ratings, columns.elapsed_days, 0, None)
+    s, d = model.from_sm2(start.factor / 1000.0, start.interval_days, sm2_retention)
+    if not start.from_card and start.factor <= 1100:
+        d = (start.factor / 1000.0 - 0.1) * 9.0 + 1.0  # Anki: an ease this low was written by FSRS (difficulty)
+    return replay_answers(model, columns.ratings, columns.elapsed_days, start.reviews_covered, (s, d))
 
 
-def _steps(config: dict, section: str) -> tuple[timedelta, ...]:
-    delays = (config.get(section) or {}).get("delays") or []
-    return tuple(timedelta(minutes=float(minutes)) for minutes in delays if float(minutes) > 0)
+class _Preset:
+    """What the built-in needs from one deck preset (cached per preset dict and trained params)."""
+
+    __slots__ = ("model", "retention", "maximum", "sm2_retention", "learn_steps", "relearn_steps")
+
+    def __init__(self, config: dict[str, Any], params: dict) -> None:
+        self.model = fsrs_memory.model(fsrs_memory.preset_params(config, params))
+        self.retention = float(config.get("desiredRetention") or 0.9)
+        self.maximum = int((config.get("rev") or {}).get("maxIvl") or 36500)
+        self.sm2_retention = float(config.get("sm2Retention") or 0.9)
+        self.learn_steps = _steps(config, "new")
+        self.relearn_steps = _steps(config, "lapse")
 
 
-def _scheduler_for(card: CardHistory, params: dict) -> fsrs.Scheduler:
+_presets: dict[tuple[int, int], tuple[dict, dict, _Preset]] = {}
+
+
+def _preset(card: CardHistory, params: dict) -> _Preset:
     config = card.deck_config
-    weights = params.get("params") or config.get("fsrsParams6") or fsrs.DEFAULT_PARAMETERS
-    if len(weights) != len(fsrs.DEFAULT_PARAMETERS):
-        weights = fsrs.DEFAULT_PARAMETERS
-    retention = float(config.get("desiredRetention") or 0.9)
-    maximum = int((config.get("rev") or {}).get("maxIvl") or 36500)
-    key = (tuple(weights), retention, maximum, _steps(config, "new"), _steps(config, "lapse"))
-    scheduler = _schedulers.get(key)
-    if scheduler is None:
-        scheduler = _schedulers[key] = fsrs.Scheduler(
-            parameters=_clamped(weights), desired_retention=retention, learning_steps=key[3],
-            relearning_steps=key[4], maximum_interval=maximum, enable_fuzzing=False,
-        )
-    return scheduler
+    key = (id(config), id(params))
+    cached = _presets.get(key)
+    if cached is None or cached[0] is not config or cached[1] is not params:
+        if len(_presets) > 256:
+            _presets.clear()
+        cached = _presets[key] = (config, params, _Preset(config, params))
+    return cached[2]
+
+
+def _steps(config: dict[str, Any], section: str) -> list[float]:
+    return [float(minutes) * 60.0 for minutes in (config.get(section) or {}).get("delays") or [] if float(minutes) > 0]
+
+
+def _hard_delay(steps: list[float], index: int) -> float:
+    """Anki steps.rs ``hard_delay_secs``: on the first step the mean of the first two steps (one step: 1.5 times
+    it, at most a day more); on later steps the current step again."""
+    if index == 0:
+        if len(steps) == 1:
+            return min(steps[0] * 1.5, steps[0] + DAY)
+        return (steps[0] + steps[1]) / 2
+    return steps[min(index, len(steps) - 1)]
+
+
+_LEARN, _REVIEW, _RELEARN, _FILTERED = (int(k) for k in
+                                        (ReviewKind.LEARN, ReviewKind.REVIEW, ReviewKind.RELEARN, ReviewKind.FILTERED))
+
+
+def _step_after(ratings: Sequence[int], kinds: Sequence[int], learn_steps: list[float],
+                relearn_steps: list[float]) -> float | None:
+    """The step delay (seconds) the last answer leads to, or None when it leaves the card in review.
+
+    Follows Anki's learning/relearning states: the current group of (re)learning answers is replayed from its
+    start (a learning group starts at the card's first learning answer, a relearning group right after the lapse,
+    which put the card on the first relearning step) to find the step the card is on.
+    """
+    last_kind = kinds[-1]
+    if last_kind in (_REVIEW, _FILTERED):
+        if ratings[-1] != 1 or not relearn_steps:
+            return None
+        return relearn_steps[0]
+    steps = learn_steps if last_kind == _LEARN else relearn_steps
+    if not steps:
+        return None
+    group_start = len(kinds) - 1
+    while group_start > 0 and kinds[group_start - 1] == last_kind:
+        group_start -= 1
+    index = 0
+    delay: float | None = None
+    for rating in ratings[group_start:]:
+        if rating == 4:
+            return None
+        if rating == 1:
+            index, delay = 0, steps[0]
+        elif rating == 2:
+            delay = _hard_delay(steps, index)
+        else:
+            index += 1
+            if index >= len(steps):
+                return None
+            delay = steps[index]
+    return delay
 
 
 def interval(card: CardHistory, params: dict) -> float | None:
-    reviews = card.reviews
-    if not reviews:
+    columns = card.answer_columns
+    if not columns.ratings:
         return None
-    scheduler = _scheduler_for(card, params)
-    state = fsrs.Card(card_id=card.card_id)
-    for review in reviews:
-        when = datetime.fromtimestamp(review.time, timezone.utc)
-        state, _log = scheduler.review_card(state, fsrs.Rating(review.ease), review_datetime=when)
-    last = datetime.fromtimestamp(reviews[-1].time, timezone.utc)
-    return max(0.0, (state.due - last).total_seconds())
-
-
-def _day_numbers(card: CardHistory) -> list[int]:
+    preset = _preset(card, params)
+    step = _step_after(columns.ratings, columns.kinds, preset.learn_steps, preset.relearn_steps)
+    if step is not None:
+        return step
+    state = memory_state(card, preset.model, preset.sm2_retention)
+    if state is None:
+        return None
+    ivl_days = min(max(round(preset.model.interval(state[0], preset.retention)), 1), preset.maximum)
     days = card.days
-    if days is not None:
-        return [days.day_of(review.time) for review in card.reviews]
-    return [int(review.time // DAY) for review in card.reviews]
+    if days is None or columns.last_day is None:
+        return ivl_days * DAY
+    # due at the start of the Anki day ivl_days after the last answer's day, as Anki's reschedule counts it
+    return max(0.0, days.day_start(columns.last_day + ivl_days) - columns.last_time)
+
+
+def recall(card: CardHistory, elapsed_seconds: float, params: dict | None = None) -> float | None:
+    """FSRS-6 retrievability of the card ``elapsed_seconds`` after its last answer (the plug-in contract's optional
+    memory model): the memory state Anki computes for the card (`memory_state`), elapsed time in Anki days as
+    Anki's FSRS counts it."""
+    columns = card.answer_columns
+    if not columns.ratings:
+        return None
+    preset = _preset(card, params or {})
+    state = memory_state(card, preset.model, preset.sm2_retention)
+    if state is None:
+        return None
+    days = card.days
+    if days is None or columns.last_day is None:
+        elapsed_days = int(elapsed_seconds // DAY)
+    else:
+        elapsed_days = days.revlog_day(columns.last_time + elapsed_seconds) - columns.last_day
+    return preset.model.retrievability(state[0], elapsed_days)
+
+
+def training_items(histories: Iterable[CardHistory]) -> list:
+    """The FSRS items Anki builds for training from the same log (params.rs ``reviews_for_fsrs`` with
+    ``training = true``): only cards whose history is complete (starts at learning), one item per answer after
+    the first whose Anki day differs from the previous answer's."""
+    from anki import scheduler_pb2
+
+    items: list[Any] = []
+    for card in histories:
+        if not card.history_complete:
+            continue
+        columns = card.answer_columns
+        reviews = [scheduler_pb2.FsrsReview(rating=rating, delta_t=delta)
+                   for rating, delta in zip(columns.ratings, columns.elapsed_days)]
+        items.extend(scheduler_pb2.FsrsItem(reviews=reviews[:k + 1])
+                     for k in range(1, len(reviews)) if columns.elapsed_days[k] > 0)
+    return items
 
 
 def train(histories: Iterable[CardHistory]) -> dict:
     """Fit FSRS-6 parameters with Anki's optimizer; returns ``{"params": [...]}`` (``{}`` without enough data)."""
-    from anki import scheduler_pb2
+    from ..anki_compat import collection_backend, standalone_backend
 
-    items = []
-    backend = None
-    for card in histories:
-        if backend is None and card.days is not None:
-            backend = _backend_of(card)
-        day_numbers = _day_numbers(card)
-        reviews: list = []
-        previous_day = None
-        for review, day in zip(card.reviews, day_numbers):
-            delta = 0 if previous_day is None else day - previous_day
-            reviews.append(scheduler_pb2.FsrsReview(rating=review.ease, delta_t=delta))
-            previous_day = day
-            # one training item per review that came on a later day than the one before it
-            if len(reviews) > 1 and delta > 0:
-                items.append(scheduler_pb2.FsrsItem(reviews=list(reviews)))
+    histories = list(histories)
+    context_col = next((card[14].col for card in histories if card[14].col is not None), None)
+    items = training_items(histories)
     if not items:
         return {}
-    if backend is None:
-        from anki._backend import RustBackend
-
-        backend = RustBackend()
+    backend = collection_backend(context_col) if context_col is not None else standalone_backend()
     response = backend.compute_fsrs_params_from_items(items)
     return {"params": [round(p, 6) for p in response.params]} if response.params else {}
-
-
-def _backend_of(card: CardHistory):
-    context = card[14]  # the run's shared context (collection, days, caches)
-    return context.col._backend if context.col is not None else None
-
-
-def recall(card: CardHistory, elapsed_seconds: float, params: dict) -> float | None:
-    """FSRS-6 retrievability of the card ``elapsed_seconds`` after its last review (the plug-in contract's
-    optional memory model). As in Anki's FSRS, elapsed time counts in Anki days and the memory state comes from the
-    review history with the same parameters `interval` uses."""
-    reviews = card.reviews
-    if not reviews:
-        return None
-    day_of = _day_function(card)
-    model = fsrs_memory.model(fsrs_memory.preset_params(card.deck_config, params))
-    state = model.state_of(card.card_id, reviews, day_of)
-    assert state is not None
-    last = reviews[-1].time
-    return model.retrievability(state[0], day_of(last + elapsed_seconds) - day_of(last))
-
-
-def _day_function(card: CardHistory):
-    days = card.days
-    if days is not None:
-        return days.day_of
-    return lambda timestamp: int(timestamp // DAY)

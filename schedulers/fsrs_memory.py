@@ -1,75 +1,99 @@
-"""FSRS-6 memory states on Anki's terms, fast enough to replay a whole collection many times.
+"""FSRS-6 memory states exactly as Anki computes them, fast enough to replay a whole collection many times.
 
-The formulas are the vendored py-fsrs library's (``_vendor/fsrs``: initial stability/difficulty, short-term,
-recall and forget stability, difficulty update); this module only drives them the way Anki's FSRS does
-(rslib/src/scheduler/fsrs/params.rs ``reviews_for_fsrs`` and fsrs-rs ``FSRSItem``): elapsed time between two
-answers is counted in **Anki days** (``delta_t``), an answer on the same Anki day as the previous one updates the
-state with the short-term formula, and retrievability after ``t`` days is ``(1 + factor * t / S) ** -decay``.
-
-Users: the ``fsrs`` built-in's ``recall`` (prediction quality), and the comparison's simulation, which draws
-answers from this model with the user's parameters.
+The one FSRS-6 model of the add-on (the ``fsrs`` built-in's intervals and ``recall``, the comparison's evaluation
+and simulation). The update rules are FSRS-6 as Anki runs it: the fsrs-rs crate (``model_v6.rs``:
+``stability_after_success``, ``stability_after_failure``, ``stability_short_term`` for answers on the same Anki
+day, where only Again may lower stability, ``next_difficulty`` with mean reversion, ``memory_state_from_sm2``,
+``next_interval``), stability kept in [0.001, 36500] days and difficulty in [1, 10]. They are the same formulas as
+the vendored py-fsrs library's (whose parameter bounds and defaults are used); py-fsrs itself counts elapsed time in
+real 24-hour periods and lets Hard lower stability on the same day, so it cannot agree with Anki day for day.
+Elapsed time is in Anki days (FSRS's ``delta_t``; `scheduler.Review.elapsed_days`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from itertools import pairwise
+from typing import Any
 
-from ._vendor import fsrs
-from ._vendor.fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+from ._vendor.fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
-S_MAX = 36_500.0  # fsrs-rs clamps stability to [S_MIN, 36500] days
+S_MIN, S_MAX = 0.001, 36_500.0  # fsrs-rs S_MIN / S_MAX
+D_MIN, D_MAX = 1.0, 10.0
 
 
 def clamped(params: Sequence[float]) -> tuple[float, ...]:
-    """Parameters inside py-fsrs's bounds (Anki stores trained parameters that may touch them)."""
+    """Parameters inside FSRS-6's bounds (fsrs-rs clips them the same way before use)."""
     return tuple(min(max(float(p), lo), hi)
                  for p, lo, hi in zip(params, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS))
 
 
-def preset_params(config: dict, trained: dict | None = None) -> Sequence[float]:
+def preset_params(config: dict[str, Any], trained: dict | None = None) -> Sequence[float]:
     """The parameters Anki would use: trained ones if given, else the preset's FSRS-6 ones, else the defaults."""
-    weights = (trained or {}).get("params") or config.get("fsrsParams6") or fsrs.DEFAULT_PARAMETERS
-    if len(weights) != len(fsrs.DEFAULT_PARAMETERS):
-        weights = fsrs.DEFAULT_PARAMETERS
-    return weights
+    for weights in ((trained or {}).get("params"), config.get("fsrsParams6")):
+        if weights and len(weights) == len(DEFAULT_PARAMETERS):
+            return weights
+    return DEFAULT_PARAMETERS
 
 
 class Fsrs6:
-    """One parameter set. States are ``(stability, difficulty)`` tuples; time is in (Anki) days."""
+    """FSRS-6 with one parameter set; constants precomputed so a replay is a few float operations per answer."""
 
-    __slots__ = ("_cache", "_lib", "decay", "factor", "params")
-
-    def __init__(self, params: Sequence[float]) -> None:
-        self.params = clamped(params)
-        self._lib = fsrs.Scheduler(parameters=self.params, enable_fuzzing=False)
-        self.decay = -self.params[20]
-        self.factor = 0.9 ** (1 / self.decay) - 1
-        # card id -> (number of reviews, (time, rating) of the newest, state): see state_of
+    def __init__(self, weights: Sequence[float]) -> None:
+        w = self.w = self.params = clamped(weights)
         self._cache: dict[int, tuple[int, tuple[float, int], tuple[float, float]]] = {}
+        self.decay = -w[20]
+        self.factor = 0.9 ** (1 / self.decay) - 1
+        self.exp_w8 = math.exp(w[8])
+        self.init_d_easy = w[4] - math.exp(w[5] * 3) + 1  # mean-reversion target: initial difficulty of Easy
+        self.forget_floor = math.exp(w[17] * w[18])
+
+    def initial(self, rating: int) -> tuple[float, float]:
+        w = self.w
+        d = w[4] - math.exp(w[5] * (rating - 1)) + 1
+        return min(max(w[rating - 1], S_MIN), S_MAX), min(max(d, D_MIN), D_MAX)
 
     def first(self, rating: int) -> tuple[float, float]:
-        lib = self._lib
-        return (lib._initial_stability(rating=fsrs.Rating(rating)),
-                lib._initial_difficulty(rating=fsrs.Rating(rating), clamp=True))
+        return self.initial(rating)
 
     def step(self, state: tuple[float, float] | None, rating: int, delta_days: float) -> tuple[float, float]:
-        """The state after answering ``rating`` ``delta_days`` Anki days after the previous answer."""
+        """The state after answering ``rating`` ``delta_days`` Anki days after the previous answer (fsrs-rs
+        ``update_state``; fractional days are rounded as fsrs-rs rounds them)."""
         if state is None:
-            return self.first(rating)
-        lib = self._lib
-        stability, difficulty = state
-        grade = fsrs.Rating(rating)
-        if delta_days < 1:
-            stability = lib._short_term_stability(stability=stability, rating=grade)
+            return self.initial(rating)
+        s, d = state
+        elapsed_days = int(max(delta_days, 0.0) + 0.5)
+        w = self.w
+        if elapsed_days == 0:
+            sinc = math.exp(w[17] * (rating - 3 + w[18])) * s ** -w[19]
+            new_s = s * (max(sinc, 1.0) if rating >= 2 else sinc)  # fsrs-rs: only Again may lower it
         else:
-            stability = lib._next_stability(difficulty=difficulty, stability=stability,
-                                            retrievability=self.retrievability(stability, delta_days),
-                                            rating=grade)
-        return min(stability, S_MAX), lib._next_difficulty(difficulty=difficulty, rating=grade)
+            r = (1 + self.factor * elapsed_days / s) ** self.decay
+            if rating == 1:
+                new_s = min(w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * math.exp((1 - r) * w[14]),
+                            s / self.forget_floor)
+            else:
+                bonus = w[15] if rating == 2 else w[16] if rating == 4 else 1.0
+                new_s = s * (self.exp_w8 * (11 - d) * s ** -w[9] * (math.exp((1 - r) * w[10]) - 1) * bonus + 1)
+        new_d = d - w[6] * (rating - 3) * (10 - d) / 9
+        new_d = w[7] * self.init_d_easy + (1 - w[7]) * new_d
+        return min(max(new_s, S_MIN), S_MAX), min(max(new_d, D_MIN), D_MAX)
 
-    def retrievability(self, stability: float, days: float) -> float:
-        return (1 + self.factor * max(days, 0.0) / stability) ** self.decay
+    def from_sm2(self, ease: float, interval_days: float, sm2_retention: float) -> tuple[float, float]:
+        """fsrs-rs ``memory_state_from_sm2``: the memory an SM-2 card with this ease and interval implies."""
+        w = self.w
+        s = max(interval_days, S_MIN) * self.factor / (sm2_retention ** (1 / self.decay) - 1)
+        d = 11 - (ease - 1) / (self.exp_w8 * s ** -w[9] * math.expm1((1 - sm2_retention) * w[10]))
+        return s, min(max(d, D_MIN), D_MAX)
+
+    def interval(self, s: float, desired_retention: float) -> float:
+        """Days until recall falls to ``desired_retention`` (fsrs-rs ``next_interval``, unrounded)."""
+        return min(max(s / self.factor * (desired_retention ** (1 / self.decay) - 1), 0.0), S_MAX)
+
+    def retrievability(self, s: float, elapsed_days: float) -> float:
+        return (1 + self.factor * max(elapsed_days, 0.0) / s) ** self.decay
+
 
     def replay(self, ratings: Sequence[int], deltas: Sequence[float]) -> tuple[float, float] | None:
         state = None
@@ -96,10 +120,10 @@ class Fsrs6:
                 state = self.step(cached_state, last.ease, day_of(last.time) - day_of(previous.time))
                 self._cache[card_id] = (count, (last.time, last.ease), state)
                 return state
-        state = self.replay([r.ease for r in reviews], day_deltas(reviews, day_of))
-        assert state is not None
-        self._cache[card_id] = (count, (last.time, last.ease), state)
-        return state
+        replayed = self.replay([r.ease for r in reviews], day_deltas(reviews, day_of))
+        assert replayed is not None
+        self._cache[card_id] = (count, (last.time, last.ease), replayed)
+        return replayed
 
     def forget_cache(self) -> None:
         self._cache.clear()
@@ -121,3 +145,40 @@ def model(params: Sequence[float]) -> Fsrs6:
     if found is None:
         found = _models[key] = Fsrs6(key)
     return found
+
+
+def replay_answers(model: Fsrs6, ratings: Sequence[int], elapsed_days: Sequence[int], first: int,
+           state: tuple[float, float] | None) -> tuple[float, float] | None:
+    """Memory state after replaying answers ``first:`` from ``state`` (fsrs-rs ``forward``; the loop is
+    `Fsrs6.step` inlined, as a full reschedule replays every answer of the collection)."""
+    w = model.w
+    w6, w7, w9, w10, w11, w12, w13, w14 = w[6], w[7], w[9], w[10], w[11], w[12], w[13], w[14]
+    w15, w16, w17, w18, w19 = w[15], w[16], w[17], w[18], w[19]
+    factor, decay, exp_w8, init_d_easy, floor = model.factor, model.decay, model.exp_w8, model.init_d_easy, \
+        model.forget_floor
+    exp = math.exp
+    if state is None:
+        if first >= len(ratings):
+            return None
+        s, d = model.initial(ratings[first])
+        first += 1
+    else:
+        s, d = state
+    for index in range(first, len(ratings)):
+        rating = ratings[index]
+        elapsed = elapsed_days[index]
+        if elapsed == 0:
+            sinc = exp(w17 * (rating - 3 + w18)) * s ** -w19
+            s = s * (sinc if sinc > 1.0 or rating == 1 else 1.0)  # Anki's fsrs-rs: only Again may shrink it
+        else:
+            r = (1 + factor * elapsed / s) ** decay
+            if rating == 1:
+                forget = w11 * d ** -w12 * ((s + 1) ** w13 - 1) * exp((1 - r) * w14)
+                s = min(forget, s / floor)
+            else:
+                bonus = w15 if rating == 2 else w16 if rating == 4 else 1.0
+                s = s * (exp_w8 * (11 - d) * s ** -w9 * (exp((1 - r) * w10) - 1) * bonus + 1)
+        s = S_MIN if s < S_MIN else S_MAX if s > S_MAX else s
+        d = w7 * init_d_easy + (1 - w7) * (d - w6 * (rating - 3) * (10 - d) / 9)
+        d = D_MIN if d < D_MIN else D_MAX if d > D_MAX else d
+    return s, d

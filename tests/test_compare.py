@@ -20,8 +20,8 @@ from gui_helpers import write_plugin
 from polar_bridge.compare import compare, deck_card_ids, table_lines, winners
 from polar_bridge.compare_metrics import Prediction, auc, bin_key, log_loss, metrics, recency_weights, rmse_bins
 from polar_bridge.compare_sim import STUDY_OFFSET, AnswerProfile, StartCard, simulate
-from polar_bridge.scheduler import AnkiDays, load_scheduler
-from polar_bridge.schedulers import fsrs_memory
+from polar_bridge.scheduler import AnkiDays
+from polar_bridge.schedulers import fsrs_memory, load_scheduler
 from polar_bridge.schedulers._vendor.fsrs import DEFAULT_PARAMETERS
 
 REPO = Path(__file__).resolve().parent.parent

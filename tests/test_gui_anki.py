@@ -269,12 +269,18 @@ def review_script(artifact: str, answer_ease: int) -> str:
                 "Array.from(b.querySelectorAll('.nobold')).filter(s => getComputedStyle(s).display != 'none')"
                 ".map(s => s.textContent)])",
                 lambda value: seen.append(value))
+        polls = []
         def buttons_ready():
             if not seen:
                 read_buttons()
                 pump(0.1)
                 return False
             value = seen.pop()
+            if not value:
+                polls.append(1)
+                if len(polls) % 20 == 0:
+                    # on a busy machine the reviewer's page may not have been ready for the first show-answer
+                    mw.reviewer._showAnswer()
             return value if value else False
         buttons = wait_until(buttons_ready, what="the answer buttons")
         results["buttons"] = buttons

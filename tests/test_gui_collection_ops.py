@@ -11,7 +11,8 @@ from gui_helpers import add_cards, answer, card_state, write_plugin
 from polar_bridge import reschedule_ops as collection_ops
 from polar_bridge.gui.errors import describe_failure
 from polar_bridge.reschedule import RescheduleCancelled
-from polar_bridge.scheduler import SchedulerError, SchedulerLoadError, load_scheduler
+from polar_bridge.scheduler import SchedulerError, SchedulerLoadError
+from polar_bridge.schedulers import load_scheduler
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from gui_helpers import add_cards, answer, card_state
 
 from polar_bridge import reschedule_ops as collection_ops
-from polar_bridge.scheduler import load_scheduler
+from polar_bridge.schedulers import load_scheduler
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 

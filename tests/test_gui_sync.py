@@ -10,7 +10,7 @@ import pytest
 from anki.collection import Collection
 from gui_helpers import add_cards, answer, card_state, sync, sync_server
 
-from polar_bridge.scheduler import load_scheduler
+from polar_bridge.schedulers import load_scheduler
 from polar_bridge.sync_detect import cards_reviewed_elsewhere, mark_before_sync, reschedule_reviewed_elsewhere
 
 

@@ -15,7 +15,8 @@ from engine_helpers import DAY, Rev, review_card
 
 from polar_bridge import reschedule_ops
 from polar_bridge.preset_schedulers import build_preset_schedulers
-from polar_bridge.scheduler import LoadedScheduler, load_scheduler
+from polar_bridge.scheduler import LoadedScheduler
+from polar_bridge.schedulers import load_scheduler
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 

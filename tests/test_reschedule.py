@@ -21,7 +21,8 @@ from polar_bridge.reschedule import (
     restore_original_schedule,
     reviewed_card_ids_since,
 )
-from polar_bridge.scheduler import AnkiDays, LoadedScheduler, SchedulerError, load_scheduler
+from polar_bridge.scheduler import AnkiDays, LoadedScheduler, SchedulerError
+from polar_bridge.schedulers import load_scheduler
 
 
 def fixed(seconds: float | None, name: str = "fixed") -> LoadedScheduler:
@@ -463,3 +464,57 @@ def test_reschedule_after_answer_merges_into_the_answer_undo_step(col: Collectio
     assert col.undo_status().undo == "Answer Card"
     col.undo()
     assert all_rows(col) == before
+
+
+def test_a_write_that_fails_part_way_leaves_the_collection_as_it_was(col: Collection, monkeypatch) -> None:
+    from polar_bridge import card_writer
+
+    for _ in range(25):
+        review_card(col, [Rev(ago=DAY)])
+    before = all_rows(col)
+    undo_before = col.undo_status().undo
+    plan = plan_reschedule(col, fixed(9 * DAY))
+    monkeypatch.setattr(card_writer, "WRITE_BATCH", 10)
+    real_update = card_writer.update_cards_undoable
+    calls: list[int] = []
+
+    def fail_on_second_batch(col_, cards):
+        calls.append(len(cards))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        real_update(col_, cards)
+
+    monkeypatch.setattr(card_writer, "update_cards_undoable", fail_on_second_batch)
+    with pytest.raises(RuntimeError, match="disk full"):
+        apply_plan(col, plan)
+    assert calls[0] == 10  # the first batch had been written before the failure
+    assert all_rows(col) == before
+    assert col.undo_status().undo == undo_before  # nothing left to undo from the failed run
+
+
+def test_a_change_in_the_same_second_as_planning_is_detected(col: Collection) -> None:
+    card_id = review_card(col, [Rev(ago=DAY)])
+    plan = plan_reschedule(col, fixed(9 * DAY))
+    # suspend without changing cards.mod (same second): the plan must not unsuspend it
+    col.db.execute("update cards set queue = -1 where id = ?", card_id)
+    apply_plan(col, plan)
+    assert card_row(col, card_id)["queue"] == -1 and card_row(col, card_id)["due"] == col.sched.today
+
+
+def test_cancel_acts_within_a_tenth_of_a_second_of_plugin_time(col: Collection) -> None:
+    for _ in range(300):
+        review_card(col, [Rev(ago=DAY)])
+    calls: list[int] = []
+
+    def slow(card) -> float:
+        calls.append(1)
+        time.sleep(0.002)
+        return 5 * DAY
+
+    asked: list[int] = []  # plug-in calls made when cancel was asked; Cancel is pressed right after the first ask
+    with pytest.raises(RescheduleCancelled):
+        plan_reschedule(col, LoadedScheduler(name="slow", interval=slow),
+                        should_cancel=lambda: asked.append(len(calls)) or len(asked) > 1)
+    # 2 ms per card: at most 0.1 s (about 50 cards) until the next ask; a check every 2,000 cards would let all
+    # 300 run
+    assert len(asked) == 2 and asked[1] - asked[0] <= 0.1 / 0.002 + 2

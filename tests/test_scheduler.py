@@ -18,10 +18,9 @@ from polar_bridge.scheduler import (
     ReviewKind,
     SchedulerError,
     SchedulerLoadError,
-    builtin_names,
     check_interval,
-    load_scheduler,
 )
+from polar_bridge.schedulers import builtin_names, load_scheduler
 
 REPO = Path(__file__).resolve().parent.parent
 

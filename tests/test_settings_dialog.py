@@ -19,7 +19,7 @@ from gui_helpers import add_cards, answer, write_plugin
 from polar_bridge.config import load_config
 from polar_bridge.preset_schedulers import available_schedulers, build_preset_schedulers
 from polar_bridge.reschedule import plan_reschedule
-from polar_bridge.scheduler import load_scheduler
+from polar_bridge.schedulers import load_scheduler
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 GOOD = '''

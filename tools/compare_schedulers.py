@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     from anki.collection import Collection
 
     from polar_bridge.compare import compare, deck_card_ids, table_lines
-    from polar_bridge.scheduler import SchedulerError, SchedulerLoadError, load_scheduler
+    from polar_bridge.scheduler import SchedulerError, SchedulerLoadError
+    from polar_bridge.schedulers import load_scheduler
 
     try:
         schedulers = [

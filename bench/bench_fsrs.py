@@ -1,0 +1,118 @@
+"""The `fsrs` built-in against Anki's own FSRS on a realistic collection: agreement and speed, in one run.
+
+Builds (once, cached under bench/out/) a collection with mixed realistic histories (`tools/sample_collection.py`:
+learning steps, lapses, Hard/Easy, reviews at all hours, Forget/reset, cram and rescheduling filtered decks, Set
+Due Date and FSRS-reschedule entries, logs that start mid-history), then on fresh copies:
+
+- Anki: turn FSRS on with "Reschedule cards on change" (what Anki does in the deck options), timed;
+- the add-on: Tools > Reschedule with the `fsrs` built-in as the GUI runs it (plan, preview forecast, apply),
+  timed;
+- agreement: each review card's interval from the built-in vs Anki's unfuzzed interval from its own memory state.
+
+    .venv/bin/python bench/bench_fsrs.py [--cards 100000] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tools"))
+import anki_fsrs_reference as reference  # noqa: E402
+import conftest  # noqa: E402,F401  (registers the add-on package as polar_bridge)
+import sample_collection  # noqa: E402
+from anki.collection import Collection  # noqa: E402
+
+
+def build(path: Path, cards: int, seed: int) -> None:
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    col = Collection(str(tmp))
+    started = time.perf_counter()
+    revlogs = sample_collection.fill_collection(col, cards, seed=seed, days=540)
+    col.close()
+    tmp.rename(path)
+    print(f"built {cards} cards / {revlogs} revlog rows in {time.perf_counter() - started:.1f} s -> {path}")
+
+
+def addon_reschedule(path: Path) -> tuple[float, dict]:
+    from polar_bridge.reschedule import apply_plan, due_forecast, plan_reschedule
+    from polar_bridge.schedulers import load_scheduler
+
+    col = Collection(str(path))
+    try:
+        scheduler = load_scheduler("fsrs", ROOT / "user_files")
+        started = time.perf_counter()
+        plan = plan_reschedule(col, scheduler)
+        planned = time.perf_counter()
+        due_forecast(col, plan)
+        previewed = time.perf_counter()
+        apply_plan(col, plan)
+        done = time.perf_counter()
+        return done - started, {
+            "plan": planned - started,
+            "preview": previewed - planned,
+            "apply": done - previewed,
+            "cards": len(plan),
+        }
+    finally:
+        col.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    out = ROOT / "bench" / "out"
+    source = out / f"fsrs-{args.cards}-{args.seed}.anki2"
+    build(source, args.cards, args.seed)
+    col = Collection(str(source))
+    revlogs = col.db.scalar("select count() from revlog")
+    col.close()
+
+    anki_copy, ours_copy = out / "anki-copy.anki2", out / "ours-copy.anki2"
+    for copy in (anki_copy, ours_copy):
+        shutil.copy(source, copy)
+        original = source.with_name(source.stem + ".polar-bridge-original-schedule.bin")
+        copy.with_name(copy.stem + ".polar-bridge-original-schedule.bin").unlink(missing_ok=True)
+        original.unlink(missing_ok=True)
+
+    ours_seconds, parts = addon_reschedule(ours_copy)
+    col = Collection(str(anki_copy))
+    try:
+        anki_seconds = reference.enable_anki_fsrs(col, reschedule=True)
+        anki_intervals = reference.anki_fsrs_intervals(col)
+    finally:
+        col.close()
+    col = Collection(str(source))
+    try:
+        ours = reference.builtin_intervals(col)
+    finally:
+        col.close()
+    agreement = reference.agreement(anki_intervals, ours)
+
+    print(f"collection: {args.cards} cards, {revlogs} revlog rows (seed {args.seed})")
+    print(
+        f"agreement with Anki's FSRS on {agreement.cards} review cards: same day {100 * agreement.exact_share:.2f} %, "
+        f"within 1 day {100 * agreement.within_one_share:.2f} %, worst {agreement.worst} days "
+        f"(card {agreement.worst_card})"
+    )
+    print(f"Anki's own FSRS reschedule (deck options, reschedule cards on change): {anki_seconds:.2f} s")
+    print(
+        f"add-on Tools > Reschedule with fsrs (plan {parts['plan']:.2f} s + preview {parts['preview']:.2f} s + "
+        f"apply {parts['apply']:.2f} s, {parts['cards']} cards written): {ours_seconds:.2f} s"
+    )
+    print(f"ratio add-on / Anki: {ours_seconds / anki_seconds:.2f} (target <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()

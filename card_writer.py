@@ -1,0 +1,104 @@
+"""Writing new scheduling fields to cards: whole rows kept, batches merged into one undo step, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from anki import cards_pb2
+
+from .anki_compat import update_cards_undoable
+from .card_reader import CardRow, json_loads
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+
+WRITE_BATCH = 10_000  # cards per update call
+
+
+def backend_card(
+    row: CardRow, ctype: int, queue: int, due: int, ivl: int, left: int, odue: int, factor: int | None = None
+) -> cards_pb2.Card:
+    """A backend Card message from a cards-table row with new scheduling fields (everything else kept)."""
+    extra = _parse_card_data(row.data)
+    card = cards_pb2.Card(
+        id=row.id,
+        note_id=row.nid,
+        deck_id=row.did,
+        template_idx=row.ord,
+        ctype=ctype,
+        queue=queue,
+        due=due,
+        interval=ivl,
+        ease_factor=row.factor if factor is None else factor,
+        reps=row.reps,
+        lapses=row.lapses,
+        remaining_steps=left,
+        original_due=odue,
+        original_deck_id=row.odid,
+        flags=row.flags,
+        custom_data=extra.get("cd", ""),
+    )
+    if "pos" in extra:
+        card.original_position = extra["pos"]
+    if "s" in extra and "d" in extra:
+        card.memory_state.stability = extra["s"]
+        card.memory_state.difficulty = extra["d"]
+    if "dr" in extra:
+        card.desired_retention = extra["dr"]
+    if "decay" in extra:
+        card.decay = extra["decay"]
+    if "lrt" in extra:
+        card.last_review_time_secs = extra["lrt"]
+    return card
+
+
+def _parse_card_data(data: str) -> dict:
+    # the cards.data column: {"pos":.., "s":.., "d":.., "dr":.., "decay":.., "lrt":.., "cd":"..."}
+    if not data or data == "{}":
+        return {}
+    try:
+        parsed = json_loads(data)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def write_as_one_step(
+    col: Collection, label: str, batches: Iterable[list[cards_pb2.Card]], *, merge_into_caller_step: bool = False
+) -> None:
+    """Write batches of cards as one undo step ``label`` (or merged into the caller's latest step), all or nothing.
+
+    Each batch is an ordinary undoable write merged into the step at once (``skip_undo_entry=True`` is never used:
+    Anki clears the whole undo history on non-undoable writes). If a batch fails, the batches already written are
+    undone before the error is raised, so the collection is as it was.
+    """
+    caller_step = col.undo_status().last_step if merge_into_caller_step else 0
+    undo_target = col.add_custom_undo_entry(label)
+    try:
+        for batch in batches:
+            for start in range(0, len(batch), WRITE_BATCH):
+                update_cards_undoable(col, batch[start : start + WRITE_BATCH])
+                col.merge_undo_entries(undo_target)
+    except BaseException:
+        if col.undo_status().last_step == undo_target:
+            col.undo()  # takes back every batch written so far (they were merged into this step)
+        raise
+    if caller_step:
+        col.merge_undo_entries(caller_step)
+
+
+def batched(cards: Iterable[cards_pb2.Card], size: int = WRITE_BATCH) -> Callable[[], Iterable[list]]:
+    """Group a stream of cards into lists of ``size`` (the write batches)."""
+
+    def batches() -> Iterable[list]:
+        pending: list = []
+        for card in cards:
+            pending.append(card)
+            if len(pending) >= size:
+                yield pending
+                pending = []
+        if pending:
+            yield pending
+
+    return batches
