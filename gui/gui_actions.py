@@ -52,17 +52,29 @@ def load_profile(ctx: ActionContext, params: dict) -> bool:
         return True
 
     def open_target() -> None:
+        # As the profile manager's Open button does: choose the profile, then open it (the manager closes after).
         mw.pm.load(name)
-        mw.loadProfile()
-        diag = getattr(mw, "profileDiag", None)
-        if diag is not None:
-            diag.closeWithoutQuitting()
+        mw.onOpenProfile()
 
     if mw.col is not None:
-        mw.progress.single_shot(0, lambda: mw.unloadProfile(open_target), requires_collection=False)
+        mw.progress.single_shot(0, lambda: mw.unloadProfileAndShowProfileManager(), requires_collection=False)
+        # The profile manager is up once the old profile has closed; open the target from there.
+        _when_profile_manager_shown(mw, open_target)
     else:
         mw.progress.single_shot(0, open_target, requires_collection=False)
     return True
+
+
+def _when_profile_manager_shown(mw: Any, then: Any, tries: int = 600) -> None:
+    """Run ``then`` once no collection is open and the profile manager is shown (checked every 100 ms, 60 s)."""
+
+    def check(left: int) -> None:
+        if mw.col is None and getattr(mw, "profileDiag", None) is not None and mw.profileDiag.isVisible():
+            then()
+        elif left > 0:
+            mw.progress.single_shot(100, lambda: check(left - 1), requires_collection=False)
+
+    check(tries)
 
 
 @action("reloadCollection")

@@ -3,8 +3,12 @@ server keeps answering while no profile is open."""
 
 from __future__ import annotations
 
+import time
+
+import anki_env
 import pytest
 from gui_helpers import add_cards, run_script_in_anki
+from server_helpers import invoke
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +27,8 @@ def call(action, **params):
     wait_until(lambda: box, what=f"the reply to {action}")
     reply = box[0]
     results.setdefault("calls", []).append([action, reply])
+    with open(RESULT_PATH, "w") as f:  # as far as the script got, should Anki close early
+        json.dump(results, f)
     return reply
 
 import aqt
@@ -73,18 +79,6 @@ pump(0.5)
 for box in message_boxes():
     box.accept()
 R["reload"] = call("reloadCollection")
-# No profile open: the server keeps answering; profile actions work, collection actions say why they can't.
-mw.unloadProfileAndShowProfileManager()
-wait_until(lambda: mw.col is None, what="the profile to close")
-R["closed_version"] = call("version")
-R["closed_decks"] = call("deckNames")
-R["closed_profiles"] = call("getProfiles")["result"]
-R["closed_active"] = call("getActiveProfile")["result"]
-R["load_unknown"] = call("loadProfile", name="nope")["result"]
-R["load"] = call("loadProfile", name="dev")["result"]
-wait_until(lambda: mw.col is not None, what="the profile to open again")
-pump(0.5)
-R["reopened_decks"] = call("deckNames")["result"]
 R["exit"] = call("guiExitAnki")
 with open(RESULT_PATH, "w") as f:  # Anki closes itself a second after the reply
     json.dump(results, f)
@@ -98,6 +92,8 @@ def _prepare(col):
 
 def test_gui_and_profile_actions_drive_real_anki(start_anki, tmp_path):
     results, running = run_script_in_anki(start_anki, tmp_path, SCRIPT, prepare=_prepare)
+    assert "exit" in results, ([c[0] for c in results["calls"]], running.log()[-3000:])
+    assert running.proc.wait(30) is not None  # guiExitAnki closed Anki
     assert results["profiles"] == ["dev"] and results["active"] == "dev"
     assert results["browse"]["error"] is None and len(results["browse"]["result"]) == 2
     assert results["browser_open"] is True
@@ -119,13 +115,41 @@ def test_gui_and_profile_actions_drive_real_anki(start_anki, tmp_path):
     assert results["add_cards"] == 0 and results["add_fields"] == ["F", "Bmore"]
     assert results["add_open"] is True and results["set_data"] is True
     assert results["check_db"] is True and results["reload"]["error"] is None
-    assert results["closed_version"] == {"result": 6, "error": None}
-    assert results["closed_decks"] == {"result": None, "error": "collection is not available"}
-    assert results["closed_profiles"] == ["dev"] and results["closed_active"] is None
-    assert results["load_unknown"] is False and results["load"] is True
-    assert "Study" in results["reopened_decks"]
     assert results["exit"] == {"result": None, "error": None}
     assert all(
         reply.get("error") is None or action in ("guiCurrentCard", "guiAddNoteSetData", "deckNames")
         for action, reply in results["calls"]
     ), results["calls"]
+
+
+def test_profile_actions_switch_profiles_while_the_server_keeps_answering(start_anki, tmp_path):
+    base = tmp_path / "anki"
+    anki_env.create_profile(base, "dev", "en_US")
+    anki_env.create_profile(base, "second", "en_US")
+    running = start_anki(base=base)
+    port = running.port
+    assert invoke(port, "getProfiles")["result"] == ["dev", "second"]
+    assert invoke(port, "getActiveProfile")["result"] == "dev"
+    invoke(port, "createDeck", {"deck": "Only in dev"})
+    assert invoke(port, "loadProfile", {"name": "nope"})["result"] is False
+    assert invoke(port, "loadProfile", {"name": "second"}) == {"result": True, "error": None}
+    seen = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        # Through the switch every request is answered: profile actions always, collection actions once open.
+        active = invoke(port, "getActiveProfile")["result"]
+        decks = invoke(port, "deckNames")
+        seen.append((active, decks["error"]))
+        if active == "second" and decks["error"] is None:
+            break
+        time.sleep(0.05)
+    assert seen[-1] == ("second", None), seen
+    assert all(error in (None, "collection is not available") for _, error in seen), seen
+    assert invoke(port, "deckNames")["result"] == ["Default"]  # the second profile's own collection
+    assert invoke(port, "loadProfile", {"name": "dev"})["result"] is True
+    deadline = time.monotonic() + 60
+    while invoke(port, "getActiveProfile")["result"] != "dev" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    while invoke(port, "deckNames")["error"] is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "Only in dev" in invoke(port, "deckNames")["result"]
