@@ -106,9 +106,7 @@ def restart_history(
         after_first_group = kind_bytes.lstrip(b"\x00")
         if b"\x00" not in after_first_group:
             if 0 in eases or after_first_group.strip(b"\x01\x02"):  # entries that are not answers to drop
-                return RestartedHistory(
-                    _answers(kinds, eases, factors, 0), True
-                )
+                return RestartedHistory(_answers(kinds, eases, factors, 0), True)
             return RestartedHistory(range(count), True)
     first_learn: int | None = None
     first_grade: int | None = None
