@@ -76,3 +76,16 @@ def progress_window(mw: Any) -> Any:
     names the operation in it (Anki's own window cancels only on Esc/close, and a CollectionOp says "Processing").
     """
     return getattr(mw.progress, "_win", None)
+
+
+def media_server_port(mw: Any) -> int | None:
+    """The port Anki's media server (its own pages: reviewer, previews, editor) listens on, or None before it is up.
+
+    Why private: ``MediaServer.getPort()`` blocks until the server is ready, which would hang a request forever if
+    it never starts; whether it is ready is only in its private ``_ready`` event.
+    """
+    server = getattr(mw, "mediaServer", None)
+    ready = getattr(server, "_ready", None)
+    if server is None or ready is None or not ready.is_set():
+        return None
+    return int(server.getPort())

@@ -25,6 +25,10 @@ class AddonConfig:
     web_bind_address: str = "127.0.0.1"
     web_bind_port: int = 8765
     web_cors_origin_list: tuple[str, ...] = ("http://localhost",)
+    # Local pages always trusted; an entry without a port matches every port (Anki's own pages excepted).
+    trusted_local_origins: tuple[str, ...] = ("http://localhost", "http://127.0.0.1")
+    # Anki's own pages (card templates run scripts there) may call the server only when this is true.
+    allow_anki_pages: bool = False
     api_key: str | None = None
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     # --- Where pushed cards land ---
@@ -59,6 +63,8 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "webBindAddress": ("web_bind_address", (str,)),
     "webBindPort": ("web_bind_port", (int,)),
     "webCorsOriginList": ("web_cors_origin_list", (list, tuple)),
+    "trustedLocalOrigins": ("trusted_local_origins", (list, tuple)),
+    "allowAnkiPages": ("allow_anki_pages", (bool,)),
     "apiKey": ("api_key", (str, type(None))),
     "maxRequestBytes": ("max_request_bytes", (int,)),
     "defaultDeck": ("default_deck", (str,)),
@@ -110,11 +116,12 @@ def load_config(raw: Mapping[str, Any] | None) -> AddonConfig:
         attr, types = _KEYS[key]
         _check_type(key, value, types)
         values[attr] = value
-    if "web_cors_origin_list" in values:
-        origins = values["web_cors_origin_list"]
-        if not all(isinstance(o, str) for o in origins):
-            raise ConfigError("config key 'webCorsOriginList' must be a list of strings")
-        values["web_cors_origin_list"] = tuple(origins)
+    for attr, key in (("web_cors_origin_list", "webCorsOriginList"), ("trusted_local_origins", "trustedLocalOrigins")):
+        if attr in values:
+            origins = values[attr]
+            if not all(isinstance(o, str) for o in origins):
+                raise ConfigError(f"config key '{key}' must be a list of strings")
+            values[attr] = tuple(origins)
     port = values.get("web_bind_port", AddonConfig.web_bind_port)
     if not 0 <= port <= 65535:
         raise ConfigError(f"config key 'webBindPort' must be between 0 and 65535, not {port}")
@@ -166,6 +173,11 @@ def validate_for_saving(raw: Mapping[str, Any]) -> AddonConfig:
         if origin not in ("*", "null") and not _ORIGIN.fullmatch(origin):
             raise ConfigError(
                 f"config key 'webCorsOriginList': {origin!r} is not a web origin like http://localhost:3000"
+            )
+    for origin in config.trusted_local_origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError(
+                f"config key 'trustedLocalOrigins': {origin!r} is not a web origin like http://localhost:3000"
             )
     if config.api_key is not None and not config.api_key.strip():
         raise ConfigError("config key 'apiKey' must be null (no key) or a non-blank key")

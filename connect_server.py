@@ -11,10 +11,11 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, cast
 
@@ -33,8 +34,18 @@ MSG_STOPPING = "Anki is closing the collection; the request was not executed"
 ALLOWED_METHODS = "POST, GET, OPTIONS"
 # AnkiConnect answers a bodyless GET with this line; some clients use it to detect the server.
 GET_BANNER = b"AnkiConnect v.6"
-# Idle keep-alive connections are closed after this many seconds (also bounds a stalled upload's recv).
-IDLE_TIMEOUT_S = 300
+# Connections served at once (one thread each); more wait in the listen backlog until one finishes, so a local
+# client cannot exhaust Anki's threads while many well-behaved clients are still all served, in turn.
+MAX_CONNECTIONS = 32
+LISTEN_BACKLOG = 1024
+# A request's line and headers must arrive within this many seconds of the connection waiting for them (an idle
+# keep-alive connection is closed then); its body within BODY_TIMEOUT_S plus one second per BODY_MIN_RATE bytes.
+HEADER_TIMEOUT_S = 5.0
+BODY_TIMEOUT_S = 5.0
+BODY_MIN_RATE = 1024 * 1024
+# Per-recv socket timeout, a backstop behind the deadlines the watchdog enforces.
+SOCKET_TIMEOUT_S = 60
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
 
 
 class ServerStartError(Exception):
@@ -86,7 +97,7 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     # On Linux/macOS SO_REUSEADDR only skips TIME_WAIT; on Windows it would let us steal a port in use.
     allow_reuse_address = os.name != "nt"
-    request_queue_size = 64
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address: tuple[str, int], owner: "ConnectServer") -> None:
         self.owner = owner
@@ -94,8 +105,22 @@ class _HTTPServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        # At MAX_CONNECTIONS the accept loop waits here; later clients wait in the listen backlog.
+        if not self.owner._take_slot():
+            self.shutdown_request(request)
+            return
         self.owner._track(request, add=True)
-        super().process_request(request, client_address)
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.owner._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.owner._slots.release()
 
     def shutdown_request(self, request: Any) -> None:
         self.owner._track(request, add=False)
@@ -110,6 +135,8 @@ class ConnectServer:
     every ActionContext (e.g. ``{"sync": mw.onSync}``). ``after_writes()`` runs on the main thread after each
     request that ran an action declared ``writes`` (the glue refreshes Anki's screens and Undo menu).
     ``media_dir`` is the open collection's media folder, for reading ``path`` items off the main thread.
+    ``anki_page_ports()`` returns the ports Anki serves its own pages from (its media server): pages there run
+    card templates' scripts and are refused unless the config's ``allowAnkiPages`` says otherwise.
     """
 
     def __init__(
@@ -121,6 +148,7 @@ class ConnectServer:
         logger: logging.Logger | None = None,
         after_writes: Callable[[], None] | None = None,
         media_dir: str | None = None,
+        anki_page_ports: Callable[[], Iterable[int]] | None = None,
     ) -> None:
         self.config = config
         self._post_to_main = post_to_main
@@ -135,6 +163,11 @@ class ConnectServer:
         self._pending: set[_MainThreadCall] = set()
         self._connections: set[socket.socket] = set()
         self._stopping = False
+        self._anki_page_ports = anki_page_ports or (lambda: ())
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        # connection -> monotonic time by which the client must have sent what it owes (None: nothing owed)
+        self._deadlines: dict[socket.socket, float | None] = {}
+        self._watchdog: threading.Thread | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
 
@@ -166,6 +199,8 @@ class ConnectServer:
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="polar-bridge-server", daemon=True
         )
         self._thread.start()
+        self._watchdog = threading.Thread(target=self._watch_deadlines, name="polar-bridge-watchdog", daemon=True)
+        self._watchdog.start()
         self.log.info("Polar Bridge server listening on %s:%s", address, self.port)
 
     def stop(self) -> None:
@@ -191,8 +226,11 @@ class ConnectServer:
                 pass
         if self._thread is not None:
             self._thread.join(5)
+        if self._watchdog is not None:
+            self._watchdog.join(5)
         self._httpd = None
         self._thread = None
+        self._watchdog = None
         self.log.info("Polar Bridge server stopped")
 
     def _track(self, conn: socket.socket, add: bool) -> None:
@@ -201,6 +239,46 @@ class ConnectServer:
                 self._connections.add(conn)
             else:
                 self._connections.discard(conn)
+                self._deadlines.pop(conn, None)
+
+    def _take_slot(self) -> bool:
+        """Wait for one of MAX_CONNECTIONS slots (False when the server stops meanwhile)."""
+        while not self._slots.acquire(timeout=0.2):
+            if self._stopping:
+                return False
+        return True
+
+    def owe_by(self, conn: socket.socket, seconds: float | None) -> None:
+        """The client on ``conn`` must send what it owes within ``seconds`` (None: it owes nothing now)."""
+        with self._lock:
+            self._deadlines[conn] = None if seconds is None else time.monotonic() + seconds
+
+    def _watch_deadlines(self) -> None:
+        """Close connections whose client is late: half-sent requests and idle keep-alive connections give their
+        thread back (a per-recv timeout alone lets a client trickle one byte at a time forever)."""
+        while not self._stopping:
+            time.sleep(0.25)
+            now = time.monotonic()
+            with self._lock:
+                late = [c for c, deadline in self._deadlines.items() if deadline is not None and now > deadline]
+                for conn in late:
+                    self._deadlines[conn] = None
+            for conn in late:
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def origin_allowed(self, origin: str | None) -> bool:
+        config = self.config
+        try:
+            anki_ports = list(self._anki_page_ports())
+        except Exception:  # Anki's media server gone (closing): refuse nothing more than usual, but its pages
+            self.log.exception("could not read Anki's page ports")
+            anki_ports = []
+        return protocol.origin_allowed(
+            origin, config.web_cors_origin_list, config.trusted_local_origins, anki_ports, config.allow_anki_pages
+        )
 
     # ---- running actions -------------------------------------------------------------------------------------
 
@@ -248,9 +326,9 @@ class ConnectServer:
                 outcomes = self.run_on_main(lambda: self._execute(plan, origin, allowed))
             except _Stopping:
                 return protocol.error_reply(MSG_STOPPING)
-            except Exception as exc:
+            except Exception:
                 self.log.exception("request failed")
-                return protocol.error_reply(f"internal error: {exc}")
+                return protocol.error_reply(protocol.MSG_INTERNAL)
         else:
             outcomes = [protocol.Outcome(error=c.error) for c in plan.calls]
         return protocol.build_reply(plan, outcomes)
@@ -264,11 +342,28 @@ class _BodyError(Exception):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # A request line too broken to name its version still gets a status line (not a bare HTTP/0.9 body).
+    default_request_version = "HTTP/1.1"
     server_version = "PolarBridge"
     sys_version = ""
     disable_nagle_algorithm = True
-    timeout = IDLE_TIMEOUT_S
+    timeout = SOCKET_TIMEOUT_S
     server: _HTTPServer
+
+    def handle_one_request(self) -> None:
+        """One request, with deadlines: its line and headers within HEADER_TIMEOUT_S (see do_POST for the body)."""
+        self.owner.owe_by(self.connection, HEADER_TIMEOUT_S)
+        try:
+            super().handle_one_request()
+        except Exception:  # a reply for every request: a bug here answers 500 and closes, the server goes on
+            self.owner.log.exception("request handling failed")
+            self.close_connection = True
+            try:
+                self._send_json(500, protocol.error_reply(protocol.MSG_INTERNAL))
+            except Exception:
+                pass
+        finally:
+            self.owner.owe_by(self.connection, None)
 
     # ---- helpers ---------------------------------------------------------------------------------------------
 
@@ -348,6 +443,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BodyError(400, f"invalid Content-Length: {length_header}") from None
         if length > cap:
             raise _BodyError(413, self._too_large_message(length, cap))
+        self.owner.owe_by(self.connection, BODY_TIMEOUT_S + length / BODY_MIN_RATE)
         body = self.rfile.read(length)
         if len(body) != length:
             raise _BodyError(400, "request body ended early")
@@ -358,14 +454,16 @@ class _Handler(BaseHTTPRequestHandler):
         return f"request body too large{size}: the limit is {cap} bytes (config key 'maxRequestBytes')"
 
     def _read_chunked(self, cap: int) -> bytes:
+        """A chunked body; the size cap holds for the sum of the chunks (hex sizes only: no sign, no prefix)."""
         parts: list[bytes] = []
         total = 0
+        self.owner.owe_by(self.connection, BODY_TIMEOUT_S + cap / BODY_MIN_RATE)
         while True:
             line = self.rfile.readline(1024)
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise _BodyError(400, "invalid chunked encoding") from None
+            size_text = line.split(b";", 1)[0].strip()
+            if not _CHUNK_SIZE.fullmatch(size_text):
+                raise _BodyError(400, "invalid chunked encoding: a chunk size must be hexadecimal digits")
+            size = int(size_text, 16)
             if size == 0:
                 break
             total += size
@@ -416,7 +514,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _refused_origin(self, origin: str | None, may_ask_permission: bool = False) -> bool:
         """Answer 403 to a foreign web origin; True when refused. A page may always ask (and hear "denied")."""
-        if may_ask_permission or protocol.origin_allowed(origin, self.owner.config.web_cors_origin_list):
+        if may_ask_permission or self.owner.origin_allowed(origin):
             return False
         self._refuse(403, self._origin_message(origin))
         return True
@@ -455,7 +553,8 @@ class _Handler(BaseHTTPRequestHandler):
         if parse_error is not None:
             self._send_json(200, protocol.error_reply(parse_error), self._cors_headers(origin))
             return
-        allowed = protocol.origin_allowed(origin, self.owner.config.web_cors_origin_list)
+        allowed = self.owner.origin_allowed(origin)
+        self.owner.owe_by(self.connection, None)  # waiting for Anki's main thread is not the client's fault
         reply = self.owner.answer(payload, origin, allowed)
         self._send(200, protocol.encode_reply(reply), self._cors_headers(origin))
 

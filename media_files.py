@@ -13,9 +13,12 @@ import base64
 import binascii
 import os
 import re
+import reprlib
 import tempfile
+import time
 import unicodedata
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
     from .config import AddonConfig
 
 URL_TIMEOUT_S = 20
+MAX_REDIRECTS = 5
 # Key under which a preparer leaves already decoded/downloaded bytes in a media item (JSON can't hold bytes,
 # so a client cannot forge it).
 PREPARED_BYTES = "_bytes"
@@ -56,18 +60,48 @@ def decode_base64(data: Any) -> bytes:
             raise ClientError("data is not valid base64") from None
 
 
+class _HttpRedirectsOnly(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only to http(s) (urllib would follow one to ftp://), at most MAX_REDIRECTS of them."""
+
+    max_redirections = MAX_REDIRECTS
+
+    def http_error_302(self, req: Any, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        target = urllib.parse.urljoin(req.full_url, headers.get("Location") or headers.get("URI") or "")
+        if not target.lower().startswith(("http://", "https://")):
+            raise ClientError(
+                f"could not download {req.full_url}: it redirects to {reprlib.repr(target)}; only http and https "
+                "redirects are followed"
+            )
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+_OPENER = urllib.request.build_opener(_HttpRedirectsOnly)
+
+
 def fetch_url(url: Any, max_bytes: int, timeout: float = URL_TIMEOUT_S) -> bytes:
-    """Download an http(s) URL, refusing other schemes and bodies over ``max_bytes``."""
+    """Download an http(s) URL, refusing other schemes, other-scheme redirects, bodies over ``max_bytes`` and
+    downloads taking longer than ``timeout`` seconds in all (not only per read)."""
     if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
-        raise ClientError(f"url must be an http or https address, not {url!r}")
+        raise ClientError(f"url must be an http or https address, not {reprlib.repr(url)}")
+    deadline = time.monotonic() + timeout
     try:
-        with urllib.request.urlopen(
-            urllib.request.Request(url, headers={"User-Agent": "PolarBridge"}), timeout=timeout
-        ) as resp:
+        with _OPENER.open(urllib.request.Request(url, headers={"User-Agent": "PolarBridge"}), timeout=timeout) as resp:
             length = resp.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise ClientError(f"url {url}: the file is larger than {max_bytes} bytes (maxRequestBytes)")
-            data = resp.read(max_bytes + 1)
+            parts: list[bytes] = []
+            size = 0
+            while size <= max_bytes:
+                if time.monotonic() > deadline:
+                    raise ClientError(f"could not download {url}: it took longer than {timeout:g} seconds")
+                part = resp.read(min(65536, max_bytes + 1 - size))
+                if not part:
+                    break
+                parts.append(part)
+                size += len(part)
+            data = b"".join(parts)
     except ClientError:
         raise
     except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -77,15 +111,25 @@ def fetch_url(url: Any, max_bytes: int, timeout: float = URL_TIMEOUT_S) -> bytes
     return data
 
 
+def inside_media_folder(media_dir: str, path: str) -> str | None:
+    """``path``'s real location (links resolved) if that is a file inside the media folder, else None."""
+    folder = os.path.realpath(media_dir)
+    real = os.path.realpath(os.path.join(folder, path))
+    if real == folder or os.path.commonpath([folder, real]) != folder:
+        return None
+    return real
+
+
 def read_media_path(media_dir: str, path: Any) -> bytes:
     """The bytes of ``path`` (absolute or relative to the media folder) if it is inside the media folder after
     resolving links."""
     if not isinstance(path, str) or not path:
         raise ClientError("path must be a non-empty string")
-    media_dir = os.path.realpath(media_dir)
-    real = os.path.realpath(os.path.join(media_dir, path))
-    if os.path.commonpath([media_dir, real]) != media_dir or real == media_dir:
-        raise ClientError(f"path {path!r} is outside the media folder; only files in the media folder may be read")
+    real = inside_media_folder(media_dir, path)
+    if real is None:
+        raise ClientError(
+            f"path {reprlib.repr(path)} is outside the media folder; only files in the media folder may be read"
+        )
     try:
         with open(real, "rb") as f:
             return f.read()

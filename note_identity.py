@@ -15,6 +15,7 @@ Pure domain code: no aqt.
 from __future__ import annotations
 
 import re
+import reprlib
 import time
 import weakref
 from typing import TYPE_CHECKING
@@ -37,7 +38,7 @@ _SINGLE = re.compile(r'''^\s*"?(?:guid:|tag:polar_guid:)([^\s"()*_]+)"?\s*$''', 
 def validate_guid(guid: object) -> str:
     """The client's guid, checked; raises ValueError naming the problem."""
     if not isinstance(guid, str):
-        raise ValueError(f"note.guid must be a string, not {guid!r}")
+        raise ValueError(f"note.guid must be a string, not {reprlib.repr(guid)}")
     if not guid or len(guid) > MAX_GUID_LENGTH or any(c.isspace() for c in guid):
         raise ValueError(f"note.guid must be 1 to {MAX_GUID_LENGTH} characters without spaces")
     return guid

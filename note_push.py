@@ -361,7 +361,9 @@ class DuplicateChecker:
 
 
 def _known_duplicate(config: "AddonConfig", note: Any, existing: dict[str, list[int]]) -> bool:
-    if not (isinstance(note, dict) and note.get("guid") in existing):
+    # The guid may be anything a client sent (a list is unhashable): only a string can name a known note.
+    guid = note.get("guid") if isinstance(note, dict) else None
+    if not (isinstance(guid, str) and guid in existing):
         return False
     options = note.get("options")
     update = options.get("updateExisting") if isinstance(options, dict) else None

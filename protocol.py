@@ -35,6 +35,12 @@ DEFAULT_REQUEST_VERSION = 4
 # Origins always allowed: Polar's web app (current and 2020 beta) and pages served from this machine.
 POLAR_ORIGINS = ("https://app.getpolarized.io", "https://beta.getpolarized.io")
 _LOCAL_ORIGIN = re.compile(r"^http://(localhost|127\.0\.0\.1)(:\d{1,5})?$", re.IGNORECASE)
+# Local pages trusted by default (config trustedLocalOrigins); no port = any port.
+DEFAULT_LOCAL_ORIGINS = ("http://localhost", "http://127.0.0.1")
+# Browser extensions, allowed while http://localhost is in webCorsOriginList (AnkiConnect's rule).
+EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://", "safari-web-extension://")
+# Deeper JSON than this is refused before anything runs (clients send 5 or 6 levels; recursion has limits).
+MAX_JSON_DEPTH = 64
 _LOOPBACK_NAMES = ("localhost", "localhost.")
 
 MSG_BAD_API_KEY = "valid api key must be provided"
@@ -55,21 +61,51 @@ log = logging.getLogger(__name__)
 # --------------------------------------------------------------------------------------------------------------
 
 
-def origin_allowed(origin: str | None, extra_origins: Iterable[str] = ()) -> bool:
+def origin_allowed(
+    origin: str | None,
+    extra_origins: Iterable[str] = (),
+    local_origins: Iterable[str] = DEFAULT_LOCAL_ORIGINS,
+    anki_page_ports: Iterable[int] = (),
+    allow_anki_pages: bool = False,
+) -> bool:
     """Whether a browser page at ``origin`` may call the server.
 
     No Origin header (scripts, curl, Polar's Electron main process) is allowed: only browsers send one, and they
-    are what CORS protects against. ``extra_origins`` is the config's ``webCorsOriginList``; ``"*"`` allows all.
+    are what CORS protects against. Anki's own pages (``http://127.0.0.1:<its media server port>``, where card
+    templates and their scripts run) are refused unless ``allow_anki_pages``, whatever the lists say. Then:
+    Polar's web app; ``local_origins`` (``trustedLocalOrigins``: an entry without a port matches every port);
+    ``extra_origins`` (``webCorsOriginList``; ``"*"`` allows all; with ``http://localhost`` listed, browser
+    extensions too, as AnkiConnect does).
     """
     if origin is None:
         return True
-    normalized = origin.strip().rstrip("/")
-    if normalized.lower() in POLAR_ORIGINS or _LOCAL_ORIGIN.match(normalized):
+    normalized = origin.strip().rstrip("/").lower()
+    if not allow_anki_pages and _is_anki_page(normalized, anki_page_ports):
+        return False
+    if normalized in POLAR_ORIGINS or any(_origin_matches(normalized, entry) for entry in local_origins):
         return True
-    extras = [o.strip().rstrip("/") for o in extra_origins]
+    extras = [o.strip().rstrip("/").lower() for o in extra_origins]
     if "*" in extras:
         return True
-    return normalized.lower() in (o.lower() for o in extras)
+    if "http://localhost" in extras and normalized.startswith(EXTENSION_SCHEMES):
+        return True
+    return normalized in extras
+
+
+def _origin_matches(origin: str, entry: str) -> bool:
+    """``entry`` names ``origin`` exactly, or is ``scheme://host`` without a port and ``origin`` adds one."""
+    entry = entry.strip().rstrip("/").lower()
+    if origin == entry:
+        return True
+    rest = origin[len(entry) :] if origin.startswith(entry) else ""
+    return entry.count(":") == 1 and rest.startswith(":") and rest[1:].isdigit() and len(rest) <= 6
+
+
+def _is_anki_page(origin: str, ports: Iterable[int]) -> bool:
+    match = _LOCAL_ORIGIN.match(origin)
+    if match is None or not match.group(2):
+        return False
+    return int(match.group(2)[1:]) in set(ports)
 
 
 def _host_without_port(host: str) -> str:
@@ -140,8 +176,19 @@ def success_reply(version: int, result: Any) -> Any:
 
 
 def encode_reply(reply: Any) -> bytes:
-    # ensure_ascii=False keeps non-Latin text at 1-3 bytes a character instead of 6-12.
-    return json.dumps(reply, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """The reply as UTF-8 JSON; never fails, so every request gets an answer.
+
+    ensure_ascii=False keeps non-Latin text at 1-3 bytes a character instead of 6-12. Text that is not Unicode
+    (a lone surrogate from Anki's data) falls back to ASCII escapes, which JSON allows; a value JSON cannot hold
+    at all becomes an error reply.
+    """
+    try:
+        return json.dumps(reply, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(reply, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    except (TypeError, ValueError, RecursionError):
+        log.exception("reply could not be encoded")
+        return json.dumps(error_reply(MSG_INTERNAL)).encode("ascii")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -181,13 +228,50 @@ class Plan:
 
 
 def parse_json(body: bytes) -> Any:
-    """Decode a request body; raises ValueError with a message naming what is wrong."""
+    """Decode a request body; raises ValueError with a message naming what is wrong.
+
+    Besides syntax, refuses what would break later: nesting deeper than MAX_JSON_DEPTH, and strings holding a
+    lone surrogate (``"\\ud800"`` is valid JSON but not Unicode text: Anki cannot store it and no reply could
+    carry it back).
+    """
     try:
-        return json.loads(body.decode("utf-8"))
+        value = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ValueError(f"{MSG_NOT_JSON}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{MSG_NOT_JSON}: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ValueError(f"{MSG_NOT_JSON}: nested too deeply (more than {MAX_JSON_DEPTH} levels)") from None
+    _check_values(value)
+    return value
+
+
+def _check_values(value: Any) -> None:
+    """Depth and Unicode checks over a decoded body, without recursion (a body may hold millions of values)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            _check_text(item)
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError(f"{MSG_NOT_JSON}: nested too deeply (more than {MAX_JSON_DEPTH} levels)")
+            if isinstance(item, dict):
+                for key in item:
+                    _check_text(key)
+                stack.extend((v, depth + 1) for v in item.values())
+            else:
+                stack.extend((v, depth + 1) for v in item)
+
+
+def _check_text(text: str) -> None:
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(text[exc.start])
+        raise ValueError(f"{MSG_NOT_JSON}: it contains a lone surrogate (\\u{code:04x}), which is not text") from None
 
 
 def _read_call(request: Any) -> Call:
@@ -296,10 +380,25 @@ def unexpected_error(action: str, exc: BaseException) -> str:
     return f"{action}: {MSG_INTERNAL}"
 
 
+def _finish(call: Call, outcome: Outcome) -> Outcome:
+    spec = get_spec(call.action) if outcome.error is None else None
+    if spec is None or spec.finish is None:
+        return outcome
+    try:
+        return Outcome(result=spec.finish(outcome.result))
+    except ActionError as exc:
+        return Outcome(error=str(exc))
+    except Exception as exc:
+        log.exception("finishing %s failed", call.action)
+        return Outcome(error=unexpected_error(call.action, exc))
+
+
 def build_reply(plan: Plan, outcomes: Sequence[Outcome]) -> Any:
-    """The JSON value answering ``plan`` (socket thread)."""
+    """The JSON value answering ``plan`` (socket thread): runs each succeeded action's ``finish`` step here, off the
+    main thread (e.g. reading the media file ``retrieveMediaFile`` found)."""
     if plan.error is not None:
         return error_reply(plan.error)
+    outcomes = [_finish(call, outcome) for call, outcome in zip(plan.calls, outcomes)]
     replies = [
         error_reply(o.error) if o.error is not None else success_reply(c.version, o.result)
         for c, o in zip(plan.calls, outcomes)

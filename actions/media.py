@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import fnmatch
 import os
+import reprlib
+from dataclasses import dataclass
 from typing import Any
 
-from ..media_files import check_filename, media_item_bytes, prepare_media_item, store_media
+from ..media_files import check_filename, inside_media_folder, media_item_bytes, prepare_media_item, store_media
 from .registry import ActionContext, ActionError, PrepareContext, action, anything
 
 
@@ -45,14 +47,34 @@ def store_media_file(ctx: ActionContext, params: dict) -> str:
     return store_media(ctx.col, filename, data, delete_existing)
 
 
-@action("retrieveMediaFile", anything("filename"))
-def retrieve_media_file(ctx: ActionContext, params: dict) -> str | bool:
+@dataclass(frozen=True)
+class _FileToRead:
+    path: str
+
+
+def _read_found_file(found: Any) -> str | bool:
+    """Connection thread: the content of the file the handler found, base64; False if it is gone meanwhile."""
+    if not isinstance(found, _FileToRead):
+        return found
+    try:
+        with open(found.path, "rb") as f:
+            return base64.b64encode(f.read()).decode("ascii")
+    except FileNotFoundError:
+        return False
+
+
+@action("retrieveMediaFile", anything("filename"), finish=_read_found_file)
+def retrieve_media_file(ctx: ActionContext, params: dict) -> _FileToRead | bool:
+    """Finds the file on the main thread (in order with the request's other actions); reading it, which may take
+    a while for a large file, happens after, on the connection thread. A link to outside the folder is refused."""
     filename = check_filename(params["filename"])
     path = os.path.join(ctx.col.media.dir(), filename)
     if not os.path.isfile(path):
         return False
-    with open(path, "rb") as f:
-        return base64.b64encode(f.read()).decode("ascii")
+    real = inside_media_folder(ctx.col.media.dir(), filename)
+    if real is None:
+        raise ActionError(f"{reprlib.repr(filename)} links outside the media folder; it is not read")
+    return _FileToRead(real)
 
 
 @action("getMediaFilesNames", anything("pattern", "*"))

@@ -39,6 +39,8 @@ class PrepareContext:
 
 
 Handler = Callable[[ActionContext, dict], Any]
+# handler result -> reply result; runs on the connection thread after the handler (e.g. reading a file it named).
+Finisher = Callable[[Any], Any]
 # (validated params, context) -> params for the handler; runs on the connection thread, may raise ActionError.
 Preparer = Callable[[dict[str, Any], PrepareContext], dict[str, Any]]
 
@@ -137,6 +139,7 @@ class ActionSpec:
     params: tuple[Param, ...] = ()
     writes: bool = False
     prepare: Preparer | None = None
+    finish: Finisher | None = None
     # False for the few actions that work while no profile is open (version, profiles, apiReflect…).
     needs_collection: bool = True
 
@@ -150,7 +153,8 @@ class ActionSpec:
         params = self.validate(raw)
         if self.prepare is not None:
             params = self.prepare(params, PrepareContext(ctx.config, ctx.col.media.dir()))
-        return self.handler(ctx, params)
+        result = self.handler(ctx, params)
+        return self.finish(result) if self.finish is not None else result
 
 
 _REGISTRY: dict[str, ActionSpec] = {}
@@ -161,6 +165,7 @@ def action(
     *params: Param,
     writes: bool = False,
     prepare: Preparer | None = None,
+    finish: Finisher | None = None,
     needs_collection: bool = True,
     aliases: tuple[str, ...] = (),
 ) -> Callable[[Handler], Handler]:
@@ -171,7 +176,7 @@ def action(
         for each in (name, *aliases):
             if each in _REGISTRY:
                 raise RuntimeError(f"action {each!r} registered twice")
-            _REGISTRY[each] = ActionSpec(each, handler, tuple(params), writes, prepare, needs_collection)
+            _REGISTRY[each] = ActionSpec(each, handler, tuple(params), writes, prepare, finish, needs_collection)
         return handler
 
     return register

@@ -8,7 +8,9 @@ own operations, and tells the user, without blocking Anki, when the server canno
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
+from .. import anki_compat
 from ..config import ConfigError
 from .settings import current_config, logger
 from .state import AddonState
@@ -60,6 +62,7 @@ def start_server(state: AddonState) -> None:
         logger=log,
         after_writes=partial(_refresh_after_writes, state),
         media_dir=mw.col.media.dir() if mw.col is not None else None,
+        anki_page_ports=partial(_anki_page_ports, mw),
     )
     try:
         server.start()
@@ -68,6 +71,13 @@ def start_server(state: AddonState) -> None:
         _tell_user(state, str(exc))
         return
     state.server = server
+
+
+def _anki_page_ports(mw: Any) -> list[int]:
+    """The port of Anki's own media server, read on every check so a restarted one is still recognised: the
+    reviewer, previews and editor load card templates (and their scripts) from it."""
+    port = anki_compat.media_server_port(mw)
+    return [port] if port is not None else []
 
 
 def stop_server(state: AddonState) -> None:

@@ -53,6 +53,7 @@ def request(
     headers: dict[str, str] | None = None,
     conn: http.client.HTTPConnection | None = None,
     host: str = "127.0.0.1",
+    timeout: float = 60,
 ) -> Reply:
     """One HTTP request (dict/list bodies are sent as JSON); reuses ``conn`` when given (keep-alive)."""
     if isinstance(body, (dict, list)):
@@ -60,7 +61,7 @@ def request(
     if isinstance(body, str):
         body = body.encode("utf-8")
     own = conn is None
-    conn = conn or http.client.HTTPConnection(host, port, timeout=60)
+    conn = conn or http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         conn.request(method, "/", body=body, headers={"Content-Type": "application/json", **(headers or {})})
         resp = conn.getresponse()
