@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, cast
 
-from . import protocol
+from . import addon_log, protocol
 from .actions import ActionContext, action_names, get_spec
 from .actions.misc import EXTRA_ORIGIN_ALLOWED
 
@@ -156,7 +156,7 @@ class ConnectServer:
         self._extras = dict(extras or {})
         self._after_writes = after_writes
         self.media_dir = media_dir
-        self.log = logger or logging.getLogger(__name__)
+        self.log = logger or addon_log.logger("server")
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
-import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from anki.errors import AnkiException
 
+from . import addon_log
 from .actions import ActionContext, ActionError, PrepareContext, get_spec
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ MSG_MULTI_ACTIONS = "multi: params.actions must be a list of request objects"
 MSG_NO_COLLECTION = "collection is not available"
 MSG_INTERNAL = "internal error (details are in the add-on's log)"
 
-log = logging.getLogger(__name__)
+log = addon_log.logger("protocol")
 
 
 # --------------------------------------------------------------------------------------------------------------

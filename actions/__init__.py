@@ -13,6 +13,8 @@ message the client sees.
 
 from __future__ import annotations
 
+import functools
+
 from .registry import (
     REQUIRED,
     ActionContext,
@@ -83,6 +85,8 @@ def all_specs() -> list[ActionSpec]:
     return [specs[name] for name in sorted(specs)]
 
 
+@functools.cache
 def _load_all() -> None:
-    # Importing the action modules declares their actions; done lazily so importing this package is cheap.
+    # Importing the action modules declares their actions; done lazily so importing this package is cheap, and
+    # once (every request looks actions up several times).
     from . import cards, decks, media, misc, models, notes, packages, stats, tags  # noqa: F401

@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from .. import addon_log
 from ..config import AddonConfig, load_config
 from .state import AddonState
 
@@ -33,9 +34,8 @@ def current_config() -> AddonConfig:
 
 
 def logger() -> logging.Logger:
-    from aqt.addons import AddonManager
-
-    return AddonManager.get_logger(ADDON_MODULE)
+    """The add-on's log (Tools > Add-ons > View logs)."""
+    return addon_log.logger()
 
 
 def addon_dir() -> Path:

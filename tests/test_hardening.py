@@ -214,7 +214,7 @@ def test_a_bad_guid_fails_only_its_note(col):
         assert item["error"].startswith("note.guid must be a string") and "unhashable" not in item["error"]
 
 
-def test_unexpected_errors_do_not_show_python_text(serve, col, monkeypatch):
+def test_unexpected_errors_do_not_show_python_text(serve, col, monkeypatch, caplog):
     server = serve()
 
     def broken(*args, **kwargs):
@@ -223,6 +223,9 @@ def test_unexpected_errors_do_not_show_python_text(serve, col, monkeypatch):
     monkeypatch.setattr(col, "find_notes", broken)
     error = invoke(server.port, "findNotes", {"query": "deck:x"})["error"]
     assert error.startswith("findNotes: internal error") and "unhashable" not in error
+    # ...the details go to the add-on's own log (the one Tools > Add-ons > View logs shows).
+    logged = [r for r in caplog.records if r.name.startswith("addon.polar_bridge") and r.exc_info]
+    assert logged and "unhashable" in str(logged[0].exc_info[1])
 
 
 # --- 5. Downloads never run on Anki's main thread ----------------------------------------------------------

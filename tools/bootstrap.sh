@@ -12,7 +12,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
     echo "$want" > "$stamp"
 fi
-# Qt's xcb/offscreen plugins need a few system libraries a minimal Debian lacks; install them when we can.
+# QtWebEngine needs a few system libraries a minimal Debian lacks; install them when we can.
 if ! .venv/bin/python -c "from PyQt6.QtWebEngineWidgets import QWebEngineView" 2>/dev/null; then
     if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
@@ -20,3 +20,6 @@ if ! .venv/bin/python -c "from PyQt6.QtWebEngineWidgets import QWebEngineView" 2
             libasound2 libxkbfile1 libfontconfig1 libdbus-1-3 >/dev/null
     fi
 fi
+# Anki opens its window through Qt's platform plugin for this session (xcb on an X display, offscreen headless):
+# check that it loads; install the system libraries it lacks (root + apt-get), else name the packages and stop.
+.venv/bin/python tools/qt_platform.py --install
