@@ -17,6 +17,7 @@ Pure domain logic on a `Collection` (no GUI, nothing written). For the cards in 
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -31,8 +32,10 @@ from .compare_sim import AnswerProfile, ProfileBuilder, SimulationResult, StartC
 from .forecast import _due_index
 from .reschedule import MAX_INTERVAL_SECS, RescheduleCancelled, card_histories
 from .reschedule_ops import plan_with_forecast
-from .scheduler import AnkiDays, CardHistory, LoadedScheduler, ReviewKind, SchedulerError, _Context
+from .scheduler import AnkiDays, AnswerColumns, CardHistory, LoadedScheduler, SchedulerError, _Context
 from .schedulers import fsrs_memory
+from .schedulers.fsrs_builtin import memory_state
+from .schedulers.fsrs_memory import replay_answers
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -138,15 +141,6 @@ def winners(results: Sequence[SchedulerComparison]) -> dict[str, str]:
 # --- one pass over the histories ---
 
 
-def _history_is_complete(card: CardHistory) -> bool:
-    """Whether the history starts with learning answers (Anki's evaluation skips cards without them)."""
-    flag = getattr(card, "complete", None)
-    if flag is not None:
-        return bool(flag)
-    reviews = card.reviews
-    return bool(reviews) and reviews[0].kind == ReviewKind.LEARN
-
-
 def _reference_model(card: CardHistory) -> fsrs_memory.Fsrs6:
     return fsrs_memory.model(fsrs_memory.preset_params(card.deck_config))
 
@@ -177,49 +171,87 @@ def _walk(
 ) -> _Walk:
     walk = _Walk({name: [] for name in recalls}, [], [], ProfileBuilder())
     total = len(card_ids) if card_ids is not None else db(col).scalar("select count() from cards where type != 0")
-    day_of = days.day_of
     for done, card in enumerate(card_histories(col, card_ids, now=days.now), 1):
         if done % 2000 == 0:
             if should_cancel is not None and should_cancel():
                 raise RescheduleCancelled()
             if progress is not None:
                 progress("Scoring predictions", done, total)
-        reviews = card.reviews
-        if not reviews:
+        columns = card.answer_columns
+        ratings = columns.ratings
+        if not ratings:
             continue
         walk.reviewed += 1
-        model = _reference_model(card)
-        deltas = fsrs_memory.day_deltas(reviews, day_of)
-        walk.profile.add(reviews, deltas)
-        scored = _history_is_complete(card) and len(reviews) > 1
+        config = card.deck_config
+        model = fsrs_memory.model(fsrs_memory.preset_params(config))
+        walk.profile.add(ratings, columns.elapsed_days)  # elapsed: Anki days, as Anki's FSRS counts them
+        # Anki scores only histories that start at learning (params.rs reviews_for_fsrs, training = true)
+        scored = card.history_complete and len(ratings) > 1
         walk.scored += scored
-        memory = None
-        long_term = 0
-        lapses = 0
-        for k, review in enumerate(reviews):
-            delta = deltas[k]
-            if scored and k and delta > 0:
-                long_term += 1
-                assert memory is not None
-                y = 1 if review.ease > 1 else 0
-                key = bin_key(delta, long_term, lapses)
-                walk.reference.append(Prediction(review.time, model.retrievability(memory[0], delta), y, key))
-                if recalls:
-                    before = card_with(card, reviews[:k])
-                    elapsed = review.time - reviews[k - 1].time
-                    for name, recall in recalls.items():
-                        try:
-                            value = recall(before, elapsed)
-                        except Exception as exc:
-                            raise SchedulerError(name, card.card_id, exc, "raised an exception in recall()") from exc
-                        p = _check_probability(name, card.card_id, value)
-                        walk.predictions[name].append(Prediction(review.time, p, y, key))
-                if review.ease == 1:
-                    lapses += 1
-            memory = model.step(memory, review.ease, delta)
-        if card.queue != -1:  # suspended cards are not studied in the simulation
+        if scored:
+            memory = _score(walk, card, columns, model, recalls)
+        else:
+            memory = memory_state(card, model, float(config.get("sm2Retention") or 0.9))
+        if card.queue != -1 and memory is not None:  # suspended cards are not studied in the simulation
             walk.start.append(StartCard(card, model, memory, None, card.deck_id))
     return walk
+
+
+def _score(
+    walk: _Walk, card: CardHistory, columns: AnswerColumns, model: fsrs_memory.Fsrs6, recalls: dict[str, Callable]
+) -> tuple[float, float] | None:
+    """Predict every answer after the first that came on a later Anki day, from the answers before it: FSRS-6 (the
+    reference) and every recall(). Returns the memory state after the last answer."""
+    ratings, deltas = columns.ratings, columns.elapsed_days
+    retrievabilities: list[float] = []
+    memory = replay_answers(model, ratings, deltas, 0, None, retrievabilities)
+    # the Anki day of each answer orders the predictions for Anki's recency weights
+    day = columns.last_day or 0
+    answer_days = [0] * len(ratings)
+    for k in range(len(ratings) - 1, -1, -1):
+        answer_days[k] = day
+        day -= deltas[k]
+    reviews = card.reviews if recalls else ()
+    reference = walk.reference
+    position = long_term = lapses = 0
+    for k in range(1, len(ratings)):
+        delta = deltas[k]
+        if not delta:
+            continue
+        rating = ratings[k]
+        long_term += 1
+        y = 1 if rating > 1 else 0
+        key = _bin_key(delta, long_term, lapses)
+        order = answer_days[k]
+        reference.append(Prediction(order, retrievabilities[position], y, key))
+        position += 1
+        if recalls:
+            before = card_with(
+                card,
+                reviews[:k],
+                AnswerColumns(ratings[:k], deltas[:k], columns.kinds[:k], reviews[k - 1].time, answer_days[k - 1]),
+            )
+            elapsed = reviews[k].time - reviews[k - 1].time
+            for name, recall in recalls.items():
+                try:
+                    value = recall(before, elapsed)
+                except Exception as exc:
+                    raise SchedulerError(name, card.card_id, exc, "raised an exception in recall()") from exc
+                walk.predictions[name].append(Prediction(order, _check_probability(name, card.card_id, value), y, key))
+        if rating == 1:
+            lapses += 1
+    return memory
+
+
+_bin_keys: dict[tuple[int, int, int], tuple[int, int, int]] = {}
+
+
+def _bin_key(delta: int, long_term: int, lapses: int) -> tuple[int, int, int]:
+    """`bin_key`, remembered: the same few combinations come up again and again."""
+    found = _bin_keys.get((delta, long_term, lapses))
+    if found is None:
+        found = _bin_keys[(delta, long_term, lapses)] = bin_key(delta, long_term, lapses)
+    return found
 
 
 def _new_cards(
@@ -251,6 +283,26 @@ def _new_cards(
         )
         start.append(StartCard(card, _reference_model(card), None, None, home, new_position=card.due))
     return start
+
+
+def answer_seconds(col: Collection) -> dict[tuple[str, int], float]:
+    """The user's average answer time per kind of answer and button, from the review log (answers of up to 60 s,
+    Anki's default cap): ``new`` and ``learn`` from learning/relearning answers, ``review`` from review answers."""
+    seconds: dict[tuple[str, int], float] = {}
+    rows = db(col).all(
+        "select type, ease, sum(time), count() from revlog where ease between 1 and 4 and type between 0 and 2 "
+        "and time between 1 and 60000 group by type, ease"
+    )
+    totals: dict[tuple[str, int], list[float]] = {}
+    for kind, ease, total_ms, count in rows:
+        names = ("new", "learn") if kind == 0 else ("learn",) if kind == 2 else ("review",)
+        for name in names:
+            entry = totals.setdefault((name, ease), [0.0, 0])
+            entry[0] += total_ms / 1000.0
+            entry[1] += count
+    for key, (total, count) in totals.items():
+        seconds[key] = total / count
+    return seconds
 
 
 def _new_limits(col: Collection, deck_ids: set[int]) -> dict[int, int]:
@@ -354,10 +406,31 @@ def compare(
 ) -> Comparison:
     """Compare ``schedulers`` on the cards ``card_ids`` (all cards if None). Reads only. ``shaping``: the
     "if applied now" figures with due-day shaping, as the preview shows them when ``dueShaping`` is on."""
+    collecting = gc.isenabled()
+    gc.disable()  # millions of small, acyclic objects: the cyclic collector would rescan them over and over
+    try:
+        return _compare(col, schedulers, card_ids, days, seed, now, on_progress, should_cancel, shaping)
+    finally:
+        fsrs_memory.forget_caches()
+        if collecting:
+            gc.enable()
+
+
+def _compare(
+    col: Collection,
+    schedulers: Sequence[LoadedScheduler],
+    card_ids: Sequence[int] | None,
+    days: int,
+    seed: int,
+    now: float | None,
+    on_progress: ProgressCallback | None,
+    should_cancel: Callable[[], bool] | None,
+    shaping: bool,
+) -> Comparison:
     anki_days = AnkiDays.from_collection(col, now)
     recalls = {s.name: s.recall for s in schedulers if s.recall is not None}
     walk = _walk(col, card_ids, recalls, anki_days, on_progress, should_cancel)
-    profile = walk.profile.build()
+    profile = walk.profile.build(answer_seconds(col))
     reviewed_start = walk.start
 
     context = _Context(col, anki_days)  # one note / deck-options cache for all new cards

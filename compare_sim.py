@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .reschedule import MAX_INTERVAL_SECS
-from .scheduler import AnkiDays, CardHistory, Review, ReviewKind, SchedulerError, check_interval
+from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, Review, ReviewKind, SchedulerError, check_interval
 from .schedulers.fsrs_memory import Fsrs6
 
 DAY = 86_400.0
@@ -46,41 +46,29 @@ class AnswerProfile:
 
 
 class ProfileBuilder:
-    """Counts ratings and answer times while the comparison walks the histories once."""
+    """Counts the ratings while the comparison walks the histories once; answer times come from the review log."""
 
     def __init__(self) -> None:
         self.first = [0, 0, 0, 0]
         self.passed = [0, 0, 0]
-        self.time_sum: dict[tuple[str, int], float] = {}
-        self.time_count: dict[tuple[str, int], int] = {}
 
-    def add(self, reviews: Sequence[Review], deltas: Sequence[int]) -> None:
-        for k, (review, delta) in enumerate(zip(reviews, deltas)):
-            ease = review.ease
-            if k == 0:
-                self.first[ease - 1] += 1
-                kind = "new"
-            elif delta >= 1:
-                kind = "review"
-                if ease > 1:
-                    self.passed[ease - 2] += 1
-            else:
-                kind = "learn"
-            if 0 < review.taken <= 60:  # Anki caps answer times at 60 s by default
-                key = (kind, ease)
-                self.time_sum[key] = self.time_sum.get(key, 0.0) + review.taken
-                self.time_count[key] = self.time_count.get(key, 0) + 1
+    def add(self, ratings: Sequence[int], deltas: Sequence[int]) -> None:
+        """One card's answers (ratings and Anki days since the previous answer)."""
+        self.first[ratings[0] - 1] += 1
+        passed = self.passed
+        for rating, delta in zip(ratings, deltas):
+            if delta and rating > 1:
+                passed[rating - 2] += 1
 
-    def build(self) -> AnswerProfile:
+    def build(self, seconds: dict[tuple[str, int], float] | None = None) -> AnswerProfile:
         profile = AnswerProfile()
         if sum(self.first):
             profile.first_ratings = tuple(c / sum(self.first) for c in self.first)  # type: ignore[assignment]
         if sum(self.passed):
             profile.pass_ratings = tuple(c / sum(self.passed) for c in self.passed)  # type: ignore[assignment]
-        profile.seconds = {key: self.time_sum[key] / count for key, count in self.time_count.items()}
-        total = sum(self.time_count.values())
-        if total:
-            profile.default_seconds = sum(self.time_sum.values()) / total
+        if seconds:
+            profile.seconds = dict(seconds)
+            profile.default_seconds = sum(seconds.values()) / len(seconds)
         return profile
 
 
@@ -146,8 +134,9 @@ def simulate(
     histories: list[CardHistory] = [card.history for card in start]
     models = [card.model for card in start]
     states: list[tuple[float, float] | None] = [card.state for card in start]
-    last_times = [(card.history.reviews[-1].time if card.state is not None else 0.0) for card in start]
-    last_days = [days.day_of(t) if t else 0 for t in last_times]
+    last_times = [(card.history.answer_columns.last_time if card.state is not None else 0.0) for card in start]
+    # Anki days of the last answers as Anki's FSRS counts them (review-log days), then the simulated days
+    last_days = [days.revlog_day(t) if t else 0 for t in last_times]
     last_intervals = [0.0] * count
     buckets: dict[int, list[int]] = {}
     new_queues: dict[int, list[int]] = {}
@@ -229,15 +218,7 @@ def simulate(
             seconds = profile.answer_seconds(answer_kind, ease)
             day_reviews += 1
             day_seconds += seconds
-            review = Review(
-                time=when,
-                ease=ease,
-                interval=0.0,
-                last_interval=last_intervals[index],
-                factor=history.factor,
-                taken=seconds,
-                kind=kind,
-            )
+            review = Review(when, ease, 0.0, last_intervals[index], history.factor, seconds, kind, day, delta)
             history = _answered(history, review, last_intervals[index])
             try:
                 value = interval(history)
@@ -295,49 +276,82 @@ def _known(models: list[Fsrs6], states: list, last_times: list[float], when: flo
 
 def _answered(card: CardHistory, review: Review, previous_interval: float) -> CardHistory:
     """The card after one more simulated answer, as Anki's log and card would show it: the previous answer gets
-    the interval the scheduler gave it (known only now), the new one is appended, and type, interval, counts
-    follow that interval."""
-    reviews = card.reviews
+    the interval the scheduler gave it (known only now), the new one is appended (with its Anki day), type,
+    interval and counts follow that interval; completeness and starting state are kept, and the answer columns
+    are extended rather than rebuilt."""
+    loaded = card._loaded()  # the CardLog: completeness and starting state carry over to the copy
+    reviews = loaded.reviews
+    columns = loaded.columns
     if reviews:
-        last = reviews[-1]
-        reviews = reviews[:-1] + (
-            Review(
-                time=last.time,
-                ease=last.ease,
-                interval=previous_interval,
-                last_interval=last.last_interval,
-                factor=last.factor,
-                taken=last.taken,
-                kind=last.kind,
-            ),
+        reviews = (*reviews[:-1], _given(reviews[-1], previous_interval), review)
+        card_type, ivl = (
+            (2, round(previous_interval / DAY))
+            if previous_interval > 2 * DAY
+            else (3 if card.type in (2, 3) else 1, card.interval_days)
         )
-    lapsed = review.ease == 1 and review.kind == ReviewKind.REVIEW
-    if previous_interval > 2 * DAY:
-        card_type, ivl = 2, round(previous_interval / DAY)
-    elif reviews:
-        card_type, ivl = (3 if card.type in (2, 3) else 1), card.interval_days
     else:
+        reviews = (review,)
         card_type, ivl = card.type, card.interval_days
-    return card_with(
-        card, (*reviews, review), reps=card.reps + 1, lapses=card.lapses + lapsed, type=card_type, interval_days=ivl
+    extended = AnswerColumns(
+        [*columns.ratings, review.ease],
+        [*columns.elapsed_days, review.elapsed_days or 0],
+        [*columns.kinds, int(review.kind)],
+        review.time,
+        review.day,
+    )
+    log = CardLog(reviews, loaded.complete, loaded.starting_state, log=reviews, columns=extended)
+    lapsed = review.ease == 1 and review.kind == ReviewKind.REVIEW
+    return CardHistory(
+        card_id=card.card_id,
+        note_id=card.note_id,
+        deck_id=card.deck_id,
+        ordinal=card.ordinal,
+        created=card.created,
+        type=card_type,
+        queue=card.queue,
+        due=card.due,
+        interval_days=ivl,
+        factor=card.factor,
+        reps=card.reps + 1,
+        lapses=card.lapses + lapsed,
+        reviews=log,
+        context=card[14],
     )
 
 
-def card_with(card: CardHistory, reviews: tuple[Review, ...], **changes: int) -> CardHistory:
-    """A copy of ``card`` with other reviews (and optionally other scheduling fields), sharing its context."""
-    fields = {
-        "card_id": card.card_id,
-        "note_id": card.note_id,
-        "deck_id": card.deck_id,
-        "ordinal": card.ordinal,
-        "created": card.created,
-        "type": card.type,
-        "queue": card.queue,
-        "due": card.due,
-        "interval_days": card.interval_days,
-        "factor": card.factor,
-        "reps": card.reps,
-        "lapses": card.lapses,
-    }
-    fields.update(changes)
-    return CardHistory(**fields, reviews=reviews, context=card[14])
+def _given(review: Review, interval: float) -> Review:
+    """``review`` with the interval the scheduler gave after it (``_replace``, without its keyword overhead)."""
+    return Review(
+        review.time,
+        review.ease,
+        interval,
+        review.last_interval,
+        review.factor,
+        review.taken,
+        review.kind,
+        review.day,
+        review.elapsed_days,
+    )
+
+
+def card_with(card: CardHistory, reviews: tuple[Review, ...], columns: AnswerColumns | None = None) -> CardHistory:
+    """A copy of ``card`` whose history ends after ``reviews`` (a prefix of its own; ``columns`` the same answers as
+    columns, if known), keeping its completeness and starting state and sharing its context (note, deck options,
+    days)."""
+    loaded = card._loaded()
+    return CardHistory(
+        card_id=card.card_id,
+        note_id=card.note_id,
+        deck_id=card.deck_id,
+        ordinal=card.ordinal,
+        created=card.created,
+        type=card.type,
+        queue=card.queue,
+        due=card.due,
+        interval_days=card.interval_days,
+        factor=card.factor,
+        reps=card.reps,
+        lapses=card.lapses,
+        reviews=CardLog(reviews, loaded.complete, loaded.starting_state, columns=columns),
+        context=card[14],
+    )

@@ -1,4 +1,7 @@
-"""GUI glue for the Connect server: starts it when a profile opens, stops it before the collection closes.
+"""GUI glue for the Connect server: starts it when the first profile opens and keeps it until Anki quits.
+
+While no profile is open (profile manager, a profile switch) the server keeps answering: the profile actions run,
+collection actions reply "collection is not available", and the next profile is served from its first request.
 
 The only code of the server that touches ``mw``: it reads the config, hands the server Anki's main-thread queue
 (``mw.taskman.run_on_main``), the open collection and its media folder, ends each burst of writes as Anki ends its
@@ -34,10 +37,27 @@ def setup(state: AddonState) -> None:
     """Register the hooks (called once when Anki loads the add-on)."""
     from aqt import gui_hooks, mw
 
-    gui_hooks.profile_did_open.append(partial(start_server, state))
-    gui_hooks.profile_will_close.append(partial(stop_server, state))
-    # Belt and braces: if Anki quits without closing the profile, still release the port.
+    from . import gui_actions  # noqa: F401  (declares the GUI and profile actions in the registry)
+
+    gui_hooks.profile_did_open.append(partial(on_profile_did_open, state))
+    gui_hooks.profile_will_close.append(partial(on_profile_will_close, state))
+    # The port is released only when Anki quits.
     mw.app.aboutToQuit.connect(partial(stop_server, state))
+
+
+def on_profile_did_open(state: AddonState) -> None:
+    from aqt import mw
+
+    if state.server is not None:
+        state.server.media_dir = mw.col.media.dir() if mw.col is not None else None
+        return
+    start_server(state)
+
+
+def on_profile_will_close(state: AddonState) -> None:
+    # Requests queued now run after the collection closed and get "collection is not available".
+    if state.server is not None:
+        state.server.media_dir = None
 
 
 def start_server(state: AddonState) -> None:

@@ -26,23 +26,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..scheduler import CardHistory, ReviewKind
+from ..scheduler import AnswerColumns, CardHistory, ReviewKind
 from . import fsrs_memory
-from .fsrs_memory import Fsrs6, replay_answers
+from .fsrs_memory import Fsrs6
 
 DAY = 86_400.0
+_NO_PARAMS: dict = {}
 
 
-def memory_state(card: CardHistory, model: Fsrs6, sm2_retention: float) -> tuple[float, float] | None:
+def memory_state(
+    card: CardHistory, model: Fsrs6, sm2_retention: float, columns: AnswerColumns | None = None
+) -> tuple[float, float] | None:
     """(stability, difficulty) after the card's last answer, as Anki computes it; None when Anki has none."""
-    columns = card.answer_columns
+    if columns is None:
+        columns = card.answer_columns
     start = card.starting_state
     if start is None:
-        return replay_answers(model, columns.ratings, columns.elapsed_days, 0, None)
+        return model.remembered_replay(card.card_id, columns.ratings, columns.elapsed_days, 0, None)
     s, d = model.from_sm2(start.factor / 1000.0, start.interval_days, sm2_retention)
     if not start.from_card and start.factor <= 1100:
         d = (start.factor / 1000.0 - 0.1) * 9.0 + 1.0  # Anki: an ease this low was written by FSRS (difficulty)
-    return replay_answers(model, columns.ratings, columns.elapsed_days, start.reviews_covered, (s, d))
+    return model.remembered_replay(card.card_id, columns.ratings, columns.elapsed_days, start.reviews_covered, (s, d))
 
 
 class _Preset:
@@ -135,7 +139,7 @@ def interval(card: CardHistory, params: dict) -> float | None:
     step = _step_after(columns.ratings, columns.kinds, preset.learn_steps, preset.relearn_steps)
     if step is not None:
         return step
-    state = memory_state(card, preset.model, preset.sm2_retention)
+    state = memory_state(card, preset.model, preset.sm2_retention, columns)
     if state is None:
         return None
     ivl_days = min(max(round(preset.model.interval(state[0], preset.retention)), 1), preset.maximum)
@@ -153,7 +157,7 @@ def recall(card: CardHistory, elapsed_seconds: float, params: dict | None = None
     columns = card.answer_columns
     if not columns.ratings:
         return None
-    preset = _preset(card, params or {})
+    preset = _preset(card, _NO_PARAMS if params is None else params)  # one dict: _preset caches by its id
     state = memory_state(card, preset.model, preset.sm2_retention)
     if state is None:
         return None

@@ -13,8 +13,7 @@ Elapsed time is in Anki days (FSRS's ``delta_t``; `scheduler.Review.elapsed_days
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from itertools import pairwise
+from collections.abc import Sequence
 from typing import Any
 
 from ._vendor.fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
@@ -42,7 +41,7 @@ class Fsrs6:
 
     def __init__(self, weights: Sequence[float]) -> None:
         w = self.w = self.params = clamped(weights)
-        self._cache: dict[int, tuple[int, tuple[float, int], tuple[float, float]]] = {}
+        self._cache: dict[int, tuple[Sequence[int], Sequence[int], tuple, tuple[float, float] | None]] = {}
         self.decay = -w[20]
         self.factor = 0.9 ** (1 / self.decay) - 1
         self.exp_w8 = math.exp(w[8])
@@ -101,38 +100,36 @@ class Fsrs6:
             state = self.step(state, rating, delta)
         return state
 
-    def state_of(self, card_id: int, reviews: Sequence, day_of: Callable[[float], int]) -> tuple[float, float] | None:
-        """State after ``reviews`` (``day_of`` gives a review time's Anki day). A caller that grows a card's
-        history one answer at a time (time-series evaluation, simulation) pays one step per answer: the state of
-        the history minus its newest answer is remembered per card (keyed by count, time and rating of the newest
-        answer, so a copy of a Review carrying other fields still matches)."""
-        count = len(reviews)
-        if not count:
-            return None
-        last = reviews[-1]
+    def remembered_replay(
+        self,
+        card_id: int,
+        ratings: Sequence[int],
+        elapsed_days: Sequence[int],
+        first: int,
+        state: tuple[float, float] | None,
+    ) -> tuple[float, float] | None:
+        """`replay_answers`, remembering the result per card: asked again for the same card with one more answer
+        (the time-series evaluation and the simulation grow each history one answer at a time), it takes one step
+        instead of replaying everything. The state depends only on the ratings, the elapsed days and the start,
+        so the remembered one is reused only when those are equal."""
+        start = (first, state)
         cached = self._cache.get(card_id)
         if cached is not None:
-            cached_count, cached_key, cached_state = cached
-            if cached_count == count and cached_key == (last.time, last.ease):
-                return cached_state
-            previous = reviews[-2] if count > 1 else None
-            if cached_count == count - 1 and previous is not None and cached_key == (previous.time, previous.ease):
-                state = self.step(cached_state, last.ease, day_of(last.time) - day_of(previous.time))
-                self._cache[card_id] = (count, (last.time, last.ease), state)
-                return state
-        replayed = self.replay([r.ease for r in reviews], day_deltas(reviews, day_of))
-        assert replayed is not None
-        self._cache[card_id] = (count, (last.time, last.ease), replayed)
-        return replayed
+            known_ratings, known_elapsed, known_start, known_state = cached
+            count = len(known_ratings)
+            if known_start == start and known_state is not None and len(ratings) == count + 1:
+                if ratings[:count] == known_ratings and elapsed_days[:count] == known_elapsed:
+                    result = self.step(known_state, ratings[count], elapsed_days[count])
+                    self._cache[card_id] = (ratings, elapsed_days, start, result)
+                    return result
+            elif known_start == start and ratings == known_ratings and elapsed_days == known_elapsed:
+                return known_state
+        result = replay_answers(self, ratings, elapsed_days, first, state)
+        self._cache[card_id] = (ratings, elapsed_days, start, result)
+        return result
 
     def forget_cache(self) -> None:
         self._cache.clear()
-
-
-def day_deltas(reviews: Sequence, day_of: Callable[[float], int]) -> list[int]:
-    """Anki days between each answer and the one before it (0 for the first): FSRS's ``delta_t``."""
-    day_numbers = [day_of(r.time) for r in reviews]
-    return [0, *(b - a for a, b in pairwise(day_numbers))]
 
 
 _models: dict[tuple[float, ...], Fsrs6] = {}
@@ -147,10 +144,17 @@ def model(params: Sequence[float]) -> Fsrs6:
     return found
 
 
+def forget_caches() -> None:
+    """Drop every model's remembered per-card states (after a comparison, so they don't hold memory)."""
+    for found in _models.values():
+        found.forget_cache()
+
+
 def replay_answers(model: Fsrs6, ratings: Sequence[int], elapsed_days: Sequence[int], first: int,
-           state: tuple[float, float] | None) -> tuple[float, float] | None:
+           state: tuple[float, float] | None, predicted: list[float] | None = None) -> tuple[float, float] | None:
     """Memory state after replaying answers ``first:`` from ``state`` (fsrs-rs ``forward``; the loop is
-    `Fsrs6.step` inlined, as a full reschedule replays every answer of the collection)."""
+    `Fsrs6.step` inlined, as a full reschedule replays every answer of the collection). With ``predicted``, the
+    retrievability each answer on a later day was predicted with is appended to it (Anki's evaluation)."""
     w = model.w
     w6, w7, w9, w10, w11, w12, w13, w14 = w[6], w[7], w[9], w[10], w[11], w[12], w[13], w[14]
     w15, w16, w17, w18, w19 = w[15], w[16], w[17], w[18], w[19]
@@ -172,6 +176,8 @@ def replay_answers(model: Fsrs6, ratings: Sequence[int], elapsed_days: Sequence[
             s = s * (sinc if sinc > 1.0 or rating == 1 else 1.0)  # Anki's fsrs-rs: only Again may shrink it
         else:
             r = (1 + factor * elapsed / s) ** decay
+            if predicted is not None:
+                predicted.append(r)
             if rating == 1:
                 forget = w11 * d ** -w12 * ((s + 1) ** w13 - 1) * exp((1 - r) * w14)
                 s = min(forget, s / floor)

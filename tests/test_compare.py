@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import random
 import subprocess
 import sys
 import time
@@ -336,3 +337,22 @@ def test_a_deck_scope_compares_only_that_decks_cards(col: Collection, tmp_path: 
     assert (result.cards, result.reviewed_cards) == (3, 0)
     everything = compare(col, [load_scheduler("example", tmp_path)], days=3)
     assert (everything.cards, everything.reviewed_cards) == (8, 5)
+
+
+def test_remembered_replay_steps_exactly_as_a_full_replay() -> None:
+    """The evaluation and simulation grow histories one answer at a time; the remembered state must be the state
+    a full replay gives (same ratings and Anki days, same start)."""
+    rng = random.Random(5)
+    model = fsrs_memory.Fsrs6(TRAINED)
+    fresh = fsrs_memory.Fsrs6(TRAINED)
+    for card_id in range(50):
+        ratings = [rng.choice([1, 2, 3, 4])]
+        elapsed = [0]
+        start = None if card_id % 2 else (3.0, 6.5)
+        for _ in range(25):
+            ratings = [*ratings, rng.choice([1, 2, 3, 3, 3, 4])]
+            elapsed = [*elapsed, rng.choice([0, 0, 1, 3, 9, 40])]
+            first = 0 if start is None else 1
+            assert model.remembered_replay(card_id, ratings, elapsed, first, start) == fsrs_memory.replay_answers(
+                fresh, ratings, elapsed, first, start
+            )
