@@ -78,6 +78,48 @@ def progress_window(mw: Any) -> Any:
     return getattr(mw.progress, "_win", None)
 
 
+def open_dialog(dialogs: Any, name: str) -> Any:
+    """The open instance of Anki's dialog ``name`` ("Browser", "AddCards"), or None, without opening it.
+
+    Why private: ``aqt.DialogManager`` only offers ``open`` (which creates the window); AnkiConnect's GUI actions
+    act on a window only when the user already has it open.
+    """
+    entry = dialogs._dialogs.get(name)
+    return entry[1] if entry else None
+
+
+def reviewer_show_question(reviewer: Any) -> None:
+    """Why private: the reviewer has no public "show the question again" (``Reviewer._showQuestion``)."""
+    reviewer._showQuestion()
+
+
+def reviewer_show_answer(reviewer: Any) -> None:
+    """Why private: pressing Show Answer is ``Reviewer._showAnswer`` (``onEnterKey`` also answers on the back)."""
+    reviewer._showAnswer()
+
+
+def reviewer_answer(reviewer: Any, ease: int) -> None:
+    """Why private: answering as the buttons do (timer, hooks, next card) is ``Reviewer._answerCard``."""
+    reviewer._answerCard(ease)
+
+
+def reviewer_buttons(reviewer: Any) -> list[tuple[int, str]]:
+    """The answer buttons shown now. Why private: only ``Reviewer._answerButtonList`` lists them."""
+    return list(reviewer._answerButtonList())
+
+
+def browser_sort(browser: Any, column_key: str, order: Any) -> bool:
+    """Sort the Browser's table by the column ``column_key`` in Qt ``order``; False when no such column is shown.
+
+    Why private: the table sorts through ``Table._on_sort_column_changed`` and finds columns through its model.
+    """
+    index = browser.table._model.active_column_index(column_key)
+    if index is None:
+        return False
+    browser.table._on_sort_column_changed(index, order)
+    return True
+
+
 def media_server_port(mw: Any) -> int | None:
     """The port Anki's media server (its own pages: reviewer, previews, editor) listens on, or None before it is up.
 

@@ -200,12 +200,13 @@ class ChunkHistories:
             rows = sorted(values[i : i + 7] for i in range(0, len(values), 7))
             values = [v for row in rows for v in row]
             ids = values[0::7]
-        eases, ivls, last_ivls, factors, takens, kinds = (values[k::7] for k in range(1, 7))
+        eases, ivls, factors, kinds = values[1::7], values[2::7], values[4::7], values[6::7]
         restarted = restart_history(ids, eases, ivls, factors, kinds, self._cutoff(card))
         answers = restarted.answers
         next_day_at, today = self.days.day_cutoff, self.days.today
 
         def build(indexes: Sequence[int]) -> tuple[Review, ...]:
+            last_ivls, takens = values[3::7], values[5::7]  # only Review objects need them
             ago = [max(0, (next_day_at - ids[i] // 1000) // DAY_SECS) for i in indexes]
             return tuple(
                 map(

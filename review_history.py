@@ -64,6 +64,16 @@ def _is_interday(ivl: int) -> bool:
     return ivl >= 1 or ivl <= -DAY_SECS
 
 
+def _answers(kinds: Sequence[int], eases: Sequence[int], factors: Sequence[int], start: int) -> tuple[int, ...]:
+    """Indexes from ``start`` on of the entries that are answers (`is_answer`, inlined: it runs for every entry of
+    every card with a messy log)."""
+    return tuple(
+        i
+        for i, kind, ease, factor in zip(range(start, len(kinds)), kinds[start:], eases[start:], factors[start:])
+        if 0 < ease < 5 and kind < REVLOG_MANUAL and (kind != REVLOG_CRAM or factor != 0)
+    )
+
+
 def _has_reset(kinds: Sequence[int], factors: Sequence[int]) -> bool:
     if REVLOG_MANUAL not in kinds:
         return False
@@ -96,9 +106,7 @@ def restart_history(
         after_first_group = kind_bytes.lstrip(b"\x00")
         if b"\x00" not in after_first_group:
             if 0 in eases or after_first_group.strip(b"\x01\x02"):  # entries that are not answers to drop
-                return RestartedHistory(
-                    tuple(i for i in range(count) if is_answer(kinds[i], eases[i], factors[i])), True
-                )
+                return RestartedHistory(_answers(kinds, eases, factors, 0), True)
             return RestartedHistory(range(count), True)
     first_learn: int | None = None
     first_grade: int | None = None
@@ -128,7 +136,7 @@ def restart_history(
     start = first_learn if first_learn is not None else first_grade
     if start is None:
         return RestartedHistory((), False)
-    answers = tuple(i for i in range(start, count) if is_answer(kinds[i], eases[i], factors[i]))
+    answers = _answers(kinds, eases, factors, start)
     return RestartedHistory(answers, complete)
 
 

@@ -1,4 +1,7 @@
-"""GUI glue for the Connect server: starts it when a profile opens, stops it before the collection closes.
+"""GUI glue for the Connect server: starts it when the first profile opens and keeps it until Anki quits.
+
+While no profile is open (profile manager, a profile switch) the server keeps answering: the profile actions run,
+collection actions reply "collection is not available", and the next profile is served from its first request.
 
 The only code of the server that touches ``mw``: it reads the config, hands the server Anki's main-thread queue
 (``mw.taskman.run_on_main``), the open collection and its media folder, ends each burst of writes as Anki ends its
@@ -34,10 +37,27 @@ def setup(state: AddonState) -> None:
     """Register the hooks (called once when Anki loads the add-on)."""
     from aqt import gui_hooks, mw
 
-    gui_hooks.profile_did_open.append(partial(start_server, state))
-    gui_hooks.profile_will_close.append(partial(stop_server, state))
-    # Belt and braces: if Anki quits without closing the profile, still release the port.
+    from . import gui_actions  # noqa: F401  (declares the GUI and profile actions in the registry)
+
+    gui_hooks.profile_did_open.append(partial(on_profile_did_open, state))
+    gui_hooks.profile_will_close.append(partial(on_profile_will_close, state))
+    # The port is released only when Anki quits.
     mw.app.aboutToQuit.connect(partial(stop_server, state))
+
+
+def on_profile_did_open(state: AddonState) -> None:
+    from aqt import mw
+
+    if state.server is not None:
+        state.server.media_dir = mw.col.media.dir() if mw.col is not None else None
+        return
+    start_server(state)
+
+
+def on_profile_will_close(state: AddonState) -> None:
+    # Requests queued now run after the collection closed and get "collection is not available".
+    if state.server is not None:
+        state.server.media_dir = None
 
 
 def start_server(state: AddonState) -> None:
@@ -94,8 +114,13 @@ def _refresh_after_writes(state: AddonState) -> None:
     does not know the collection changed; aqt's ``on_op_finished`` (what every CollectionOp runs) updates the Undo
     menu and fires ``operation_did_execute``. A sync of 200 cards makes one refresh 0.3 s after the last request.
     """
+    import time
+
     from aqt import mw
 
+    # Debounced: every write pushes the refresh back, so a sync refreshes once, QUIET_S after its last write
+    # (redrawing Anki's screens mid-sync would take the main thread from the requests still coming).
+    state.last_server_write = time.monotonic()
     if state.refresh_pending:
         return
     state.refresh_pending = True
@@ -104,13 +129,20 @@ def _refresh_after_writes(state: AddonState) -> None:
         from anki.collection import OpChanges
         from aqt.operations import on_op_finished
 
+        quiet_for = time.monotonic() - state.last_server_write
+        if quiet_for < _QUIET_S:
+            mw.progress.single_shot(int((_QUIET_S - quiet_for) * 1000) + 1, refresh, requires_collection=False)
+            return
         state.refresh_pending = False
         if mw.col is None:
             return
         on_op_finished(mw, OpChanges(**_SERVER_CHANGES), None)
         logger().info("refreshed Anki's screens and Undo menu after changes made through the server")
 
-    mw.progress.single_shot(300, refresh)
+    mw.progress.single_shot(int(_QUIET_S * 1000), refresh, requires_collection=False)
+
+
+_QUIET_S = 0.3
 
 
 def _start_sync() -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..scheduler import CardHistory, ReviewKind
+from ..scheduler import AnswerColumns, CardHistory, ReviewKind
 from . import fsrs_memory
 from .fsrs_memory import Fsrs6
 
@@ -34,9 +34,12 @@ DAY = 86_400.0
 _NO_PARAMS: dict = {}
 
 
-def memory_state(card: CardHistory, model: Fsrs6, sm2_retention: float) -> tuple[float, float] | None:
+def memory_state(
+    card: CardHistory, model: Fsrs6, sm2_retention: float, columns: AnswerColumns | None = None
+) -> tuple[float, float] | None:
     """(stability, difficulty) after the card's last answer, as Anki computes it; None when Anki has none."""
-    columns = card.answer_columns
+    if columns is None:
+        columns = card.answer_columns
     start = card.starting_state
     if start is None:
         return model.remembered_replay(card.card_id, columns.ratings, columns.elapsed_days, 0, None)
@@ -136,7 +139,7 @@ def interval(card: CardHistory, params: dict) -> float | None:
     step = _step_after(columns.ratings, columns.kinds, preset.learn_steps, preset.relearn_steps)
     if step is not None:
         return step
-    state = memory_state(card, preset.model, preset.sm2_retention)
+    state = memory_state(card, preset.model, preset.sm2_retention, columns)
     if state is None:
         return None
     ivl_days = min(max(round(preset.model.interval(state[0], preset.retention)), 1), preset.maximum)

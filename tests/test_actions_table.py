@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import actions_table
 
+import polar_bridge.gui.gui_actions  # noqa: F401  (declares the GUI and profile actions)
 from polar_bridge.actions import all_specs
 
 

@@ -1,0 +1,155 @@
+"""AnkiConnect's GUI and profile actions over HTTP against a real Anki: they drive its real windows, and the
+server keeps answering while no profile is open."""
+
+from __future__ import annotations
+
+import time
+
+import anki_env
+import pytest
+from gui_helpers import add_cards, run_script_in_anki
+from server_helpers import invoke
+
+pytestmark = pytest.mark.e2e
+
+SCRIPT = r'''
+import threading, urllib.request
+port = addon.state.server.port
+
+def call(action, **params):
+    """One request from another thread (as a client would), while this main thread keeps Anki running."""
+    box = []
+    def post():
+        body = json.dumps({"action": action, "version": 6, "params": params}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}", data=body)
+        box.append(json.loads(urllib.request.urlopen(request, timeout=60).read()))
+    threading.Thread(target=post).start()
+    wait_until(lambda: box, what=f"the reply to {action}")
+    reply = box[0]
+    results.setdefault("calls", []).append([action, reply])
+    with open(RESULT_PATH, "w") as f:  # as far as the script got, should Anki close early
+        json.dump(results, f)
+    return reply
+
+import aqt
+R = results
+R["profiles"] = call("getProfiles")["result"]
+R["active"] = call("getActiveProfile")["result"]
+R["browse"] = call("guiBrowse", query="deck:Study", reorderCards={"columnId": "noteFld", "order": "descending"})
+R["browser_open"] = aqt.dialogs._dialogs["Browser"][1] is not None
+card = R["browse"]["result"][0]
+R["select"] = call("guiSelectCard", card=card)["result"]
+R["select_alias"] = call("guiSelectNote", card=card)["result"]
+R["selected"] = call("guiSelectedNotes")["result"]
+R["note_of_card"] = mw.col.get_card(card).nid
+R["edit"] = call("guiEditNote", note=R["note_of_card"])
+aqt.dialogs._dialogs["Browser"][1].close()
+pump(0.3)
+R["overview"] = call("guiDeckOverview", name="Study")["result"]
+R["state_overview"] = mw.state
+R["review"] = call("guiDeckReview", name="Study")["result"]
+wait_until(lambda: mw.reviewer.card is not None, what="the reviewer")
+R["active_review"] = call("guiReviewActive")["result"]
+R["current"] = call("guiCurrentCard")["result"]
+R["timer"] = call("guiStartCardTimer")["result"]
+R["answer_too_early"] = call("guiAnswerCard", ease=3)["result"]
+R["show_answer"] = call("guiShowAnswer")["result"]
+wait_until(lambda: mw.reviewer.state == "answer", what="the answer side")
+R["answer"] = call("guiAnswerCard", ease=3)["result"]
+R["revlog_after_answer"] = mw.col.db.scalar("select count() from revlog")
+R["undo"] = call("guiUndo")["result"]
+wait_until(lambda: mw.col.db.scalar("select count() from revlog") == 0, what="the undone answer")
+R["show_question"] = call("guiShowQuestion")["result"]
+R["play_audio"] = call("guiPlayAudio")["result"]
+R["deck_browser"] = call("guiDeckBrowser")
+R["state_deck_browser"] = mw.state
+R["review_inactive"] = call("guiReviewActive")["result"]
+R["current_inactive"] = call("guiCurrentCard")["error"]
+R["set_data_closed"] = call("guiAddNoteSetData", note={"deckName": "Study"})["error"]
+new_note = {"deckName": "Study", "modelName": "Basic", "fields": {"Front": "F", "back": "B"}}
+R["add_cards"] = call("guiAddCards", note=new_note)["result"]
+R["add_open"] = aqt.dialogs._dialogs["AddCards"][1] is not None
+R["set_data"] = call("guiAddNoteSetData", note={"fields": {"Back": "more"}}, append=True)["result"]
+R["add_fields"] = list(aqt.dialogs._dialogs["AddCards"][1].editor.note.fields)
+aqt.dialogs._dialogs["AddCards"][1]._close()  # without the "discard this note?" question
+pump(0.3)
+R["check_db"] = call("guiCheckDatabase")["result"]
+wait_until(idle, what="the database check")
+pump(0.5)
+for box in message_boxes():
+    box.accept()
+R["reload"] = call("reloadCollection")
+R["exit"] = call("guiExitAnki")
+with open(RESULT_PATH, "w") as f:  # Anki closes itself a second after the reply
+    json.dump(results, f)
+wait_until(lambda: False, timeout=30, what="Anki to exit")
+'''
+
+
+def _prepare(col):
+    add_cards(col, 2, deck="Study")
+
+
+def test_gui_and_profile_actions_drive_real_anki(start_anki, tmp_path):
+    results, running = run_script_in_anki(start_anki, tmp_path, SCRIPT, prepare=_prepare)
+    assert "exit" in results, ([c[0] for c in results["calls"]], running.log()[-3000:])
+    assert running.proc.wait(30) is not None  # guiExitAnki closed Anki
+    assert results["profiles"] == ["dev"] and results["active"] == "dev"
+    assert results["browse"]["error"] is None and len(results["browse"]["result"]) == 2
+    assert results["browser_open"] is True
+    assert results["select"] is True and results["select_alias"] is True
+    assert results["selected"] == [results["note_of_card"]]
+    assert results["edit"] == {"result": None, "error": None}
+    assert results["overview"] is True and results["state_overview"] == "overview"
+    assert results["review"] is True and results["active_review"] is True
+    current = results["current"]
+    assert current["deckName"] == "Study" and current["buttons"] == [1, 2, 3, 4] and len(current["nextReviews"]) == 4
+    assert results["timer"] is True and results["answer_too_early"] is False
+    assert results["show_answer"] is True and results["answer"] is True and results["revlog_after_answer"] == 1
+    assert results["undo"] is True
+    assert results["show_question"] is True and results["play_audio"] is True
+    assert results["deck_browser"] == {"result": None, "error": None} and results["state_deck_browser"] == "deckBrowser"
+    assert results["review_inactive"] is False
+    assert results["current_inactive"] == "Gui review is not currently active."
+    assert results["set_data_closed"] == "Add Note dialog is not open"
+    assert results["add_cards"] == 0 and results["add_fields"] == ["F", "Bmore"]
+    assert results["add_open"] is True and results["set_data"] is True
+    assert results["check_db"] is True and results["reload"]["error"] is None
+    assert results["exit"] == {"result": None, "error": None}
+    assert all(
+        reply.get("error") is None or action in ("guiCurrentCard", "guiAddNoteSetData", "deckNames")
+        for action, reply in results["calls"]
+    ), results["calls"]
+
+
+def test_profile_actions_switch_profiles_while_the_server_keeps_answering(start_anki, tmp_path):
+    base = tmp_path / "anki"
+    anki_env.create_profile(base, "dev", "en_US")
+    anki_env.create_profile(base, "second", "en_US")
+    running = start_anki(base=base)
+    port = running.port
+    assert invoke(port, "getProfiles")["result"] == ["dev", "second"]
+    assert invoke(port, "getActiveProfile")["result"] == "dev"
+    invoke(port, "createDeck", {"deck": "Only in dev"})
+    assert invoke(port, "loadProfile", {"name": "nope"})["result"] is False
+    assert invoke(port, "loadProfile", {"name": "second"}) == {"result": True, "error": None}
+    seen = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        # Through the switch every request is answered: profile actions always, collection actions once open.
+        active = invoke(port, "getActiveProfile")["result"]
+        decks = invoke(port, "deckNames")
+        seen.append((active, decks["error"]))
+        if active == "second" and decks["error"] is None:
+            break
+        time.sleep(0.05)
+    assert seen[-1] == ("second", None), seen
+    assert all(error in (None, "collection is not available") for _, error in seen), seen
+    assert invoke(port, "deckNames")["result"] == ["Default"]  # the second profile's own collection
+    assert invoke(port, "loadProfile", {"name": "dev"})["result"] is True
+    deadline = time.monotonic() + 60
+    while invoke(port, "getActiveProfile")["result"] != "dev" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    while invoke(port, "deckNames")["error"] is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "Only in dev" in invoke(port, "deckNames")["result"]
