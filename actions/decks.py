@@ -174,7 +174,7 @@ def get_deck_stats(ctx: ActionContext, params: dict) -> dict[str, dict[str, Any]
         if node.deck_id in wanted:
             result[str(node.deck_id)] = {
                 "deck_id": node.deck_id,
-                "name": ctx.col.decks.name(DeckId(node.deck_id)),
+                "name": node.name,  # the deck's own name, as AnkiConnect gives it (not the full path)
                 "new_count": node.new_count,
                 "learn_count": node.learn_count,
                 "review_count": node.review_count,

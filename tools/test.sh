@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/bootstrap.sh
+tools/node_tools.sh
 tools/lint.sh
 exec .venv/bin/python -m pytest "$@"
