@@ -12,6 +12,9 @@ import threading, urllib.request
 port = addon.state.server.port
 results["undo_before"] = undo_text()
 replies = []
+refreshes = []
+from aqt import gui_hooks
+gui_hooks.operation_did_execute.append(lambda changes, handler: refreshes.append(1))
 
 def post(front):
     note = {"deckName": "Default", "modelName": "Basic", "fields": {"Front": front, "Back": "a"}}
@@ -30,6 +33,8 @@ wait_until(lambda: undo_text() != results["undo_before"], timeout=10, what="the 
 results["undo_after"] = undo_text()
 results["undo_enabled"] = mw.form.actionUndo.isEnabled()
 results["backend_undo"] = mw.col.undo_status().undo
+pump(1.0)  # a second refresh, if there were one, would have come by now
+results["refreshes"] = len(refreshes)
 finish()
 '''
 
@@ -40,3 +45,4 @@ def test_server_writes_update_the_undo_menu(start_anki, tmp_path):
     assert results["undo_enabled"] is True
     assert results["undo_after"] == f"Undo {results['backend_undo']}"
     assert results["undo_after"].startswith("Undo Add Note")
+    assert results["refreshes"] == 1  # one refresh for the burst of three writes, as one operation
