@@ -65,6 +65,12 @@ def find_stock_notetype(col: "Collection", alias: StockAlias) -> NotetypeDict | 
     Preference: one literally named like the alias ("Basic"), then one with the stock name in the collection's
     language ("Einfach"), then the oldest of that kind (copies like "Basic-1a2b3" come later).
     """
+    # Fast path (every Polar request asks for "Basic"): a type literally called so that fits ranks first anyway.
+    for entry in sorted(col.models.all_names_and_ids(), key=lambda e: e.id):
+        if entry.name.lower() == alias.name.lower():
+            named = col.models.get(NotetypeId(entry.id))
+            if named is not None and _fits(named, alias):
+                return named
     candidates = [nt for nt in col.models.all() if _fits(nt, alias)]
     if not candidates:
         return None

@@ -114,8 +114,13 @@ def _refresh_after_writes(state: AddonState) -> None:
     does not know the collection changed; aqt's ``on_op_finished`` (what every CollectionOp runs) updates the Undo
     menu and fires ``operation_did_execute``. A sync of 200 cards makes one refresh 0.3 s after the last request.
     """
+    import time
+
     from aqt import mw
 
+    # Debounced: every write pushes the refresh back, so a sync refreshes once, QUIET_S after its last write
+    # (redrawing Anki's screens mid-sync would take the main thread from the requests still coming).
+    state.last_server_write = time.monotonic()
     if state.refresh_pending:
         return
     state.refresh_pending = True
@@ -124,13 +129,20 @@ def _refresh_after_writes(state: AddonState) -> None:
         from anki.collection import OpChanges
         from aqt.operations import on_op_finished
 
+        quiet_for = time.monotonic() - state.last_server_write
+        if quiet_for < _QUIET_S:
+            mw.progress.single_shot(int((_QUIET_S - quiet_for) * 1000) + 1, refresh, requires_collection=False)
+            return
         state.refresh_pending = False
         if mw.col is None:
             return
         on_op_finished(mw, OpChanges(**_SERVER_CHANGES), None)
         logger().info("refreshed Anki's screens and Undo menu after changes made through the server")
 
-    mw.progress.single_shot(300, refresh)
+    mw.progress.single_shot(int(_QUIET_S * 1000), refresh, requires_collection=False)
+
+
+_QUIET_S = 0.3
 
 
 def _start_sync() -> None:

@@ -21,6 +21,7 @@ class AddonState:
     server: ConnectServer | None = None
     messages: list[Any] = field(default_factory=list)  # non-modal warning boxes, kept referenced until closed
     refresh_pending: bool = False  # a screen/Undo refresh after server writes is scheduled
+    last_server_write: float = 0.0  # time.monotonic() of the last request that ran a writing action
     # --- Rescheduling GUI ---
     menu_actions: dict[str, Any] = field(default_factory=dict)  # Tools menu text -> QAction
     current_preview: Any = None  # the open preview dialog (kept referenced so Qt doesn't collect it)
