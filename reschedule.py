@@ -66,6 +66,7 @@ __all__ = [
     "has_original_schedule",
     "original_schedule_path",
     "plan_reschedule",
+    "plan_reschedules",
     "reschedule",
     "restore_original_schedule",
     "reviewed_card_ids_since",
@@ -193,26 +194,42 @@ def plan_reschedule(
     ``on_progress(done, total)`` is called as often, and after each chunk.
     """
     with _without_cycle_collector():
-        return _plan(col, scheduler, card_ids, now, on_progress, should_cancel, chunk_size, due_day)
+        return _plan(col, [(scheduler, due_day)], card_ids, now, on_progress, should_cancel, chunk_size)[0]
+
+
+def plan_reschedules(
+    col: Collection,
+    schedulers: Sequence[tuple[LoadedScheduler, DueDayChooser | None]],
+    card_ids: Sequence[int] | None = None,
+    *,
+    now: float | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> list[ReschedulePlan]:
+    """`plan_reschedule` for several (scheduler, due_day) pairs in one pass over the cards and their histories
+    (Compare schedulers' "if applied now"): each plan is the one `plan_reschedule` gives that scheduler alone."""
+    with _without_cycle_collector():
+        return _plan(col, schedulers, card_ids, now, on_progress, should_cancel, chunk_size)
 
 
 def _plan(
     col: Collection,
-    scheduler: Any,
+    schedulers: Sequence[tuple[Any, DueDayChooser | None]],
     card_ids: Sequence[int] | None,
     now: float | None,
     on_progress: Callable[[int, int], None] | None,
     should_cancel: Callable[[], bool] | None,
     chunk_size: int,
-    due_day: DueDayChooser | None,
-) -> ReschedulePlan:
+) -> list[ReschedulePlan]:
     days = AnkiDays.from_collection(col, now)
-    report = RescheduleReport()
-    plan = ReschedulePlan(scheduler_name=scheduler.name, report=report)
+    plans = [ReschedulePlan(scheduler_name=scheduler.name, report=RescheduleReport()) for scheduler, _ in schedulers]
+    runs = [
+        (plan, plan.report, scheduler_lookup(scheduler), due_day)
+        for plan, (scheduler, due_day) in zip(plans, schedulers)
+    ]
     total = len(set(card_ids)) if card_ids is not None else collection_db(col).scalar("select count() from cards")
     factory = HistoryFactory(col, days)
-    scheduler_for_deck = scheduler_lookup(scheduler)
-    by_scheduler = report.by_scheduler
     check = _CancelCheck(should_cancel, on_progress, total)
     done = 0
     for card_rows in card_chunks(col, card_ids, chunk_size):
@@ -224,26 +241,28 @@ def _plan(
         for position, card in enumerate(card_rows):
             check(done + position)
             if not _is_schedulable(card, last_answers):
-                report.skipped += 1
+                for plan in plans:
+                    plan.report.skipped += 1
                 continue
             history = factory.build(card, histories)
-            chosen = scheduler_for_deck(history.deck_id)
-            try:
-                value = chosen.interval(history)
-            except Exception as exc:
-                raise SchedulerError(chosen.name, card.id, exc, "raised an exception") from exc
-            interval = check_interval(chosen.name, card.id, value)
-            if interval is None:
-                report.skipped += 1
-                continue
-            state = _new_state(card, last_answers[card.id] / 1000.0, interval, days, report, due_day)
-            by_scheduler[chosen.name] = by_scheduler.get(chosen.name, 0) + 1
-            if state == (card.type, card.queue, card.due, card.ivl, card.left, card.odue):
-                continue  # already scheduled exactly so: counted, but not rewritten (no mtime change, no sync)
-            plan.add(card, state)
+            for plan, report, scheduler_for_deck, due_day in runs:
+                chosen = scheduler_for_deck(history.deck_id)
+                try:
+                    value = chosen.interval(history)
+                except Exception as exc:
+                    raise SchedulerError(chosen.name, card.id, exc, "raised an exception") from exc
+                interval = check_interval(chosen.name, card.id, value)
+                if interval is None:
+                    report.skipped += 1
+                    continue
+                state = _new_state(card, last_answers[card.id] / 1000.0, interval, days, report, due_day)
+                report.by_scheduler[chosen.name] = report.by_scheduler.get(chosen.name, 0) + 1
+                if state == (card.type, card.queue, card.due, card.ivl, card.left, card.odue):
+                    continue  # already scheduled exactly so: counted, but not rewritten (no mtime change, no sync)
+                plan.add(card, state)
         done += len(card_rows)
         check(done, force=True)
-    return plan
+    return plans
 
 
 def card_histories(

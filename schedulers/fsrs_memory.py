@@ -109,22 +109,22 @@ class Fsrs6:
         first: int,
         state: tuple[float, float] | None,
     ) -> tuple[float, float] | None:
-        """`replay_answers`, remembering the result per card: asked again for the same card with one more answer
-        (the time-series evaluation and the simulation grow each history one answer at a time), it takes one step
-        instead of replaying everything. The state depends only on the ratings, the elapsed days and the start,
-        so the remembered one is reused only when those are equal."""
+        """`replay_answers`, remembering the result per card: asked again for the same card with more answers (the
+        time-series evaluation and the simulation grow each history an answer at a time), it replays only the new
+        ones. The state depends only on the ratings, the elapsed days and the start, so the remembered one is
+        reused only when those are equal."""
         start = (first, state)
         cached = self._cache.get(card_id)
         if cached is not None:
             known_ratings, known_elapsed, known_start, known_state = cached
             count = len(known_ratings)
-            if known_start == start and known_state is not None and len(ratings) == count + 1:
+            if known_start == start and known_state is not None and count <= len(ratings):
                 if ratings[:count] == known_ratings and elapsed_days[:count] == known_elapsed:
-                    stepped = self.step(known_state, ratings[count], elapsed_days[count])
-                    self._cache[card_id] = (ratings, elapsed_days, start, stepped)
-                    return stepped
-            elif known_start == start and ratings == known_ratings and elapsed_days == known_elapsed:
-                return known_state
+                    if count == len(ratings):
+                        return known_state
+                    result = replay_answers(self, ratings, elapsed_days, count, known_state)
+                    self._cache[card_id] = (ratings, elapsed_days, start, result)
+                    return result
         result = replay_answers(self, ratings, elapsed_days, first, state)
         self._cache[card_id] = (ratings, elapsed_days, start, result)
         return result
