@@ -128,7 +128,8 @@ def main() -> None:
     )
     print(
         f"add-on Tools > Reschedule with fsrs (plan {parts['plan']:.2f} s + preview {parts['preview']:.2f} s + "
-        f"original-schedule snapshot {parts['snapshot']:.2f} s + apply {parts['apply']:.2f} s, {parts['cards']} cards written): {ours_seconds:.2f} s"
+        f"original-schedule snapshot {parts['snapshot']:.2f} s + apply {parts['apply']:.2f} s, "
+        f"{parts['cards']} cards written): {ours_seconds:.2f} s"
     )
     print(
         f"ratio add-on / Anki: {ours_seconds / anki_seconds:.2f} (target <= 1.5); without the first run's "
