@@ -9,8 +9,8 @@ Pure domain logic on a `Collection` (no GUI, nothing written). For the cards in 
    incomplete (no learning answers since the last reset, e.g. imported mid-history) are not scored. FSRS-6 with the
    deck presets' parameters is always scored as the reference.
 2. **Workload and retention ahead** (`compare_sim`): a seeded simulation of the next ``days`` days.
-3. **If applied now**: the preview's own plan and forecast (`reschedule_ops.plan_with_forecast`): cards moved
-   earlier / later, cards due today / within 7 / within 30 days before and after.
+3. **If applied now**: the engine's plan and forecast, as the preview shows them (`reschedule.plan_reschedules`,
+   `due_forecast`): cards moved earlier / later, cards due today / within 7 / within 30 days before and after.
 
 `compare()` runs all three for several schedulers and names the winner of each measure.
 """
@@ -29,9 +29,10 @@ from .card_reader import home_queue as _home_queue
 from .collection_db import db
 from .compare_metrics import Metrics, Prediction, bin_key, metrics
 from .compare_sim import AnswerProfile, ProfileBuilder, SimulationResult, StartCard, card_with, simulate
+from .due_shaping import DueShaper
 from .forecast import _due_index
-from .reschedule import MAX_INTERVAL_SECS, RescheduleCancelled, card_histories
-from .reschedule_ops import plan_with_forecast
+from .reschedule import MAX_INTERVAL_SECS, RescheduleCancelled, card_histories, due_forecast, plan_reschedules
+from .reschedule_plan import ReschedulePlan
 from .scheduler import AnkiDays, AnswerColumns, CardHistory, LoadedScheduler, SchedulerError, _Context
 from .schedulers import fsrs_memory
 from .schedulers.fsrs_builtin import memory_state
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from anki.collection import Collection
 
 REFERENCE_NAME = "FSRS-6 (preset parameters)"
+FORECAST_DAYS = 30  # as the preview
 ProgressCallback = Callable[[str, int, int], None]  # (phase, done, total)
 
 
@@ -344,16 +346,31 @@ def _first_due(card: StartCard, interval: Callable, name: str, days: AnkiDays) -
 
 def applied_now(
     col: Collection,
-    scheduler: LoadedScheduler,
+    schedulers: Sequence[LoadedScheduler],
     card_ids: Sequence[int] | None,
     now: float | None = None,
     should_cancel: Callable[[], bool] | None = None,
     shaping: bool = False,
-) -> AppliedNow:
-    """The preview's numbers for one scheduler: the engine's own plan and forecast, as Tools > Reschedule previews
-    them (with due-day shaping when ``shaping``, as the ``dueShaping`` setting does)."""
-    preview = plan_with_forecast(col, scheduler, card_ids, should_cancel=should_cancel, shaping=shaping)
-    plan, before, after = preview.plan, preview.before, preview.after
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[AppliedNow]:
+    """The preview's numbers for each scheduler, as Tools > Reschedule previews them: the engine's plan (all
+    schedulers in one pass over the histories, `reschedule.plan_reschedules`; due-day shaping when ``shaping``, as
+    the ``dueShaping`` setting does, each plan with its own shaper) and its forecast (`due_forecast`)."""
+    shapers = [DueShaper.from_collection(col, shape=shaping) for _ in schedulers]
+    plans = plan_reschedules(
+        col,
+        [(scheduler, shaper.due_day) for scheduler, shaper in zip(schedulers, shapers)],
+        card_ids,
+        now=now,
+        on_progress=on_progress,
+        should_cancel=should_cancel,
+    )
+    return [_applied(col, plan, now) for plan in plans]
+
+
+def _applied(col: Collection, plan: ReschedulePlan, now: float | None) -> AppliedNow:
+    """Cards moved earlier / later and due counts before -> after, for one plan."""
+    before, after = due_forecast(col, plan, FORECAST_DAYS, now=now)
     days = AnkiDays.from_collection(col, now)
     earlier = later = 0
     ids = list(plan.card_ids)
@@ -441,15 +458,16 @@ def _compare(
     new_start = _new_cards(col, card_ids, factory, anki_days)
     limits = _new_limits(col, {card.deck_id for card in new_start})
     results: list[SchedulerComparison] = []
-    for number, scheduler in enumerate(schedulers, 1):
-        result = SchedulerComparison(scheduler.name)
+
+    def applied_progress(done: int, total: int) -> None:
+        if on_progress is not None:
+            on_progress("If applied now", done, total)
+
+    applied = applied_now(col, schedulers, card_ids, anki_days.now, should_cancel, shaping, applied_progress)
+    for scheduler, scheduler_applied in zip(schedulers, applied):
+        result = SchedulerComparison(scheduler.name, applied=scheduler_applied)
         if scheduler.name in recalls:
             result.quality = metrics(walk.predictions[scheduler.name])
-        if on_progress is not None:
-            on_progress(f"If applied now: {scheduler.name}", number - 1, len(schedulers))
-        result.applied = applied_now(
-            col, scheduler, card_ids, now=anki_days.now, should_cancel=should_cancel, shaping=shaping
-        )
         start = [
             StartCard(
                 c.history, c.model, c.state, _first_due(c, scheduler.interval, scheduler.name, anki_days), c.deck_id

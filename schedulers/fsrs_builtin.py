@@ -91,12 +91,14 @@ def _hard_delay(steps: list[float], index: int) -> float:
     return steps[min(index, len(steps) - 1)]
 
 
-_LEARN, _REVIEW, _RELEARN, _FILTERED = (int(k) for k in
-                                        (ReviewKind.LEARN, ReviewKind.REVIEW, ReviewKind.RELEARN, ReviewKind.FILTERED))
+_LEARN, _REVIEW, _RELEARN, _FILTERED = (
+    int(k) for k in (ReviewKind.LEARN, ReviewKind.REVIEW, ReviewKind.RELEARN, ReviewKind.FILTERED)
+)
 
 
-def _step_after(ratings: Sequence[int], kinds: Sequence[int], learn_steps: list[float],
-                relearn_steps: list[float]) -> float | None:
+def _step_after(
+    ratings: Sequence[int], kinds: Sequence[int], learn_steps: list[float], relearn_steps: list[float]
+) -> float | None:
     """The step delay (seconds) the last answer leads to, or None when it leaves the card in review.
 
     Follows Anki's learning/relearning states: the current group of (re)learning answers is replayed from its
@@ -180,10 +182,15 @@ def training_items(histories: Iterable[CardHistory]) -> list:
         if not card.history_complete:
             continue
         columns = card.answer_columns
-        reviews = [scheduler_pb2.FsrsReview(rating=rating, delta_t=delta)
-                   for rating, delta in zip(columns.ratings, columns.elapsed_days)]
-        items.extend(scheduler_pb2.FsrsItem(reviews=reviews[:k + 1])
-                     for k in range(1, len(reviews)) if columns.elapsed_days[k] > 0)
+        reviews = [
+            scheduler_pb2.FsrsReview(rating=rating, delta_t=delta)
+            for rating, delta in zip(columns.ratings, columns.elapsed_days)
+        ]
+        items.extend(
+            scheduler_pb2.FsrsItem(reviews=reviews[: k + 1])
+            for k in range(1, len(reviews))
+            if columns.elapsed_days[k] > 0
+        )
     return items
 
 

@@ -350,8 +350,9 @@ def test_remembered_replay_steps_exactly_as_a_full_replay() -> None:
         elapsed = [0]
         start = None if card_id % 2 else (3.0, 6.5)
         for _ in range(25):
-            ratings = [*ratings, rng.choice([1, 2, 3, 3, 3, 4])]
-            elapsed = [*elapsed, rng.choice([0, 0, 1, 3, 9, 40])]
+            grown = rng.choice([1, 1, 2, 3])  # one answer at a time, or several (learning steps skip a call)
+            ratings = [*ratings, *(rng.choice([1, 2, 3, 3, 3, 4]) for _ in range(grown))]
+            elapsed = [*elapsed, *(rng.choice([0, 0, 1, 3, 9, 40]) for _ in range(grown))]
             first = 0 if start is None else 1
             assert model.remembered_replay(card_id, ratings, elapsed, first, start) == fsrs_memory.replay_answers(
                 fresh, ratings, elapsed, first, start
