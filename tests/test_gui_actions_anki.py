@@ -136,6 +136,9 @@ def test_profile_actions_switch_profiles_while_the_server_keeps_answering(start_
     assert invoke(port, "getProfiles")["result"] == ["dev", "second"]
     assert invoke(port, "getActiveProfile")["result"] == "dev"
     invoke(port, "createDeck", {"deck": "Only in dev"})
+    note = {"deckName": "Only in dev", "modelName": "Basic", "fields": {"Front": "f", "Back": "b"}}
+    nid = invoke(port, "addNote", {"note": note})["result"]
+    assert invoke(port, "notesInfo", {"notes": [nid]})["result"][0]["profile"] == "dev"
     assert invoke(port, "loadProfile", {"name": "nope"})["result"] is False
     assert invoke(port, "loadProfile", {"name": "second"}) == {"result": True, "error": None}
     seen = []
@@ -151,6 +154,8 @@ def test_profile_actions_switch_profiles_while_the_server_keeps_answering(start_
     assert seen[-1] == ("second", None), seen
     assert all(error in (None, "collection is not available") for _, error in seen), seen
     assert invoke(port, "deckNames")["result"] == ["Default"]  # the second profile's own collection
+    nid = invoke(port, "addNote", {"note": {**note, "deckName": "Default"}})["result"]
+    assert invoke(port, "notesInfo", {"notes": [nid]})["result"][0]["profile"] == "second"
     assert invoke(port, "loadProfile", {"name": "dev"})["result"] is True
     deadline = time.monotonic() + 60
     while invoke(port, "getActiveProfile")["result"] != "dev" and time.monotonic() < deadline:
