@@ -71,7 +71,10 @@ class GuidIndex:
     def lookup_many(self, col: "Collection", guids: list[str]) -> dict[str, list[int]]:
         stamp = _stamp(col)
         if stamp != self._stamp:
-            if len(guids) < 20:  # a few notes (Polar adds one at a time): cheaper than reading every guid
+            # A few notes asked about once: cheaper than reading every guid. Asked again at the same stamp (Polar's
+            # findNotes, canAddNotes, addNote of one card), build the index: our own writes then keep it current.
+            if len(guids) < 20 and stamp != self._last_seen:
+                self._last_seen = stamp
                 found = {guid: _query_guid(col, guid) for guid in guids}
                 return {guid: nids for guid, nids in found.items() if nids}
             self._rebuild(col, stamp)

@@ -276,6 +276,22 @@ def _attach_media(
                 positions.setdefault(pos, values[pos])
 
 
+def attach_media_to_fields(
+    col: "Collection", config: "AddonConfig", note: dict, notetype: NotetypeDict, values: list[str]
+) -> list[str]:
+    """``values`` with the note's ``picture``/``audio``/``video`` items stored (under exactly their names) and
+    referenced at the end of the fields they name, as addNote does (updateNoteFields takes the same items).
+    Raises NoteError for a bad item; nothing is stored then."""
+    values = list(values)
+    media: list[content.MediaFile] = []
+    _attach_media(col, config, note, notetype, values, {}, media)
+    for file in media:
+        stored = store_media(col, file.name, file.data)
+        if stored != file.name:
+            values = [v.replace(file.name, stored) for v in values]
+    return values
+
+
 def _strip(col: "Collection", html: str) -> str:
     if "<" not in html and "&" not in html:
         return html

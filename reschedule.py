@@ -21,8 +21,8 @@ from __future__ import annotations
 import gc
 import math
 import time
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from anki.consts import (
@@ -35,43 +35,43 @@ from anki.consts import (
     QUEUE_TYPE_REV,
 )
 
-from .collection_db import db as collection_db
-from .card_reader import (
-    CHUNK_SIZE,
-    CardRow,
-    ChunkHistories,
-    HistoryFactory,
-    card_chunks,
-    cards_by_id,
-)
+from .card_reader import CHUNK_SIZE, CardRow, ChunkHistories, HistoryFactory, card_chunks, cards_by_id
 from .card_writer import backend_card, batched, write_as_one_step
+from .collection_db import db as collection_db
 from .forecast import due_forecast
-from .preset_schedulers import scheduler_lookup
 from .original_schedule import (
     has_original_schedule,
     original_schedule_path,
     restore_original_schedule,
     save_original_schedule,
 )
-from .review_history import ANSWER_SQL
+from .preset_schedulers import scheduler_lookup
 from .reschedule_plan import RescheduleCancelled, ReschedulePlan, RescheduleReport
-from .scheduler import (
-    AnkiDays,
-    CardHistory,
-    LoadedScheduler,
-    Review,
-    ReviewKind,
-    SchedulerError,
-    check_interval,
-)
+from .review_history import ANSWER_SQL
+from .scheduler import AnkiDays, CardHistory, LoadedScheduler, Review, ReviewKind, SchedulerError, check_interval
 
 if TYPE_CHECKING:
     from anki.collection import Collection
 
 __all__ = [
-    "RescheduleCancelled", "ReschedulePlan", "RescheduleReport", "answer_intervals", "apply_plan", "card_histories",
-    "DueDayChooser", "MAX_INTERVAL_SECS", "due_forecast", "has_original_schedule", "original_schedule_path", "plan_reschedule", "plan_reschedules", "reschedule",
-    "restore_original_schedule", "reviewed_card_ids_since", "save_original_schedule", "train_scheduler",
+    "RescheduleCancelled",
+    "ReschedulePlan",
+    "RescheduleReport",
+    "answer_intervals",
+    "apply_plan",
+    "card_histories",
+    "DueDayChooser",
+    "MAX_INTERVAL_SECS",
+    "due_forecast",
+    "has_original_schedule",
+    "original_schedule_path",
+    "plan_reschedule",
+    "plan_reschedules",
+    "reschedule",
+    "restore_original_schedule",
+    "reviewed_card_ids_since",
+    "save_original_schedule",
+    "train_scheduler",
 ]
 
 DAY_SECS = 86_400
@@ -89,9 +89,14 @@ CHECK_EVERY_SECS = 0.1  # at most this much planning time between cancel checks 
 DueDayChooser = Callable[[CardRow, int, int], int]
 
 
-def _new_state(card: CardRow, last_review_time: float, interval: float, days: AnkiDays,
-               report: RescheduleReport, due_day: DueDayChooser | None = None,
-               ) -> tuple[int, int, int, int, int, int]:
+def _new_state(
+    card: CardRow,
+    last_review_time: float,
+    interval: float,
+    days: AnkiDays,
+    report: RescheduleReport,
+    due_day: DueDayChooser | None = None,
+) -> tuple[int, int, int, int, int, int]:
     """(type, queue, due, ivl, left, odue) for one card following the module's rules; updates the counts."""
     interval = min(interval, MAX_INTERVAL_SECS)
     target = last_review_time + interval
@@ -105,7 +110,7 @@ def _new_state(card: CardRow, last_review_time: float, interval: float, days: An
         new_due = max(exact_day, days.today) if due_day is None else due_day(card, exact_day, last_day)
         new_ivl = max(1, new_due - last_day)
         new_type = CARD_TYPE_REV
-        new_queue = QUEUE_TYPE_REV
+        new_queue: int = QUEUE_TYPE_REV
         # graduating from (re)learning clears the remaining steps; review cards keep whatever Anki stored
         new_left = card.left if card.type == CARD_TYPE_REV else 0
     else:
@@ -137,8 +142,9 @@ def _is_schedulable(card: CardRow, last_answers: dict[int, int]) -> bool:
 class _CancelCheck:
     """Calls should_cancel/on_progress at most every CHECK_EVERY_SECS of planning time, however slow the plug-in."""
 
-    def __init__(self, should_cancel: Callable[[], bool] | None, on_progress: Callable[[int, int], None] | None,
-                 total: int) -> None:
+    def __init__(
+        self, should_cancel: Callable[[], bool] | None, on_progress: Callable[[int, int], None] | None, total: int
+    ) -> None:
         self.should_cancel, self.on_progress, self.total = should_cancel, on_progress, total
         self.next_check = time.monotonic() + CHECK_EVERY_SECS
 
@@ -207,21 +213,30 @@ def plan_reschedules(
         return _plan(col, schedulers, card_ids, now, on_progress, should_cancel, chunk_size)
 
 
-def _plan(col: Collection, schedulers: Sequence[tuple[Any, DueDayChooser | None]], card_ids: Sequence[int] | None,
-          now: float | None, on_progress: Callable[[int, int], None] | None,
-          should_cancel: Callable[[], bool] | None, chunk_size: int) -> list[ReschedulePlan]:
+def _plan(
+    col: Collection,
+    schedulers: Sequence[tuple[Any, DueDayChooser | None]],
+    card_ids: Sequence[int] | None,
+    now: float | None,
+    on_progress: Callable[[int, int], None] | None,
+    should_cancel: Callable[[], bool] | None,
+    chunk_size: int,
+) -> list[ReschedulePlan]:
     days = AnkiDays.from_collection(col, now)
     plans = [ReschedulePlan(scheduler_name=scheduler.name, report=RescheduleReport()) for scheduler, _ in schedulers]
-    runs = [(plan, plan.report, scheduler_lookup(scheduler), due_day)
-            for plan, (scheduler, due_day) in zip(plans, schedulers)]
+    runs = [
+        (plan, plan.report, scheduler_lookup(scheduler), due_day)
+        for plan, (scheduler, due_day) in zip(plans, schedulers)
+    ]
     total = len(set(card_ids)) if card_ids is not None else collection_db(col).scalar("select count() from cards")
     factory = HistoryFactory(col, days)
     check = _CancelCheck(should_cancel, on_progress, total)
     done = 0
     for card_rows in card_chunks(col, card_ids, chunk_size):
         check(done)
-        histories = ChunkHistories(col, card_rows, days, explicit_ids=card_ids is not None,
-                                   whole_table=len(card_rows) >= total)
+        histories = ChunkHistories(
+            col, card_rows, days, explicit_ids=card_ids is not None, whole_table=len(card_rows) >= total
+        )
         last_answers = histories.last_answer_ms
         for position, card in enumerate(card_rows):
             check(done + position)
@@ -250,16 +265,18 @@ def _plan(col: Collection, schedulers: Sequence[tuple[Any, DueDayChooser | None]
     return plans
 
 
-def card_histories(col: Collection, card_ids: Sequence[int] | None = None, *, now: float | None = None,
-                   chunk_size: int = CHUNK_SIZE) -> Iterator[CardHistory]:
+def card_histories(
+    col: Collection, card_ids: Sequence[int] | None = None, *, now: float | None = None, chunk_size: int = CHUNK_SIZE
+) -> Iterator[CardHistory]:
     """Histories of all cards (or ``card_ids``) with at least one answer, new cards excluded; read chunk by
     chunk like plan_reschedule. Each history's reviews are loaded on first access."""
     days = AnkiDays.from_collection(col, now)
     factory = HistoryFactory(col, days)
     total = len(set(card_ids)) if card_ids is not None else collection_db(col).scalar("select count() from cards")
     for card_rows in card_chunks(col, card_ids, chunk_size):
-        histories = ChunkHistories(col, card_rows, days, explicit_ids=card_ids is not None,
-                                   whole_table=len(card_rows) >= total)
+        histories = ChunkHistories(
+            col, card_rows, days, explicit_ids=card_ids is not None, whole_table=len(card_rows) >= total
+        )
         for card in card_rows:
             if _is_schedulable(card, histories.last_answer_ms):
                 yield factory.build(card, histories)
@@ -288,8 +305,12 @@ def apply_plan(col: Collection, plan: ReschedulePlan, *, own_undo_step: bool = T
     """
     save_original_schedule(col)
     if len(plan):
-        write_as_one_step(col, f"Reschedule ({plan.scheduler_name})", batched(_planned_cards(col, plan))(),
-                          merge_into_caller_step=not own_undo_step)
+        write_as_one_step(
+            col,
+            f"Reschedule ({plan.scheduler_name})",
+            batched(_planned_cards(col, plan))(),
+            merge_into_caller_step=not own_undo_step,
+        )
     return plan.report
 
 
@@ -298,11 +319,12 @@ def _planned_cards(col: Collection, plan: ReschedulePlan) -> Iterator:
     index = {cid: i for i, cid in enumerate(plan.card_ids)}
     ids = plan.card_ids
     for start in range(0, len(ids), CHUNK_SIZE):
-        for row in cards_by_id(col, ids[start:start + CHUNK_SIZE]):
+        for row in cards_by_id(col, ids[start : start + CHUNK_SIZE]):
             i = index[row.id]
             if hash(row) == plan.fingerprints[i]:
-                yield backend_card(row, plan.types[i], plan.queues[i], plan.dues[i], plan.ivls[i], plan.lefts[i],
-                                   plan.odues[i])
+                yield backend_card(
+                    row, plan.types[i], plan.queues[i], plan.dues[i], plan.ivls[i], plan.lefts[i], plan.odues[i]
+                )
 
 
 def reschedule(
@@ -316,8 +338,9 @@ def reschedule(
     due_day: DueDayChooser | None = None,
 ) -> RescheduleReport:
     """plan_reschedule + apply_plan (own undo step)."""
-    plan = plan_reschedule(col, scheduler, card_ids, now=now, on_progress=on_progress, should_cancel=should_cancel,
-                           due_day=due_day)
+    plan = plan_reschedule(
+        col, scheduler, card_ids, now=now, on_progress=on_progress, should_cancel=should_cancel, due_day=due_day
+    )
     return apply_plan(col, plan)
 
 
@@ -325,8 +348,9 @@ def reschedule(
 ##########################################################################
 
 
-def answer_intervals(col: Collection, card_id: int, scheduler: LoadedScheduler, *,
-                     now: float | None = None) -> dict[int, float | None]:
+def answer_intervals(
+    col: Collection, card_id: int, scheduler: LoadedScheduler, *, now: float | None = None
+) -> dict[int, float | None]:
     """For ease 1..4, the interval (seconds) the scheduler would give if the card were answered so at ``now``."""
     days = AnkiDays.from_collection(col, now)
     rows = cards_by_id(col, [card_id])
@@ -353,4 +377,6 @@ def answer_intervals(col: Collection, card_id: int, scheduler: LoadedScheduler, 
 
 def reviewed_card_ids_since(col: Collection, revlog_id_exclusive: int) -> list[int]:
     """Ids of cards answered after the given revlog id (e.g. the max id before a sync)."""
-    return collection_db(col).list(f"select distinct cid from revlog where id > ? and {ANSWER_SQL}", revlog_id_exclusive)
+    return collection_db(col).list(
+        f"select distinct cid from revlog where id > ? and {ANSWER_SQL}", revlog_id_exclusive
+    )

@@ -111,11 +111,17 @@ class CardLog:
 
     __slots__ = ("_reviews", "_review_factory", "complete", "starting_state", "_log", "_log_factory", "_columns")
 
-    def __init__(self, reviews: tuple[Review, ...] | None, complete: bool = True,
-                 starting_state: StartingState | None = None, *, log: tuple[Review, ...] | None = None,
-                 review_factory: Callable[[], tuple[Review, ...]] | None = None,
-                 log_factory: Callable[[], tuple[Review, ...]] | None = None,
-                 columns: AnswerColumns | None = None) -> None:
+    def __init__(
+        self,
+        reviews: tuple[Review, ...] | None,
+        complete: bool = True,
+        starting_state: StartingState | None = None,
+        *,
+        log: tuple[Review, ...] | None = None,
+        review_factory: Callable[[], tuple[Review, ...]] | None = None,
+        log_factory: Callable[[], tuple[Review, ...]] | None = None,
+        columns: AnswerColumns | None = None,
+    ) -> None:
         self._reviews, self._review_factory = reviews, review_factory
         self.complete, self.starting_state = complete, starting_state
         self._log, self._log_factory, self._columns = log, log_factory, columns
@@ -142,11 +148,18 @@ class CardLog:
 def _columns_of(reviews: Sequence[Review]) -> AnswerColumns:
     """Columns from Review objects; day numbers missing on hand-made reviews come from UTC dates."""
     days = [r.day if r.day is not None else int(r.time // 86_400) for r in reviews]
-    elapsed = [0 if k == 0 else (r.elapsed_days if r.elapsed_days is not None else max(0, days[k] - days[k - 1]))
-               for k, r in enumerate(reviews)]
+    elapsed = [
+        0 if k == 0 else (r.elapsed_days if r.elapsed_days is not None else max(0, days[k] - days[k - 1]))
+        for k, r in enumerate(reviews)
+    ]
     last = reviews[-1] if reviews else None
-    return AnswerColumns([r.ease for r in reviews], elapsed, [int(r.kind) for r in reviews],
-                         last.time if last else 0.0, last.day if last else None)
+    return AnswerColumns(
+        [r.ease for r in reviews],
+        elapsed,
+        [int(r.kind) for r in reviews],
+        last.time if last else 0.0,
+        last.day if last else None,
+    )
 
 
 _EMPTY_LOG = CardLog(())
@@ -263,8 +276,26 @@ class CardHistory(tuple):
         if context is None:
             context = _Context(col, days)
         loaded = reviews if reviews is None or isinstance(reviews, CardLog) else CardLog(tuple(reviews))
-        return tuple.__new__(cls, (card_id, note_id, deck_id, ordinal, created, type, queue, due, interval_days,
-                                   factor, reps, lapses, [loaded], review_source, context))
+        return tuple.__new__(
+            cls,
+            (
+                card_id,
+                note_id,
+                deck_id,
+                ordinal,
+                created,
+                type,
+                queue,
+                due,
+                interval_days,
+                factor,
+                reps,
+                lapses,
+                [loaded],
+                review_source,
+                context,
+            ),
+        )
 
     card_id = property(operator.itemgetter(0))
     note_id = property(operator.itemgetter(1))
@@ -328,8 +359,10 @@ class CardHistory(tuple):
         return reviews[-1] if reviews else None
 
     def __repr__(self) -> str:
-        return (f"CardHistory(card_id={self.card_id}, type={self.type}, queue={self.queue}, "
-                f"interval_days={self.interval_days}, reviews={len(self.reviews)})")
+        return (
+            f"CardHistory(card_id={self.card_id}, type={self.type}, queue={self.queue}, "
+            f"interval_days={self.interval_days}, reviews={len(self.reviews)})"
+        )
 
     def __reduce__(self):  # tuples pickle positionally; keep the keyword constructor out of the way
         raise TypeError("CardHistory cannot be pickled")
@@ -345,13 +378,24 @@ class CardHistory(tuple):
             day = days.revlog_day(review.time)
             elapsed = 0 if previous is None or previous.day is None else max(0, day - previous.day)
             review = review._replace(day=day, elapsed_days=elapsed)
-        extended = CardLog(loaded.reviews + (review,), loaded.complete, loaded.starting_state,
-                           log=loaded.log + (review,))
+        extended = CardLog(
+            loaded.reviews + (review,), loaded.complete, loaded.starting_state, log=loaded.log + (review,)
+        )
         return CardHistory(
-            card_id=self.card_id, note_id=self.note_id, deck_id=self.deck_id, ordinal=self.ordinal,
-            created=self.created, type=self.type, queue=self.queue, due=self.due, interval_days=self.interval_days,
-            factor=self.factor, reps=self.reps + 1, lapses=self.lapses + (review.ease == 1 and self.type == 2),
-            reviews=extended, context=self[14],
+            card_id=self.card_id,
+            note_id=self.note_id,
+            deck_id=self.deck_id,
+            ordinal=self.ordinal,
+            created=self.created,
+            type=self.type,
+            queue=self.queue,
+            due=self.due,
+            interval_days=self.interval_days,
+            factor=self.factor,
+            reps=self.reps + 1,
+            lapses=self.lapses + (review.ease == 1 and self.type == 2),
+            reviews=extended,
+            context=self[14],
         )
 
     def _note(self) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -410,7 +454,9 @@ class SchedulerLoadError(Exception):
 class SchedulerError(Exception):
     """A scheduler failed or returned an unusable value; the whole run is aborted and nothing is written."""
 
-    def __init__(self, scheduler_name: str, card_id: int, value: object, reason: str = "returned an invalid value") -> None:
+    def __init__(
+        self, scheduler_name: str, card_id: int, value: object, reason: str = "returned an invalid value"
+    ) -> None:
         self.scheduler_name = scheduler_name
         self.card_id = card_id
         self.value = value

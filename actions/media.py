@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import fnmatch
+import hashlib
 import os
 import reprlib
 from dataclasses import dataclass
@@ -36,14 +37,22 @@ def _prepare_store(params: dict[str, Any], prep: PrepareContext) -> dict[str, An
     anything("data"),
     anything("path"),
     anything("url"),
+    anything("skipHash"),
     anything("deleteExisting", True),
     writes=True,
     prepare=_prepare_store,
 )
-def store_media_file(ctx: ActionContext, params: dict) -> str:
+def store_media_file(ctx: ActionContext, params: dict) -> str | None:
+    """Store a file; with ``skipHash`` (an MD5 hex digest, AnkiConnect's way to skip known placeholder files such
+    as "no audio available") content with that digest is not stored and the result is null."""
     filename = check_filename(params["filename"])
     delete_existing = _bool_param(params, "deleteExisting", True)
     data = media_item_bytes(ctx.col, params)
+    skip = params["skipHash"]
+    if skip is not None and not isinstance(skip, str):
+        raise ActionError("skipHash must be an MD5 hex digest (a string)")
+    if skip is not None and hashlib.md5(data).hexdigest() == skip.lower():
+        return None
     return store_media(ctx.col, filename, data, delete_existing)
 
 

@@ -20,7 +20,7 @@ from .registry import ActionContext, ActionError, Param, PrepareContext, action,
 
 _NOTES = array("notes", "a list of notes")
 _NOTE = obj("note", "a note object")
-# ActionContext.extras key: the open profile's name (notesInfo's "profile"), filled in by the GUI glue.
+# ActionContext.extras key: a callable giving the open profile's name (notesInfo's "profile"), from the GUI glue.
 EXTRA_PROFILE = "profile"
 _TAGS = Param("tags", (str, list), "a space-separated string of tags")
 
@@ -124,7 +124,8 @@ def notes_info(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
         note_ids = find_note_ids(ctx.col, params["query"])
     else:
         raise ActionError('Must provide either "notes" or a "query"')
-    return notes_info_rows(ctx.col, note_ids, ctx.extras.get(EXTRA_PROFILE))
+    profile = ctx.extras.get(EXTRA_PROFILE)
+    return notes_info_rows(ctx.col, note_ids, profile() if callable(profile) else profile)
 
 
 @action("notesModTime", ids("notes"))
@@ -234,17 +235,36 @@ def _note_param(params: dict) -> tuple[int, dict]:
     return note_id, raw
 
 
-@action("updateNoteFields", _NOTE_WITH_ID, writes=True)
+def _apply_media(ctx: ActionContext, note: Note, raw: dict) -> bool:
+    """The note's picture/audio/video items (prepared off the main thread) added to their fields; True when
+    that changed a field."""
+    if not any(raw.get(kind) for kind in note_push.MEDIA_KINDS):
+        return False
+    notetype = note_types.notetype_by_id(ctx.col, note.mid)
+    try:
+        values = note_push.attach_media_to_fields(ctx.col, ctx.config, raw, notetype, list(note.fields))
+    except note_push.NoteError as exc:
+        raise ActionError(str(exc)) from exc
+    if values == list(note.fields):
+        return False
+    note.fields = values
+    return True
+
+
+@action("updateNoteFields", _NOTE_WITH_ID, writes=True, prepare=_prepare_one_note)
 def update_note_fields(ctx: ActionContext, params: dict) -> None:
+    """Set fields (and, as in AnkiConnect, append the note's picture/audio/video items to the fields they name)."""
     note_id, raw = _note_param(params)
     fields = require(raw, "fields", dict, "an object mapping field names to text")
     note = _existing_note(ctx.col, note_id)
+    changed = _apply_fields(ctx.col, note, fields)
+    changed = _apply_media(ctx, note, raw) or changed
     # col.update_note fires the op-change hooks, so an open editor or Browser shows the new text.
-    if _apply_fields(ctx.col, note, fields):
+    if changed:
         ctx.col.update_note(note)
 
 
-@action("updateNote", _NOTE_WITH_ID, writes=True)
+@action("updateNote", _NOTE_WITH_ID, writes=True, prepare=_prepare_one_note)
 def update_note(ctx: ActionContext, params: dict) -> None:
     note_id, raw = _note_param(params)
     if "fields" not in raw and "tags" not in raw:
@@ -252,6 +272,7 @@ def update_note(ctx: ActionContext, params: dict) -> None:
     fields = require(raw, "fields", dict, "an object mapping field names to text", default={})
     note = _existing_note(ctx.col, note_id)
     changed = _apply_fields(ctx.col, note, fields)
+    changed = _apply_media(ctx, note, raw) or changed
     if "tags" in raw:
         changed = _apply_tags(note, raw["tags"]) or changed
     if changed:

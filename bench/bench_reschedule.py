@@ -27,8 +27,9 @@ sys.path.insert(0, str(REPO / "tests"))
 def _register_package() -> None:
     if "polar_bridge" in sys.modules:
         return
-    spec = importlib.util.spec_from_file_location("polar_bridge", REPO / "__init__.py",
-                                                  submodule_search_locations=[str(REPO)])
+    spec = importlib.util.spec_from_file_location(
+        "polar_bridge", REPO / "__init__.py", submodule_search_locations=[str(REPO)]
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["polar_bridge"] = module
@@ -99,12 +100,16 @@ def main() -> None:
 
         trivial = LoadedScheduler("trivial", lambda card: 5 * 86_400.0)
         plan_s, apply_s, trivial_s, trivial_peak = engine_run(trivial)
-        print(f"engine, trivial scheduler: {trivial_s:.2f} s (plan {plan_s:.2f} + apply {apply_s:.2f}), "
-              f"peak memory growth {trivial_peak.growth_mb:.0f} MB")
+        print(
+            f"engine, trivial scheduler: {trivial_s:.2f} s (plan {plan_s:.2f} + apply {apply_s:.2f}), "
+            f"peak memory growth {trivial_peak.growth_mb:.0f} MB"
+        )
         history = load_scheduler("example", Path(tmp))
         plan_s, apply_s, history_s, history_peak = engine_run(history)
-        print(f"engine, history scheduler: {history_s:.2f} s (plan {plan_s:.2f} + apply {apply_s:.2f}), "
-              f"peak memory growth {history_peak.growth_mb:.0f} MB")
+        print(
+            f"engine, history scheduler: {history_s:.2f} s (plan {plan_s:.2f} + apply {apply_s:.2f}), "
+            f"peak memory growth {history_peak.growth_mb:.0f} MB"
+        )
 
         with Peak() as rust_peak:
             t0 = time.perf_counter()
@@ -117,10 +122,12 @@ def main() -> None:
     print(f"ratio engine/baseline: trivial {ratio:.2f}x (target <= 3x), history {history_s / rust_s:.2f}x")
     time_target = 3.0 * max(1, args.cards // 100_000) if args.cards <= 100_000 else 30.0
     worst_peak = max(trivial_peak.growth_mb, history_peak.growth_mb)
-    print(f"targets: engine < {time_target:.0f} s: {'met' if trivial_s < time_target else 'MISSED'}; "
-          f"ratio <= 3x: {'met' if ratio <= 3 else 'MISSED'}; "
-          f"memory < 300 MB: {'met' if worst_peak < 300 else 'MISSED'}"
-          + ("" if trivial_peak.exact else " (peak counter could not be reset: growth is an upper bound)"))
+    print(
+        f"targets: engine < {time_target:.0f} s: {'met' if trivial_s < time_target else 'MISSED'}; "
+        f"ratio <= 3x: {'met' if ratio <= 3 else 'MISSED'}; "
+        f"memory < 300 MB: {'met' if worst_peak < 300 else 'MISSED'}"
+        + ("" if trivial_peak.exact else " (peak counter could not be reset: growth is an upper bound)")
+    )
 
 
 if __name__ == "__main__":

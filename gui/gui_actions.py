@@ -325,13 +325,21 @@ def gui_deck_review(ctx: ActionContext, params: dict) -> bool:
 
 @action("guiImportFile", text("path", "a file path", default=None))
 def gui_import_file(ctx: ActionContext, params: dict) -> None:
-    """File > Import with ``path`` (Anki shows its import options), or Anki's file chooser without one."""
-    from aqt.import_export.importing import import_file, prompt_for_file_then_import
+    """File > Import with ``path`` (Anki shows its import options), or Anki's file chooser without one. A missing
+    or unsupported file is an error here (Anki would stop at a modal warning)."""
+    import os
 
-    if params["path"] is None:
+    from aqt.import_export.importing import IMPORTERS, import_file, prompt_for_file_then_import
+
+    path = params["path"]
+    if path is None:
         _mw().progress.single_shot(0, lambda: prompt_for_file_then_import(_mw()))
-    else:
-        import_file(_mw(), params["path"])
+        return
+    if not os.path.isfile(path):
+        raise ActionError(f"file not found: {path}")
+    if not any(importer.can_import(os.path.basename(path).lower()) for importer in IMPORTERS):
+        raise ActionError(f"Unsupported file type: {path}")
+    import_file(_mw(), path)
 
 
 @action("guiCheckDatabase")

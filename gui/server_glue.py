@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from .. import anki_compat
+from ..actions.notes import EXTRA_PROFILE
 from ..config import ConfigError
 from .settings import current_config, logger
 from .state import AddonState
@@ -78,7 +79,7 @@ def start_server(state: AddonState) -> None:
         config,
         post_to_main=mw.taskman.run_on_main,
         get_collection=lambda: mw.col,
-        extras={"sync": _start_sync},
+        extras={"sync": _start_sync, EXTRA_PROFILE: lambda: mw.pm.name},
         logger=log,
         after_writes=partial(_refresh_after_writes, state),
         media_dir=mw.col.media.dir() if mw.col is not None else None,

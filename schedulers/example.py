@@ -14,4 +14,4 @@ def interval(card: CardHistory) -> float | None:
         streak = 0 if review.ease == 1 else streak + 1
     if streak == 0:
         return AGAIN_SECS
-    return 2.5 ** streak * DAY
+    return 2.5**streak * DAY

@@ -24,8 +24,9 @@ D_MIN, D_MAX = 1.0, 10.0
 
 def clamped(params: Sequence[float]) -> tuple[float, ...]:
     """Parameters inside FSRS-6's bounds (fsrs-rs clips them the same way before use)."""
-    return tuple(min(max(float(p), lo), hi)
-                 for p, lo, hi in zip(params, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS))
+    return tuple(
+        min(max(float(p), lo), hi) for p, lo, hi in zip(params, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS)
+    )
 
 
 def preset_params(config: dict[str, Any], trained: dict | None = None) -> Sequence[float]:
@@ -70,8 +71,9 @@ class Fsrs6:
         else:
             r = (1 + self.factor * elapsed_days / s) ** self.decay
             if rating == 1:
-                new_s = min(w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * math.exp((1 - r) * w[14]),
-                            s / self.forget_floor)
+                new_s = min(
+                    w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * math.exp((1 - r) * w[14]), s / self.forget_floor
+                )
             else:
                 bonus = w[15] if rating == 2 else w[16] if rating == 4 else 1.0
                 new_s = s * (self.exp_w8 * (11 - d) * s ** -w[9] * (math.exp((1 - r) * w[10]) - 1) * bonus + 1)
@@ -92,7 +94,6 @@ class Fsrs6:
 
     def retrievability(self, s: float, elapsed_days: float) -> float:
         return (1 + self.factor * max(elapsed_days, 0.0) / s) ** self.decay
-
 
     def replay(self, ratings: Sequence[int], deltas: Sequence[float]) -> tuple[float, float] | None:
         state = None
@@ -150,16 +151,27 @@ def forget_caches() -> None:
         found.forget_cache()
 
 
-def replay_answers(model: Fsrs6, ratings: Sequence[int], elapsed_days: Sequence[int], first: int,
-           state: tuple[float, float] | None, predicted: list[float] | None = None) -> tuple[float, float] | None:
+def replay_answers(
+    model: Fsrs6,
+    ratings: Sequence[int],
+    elapsed_days: Sequence[int],
+    first: int,
+    state: tuple[float, float] | None,
+    predicted: list[float] | None = None,
+) -> tuple[float, float] | None:
     """Memory state after replaying answers ``first:`` from ``state`` (fsrs-rs ``forward``; the loop is
     `Fsrs6.step` inlined, as a full reschedule replays every answer of the collection). With ``predicted``, the
     retrievability each answer on a later day was predicted with is appended to it (Anki's evaluation)."""
     w = model.w
     w6, w7, w9, w10, w11, w12, w13, w14 = w[6], w[7], w[9], w[10], w[11], w[12], w[13], w[14]
     w15, w16, w17, w18, w19 = w[15], w[16], w[17], w[18], w[19]
-    factor, decay, exp_w8, init_d_easy, floor = model.factor, model.decay, model.exp_w8, model.init_d_easy, \
-        model.forget_floor
+    factor, decay, exp_w8, init_d_easy, floor = (
+        model.factor,
+        model.decay,
+        model.exp_w8,
+        model.init_d_easy,
+        model.forget_floor,
+    )
     exp = math.exp
     if state is None:
         if first >= len(ratings):
@@ -172,18 +184,18 @@ def replay_answers(model: Fsrs6, ratings: Sequence[int], elapsed_days: Sequence[
         rating = ratings[index]
         elapsed = elapsed_days[index]
         if elapsed == 0:
-            sinc = exp(w17 * (rating - 3 + w18)) * s ** -w19
+            sinc = exp(w17 * (rating - 3 + w18)) * s**-w19
             s = s * (sinc if sinc > 1.0 or rating == 1 else 1.0)  # Anki's fsrs-rs: only Again may shrink it
         else:
             r = (1 + factor * elapsed / s) ** decay
             if predicted is not None:
                 predicted.append(r)
             if rating == 1:
-                forget = w11 * d ** -w12 * ((s + 1) ** w13 - 1) * exp((1 - r) * w14)
+                forget = w11 * d**-w12 * ((s + 1) ** w13 - 1) * exp((1 - r) * w14)
                 s = min(forget, s / floor)
             else:
                 bonus = w15 if rating == 2 else w16 if rating == 4 else 1.0
-                s = s * (exp_w8 * (11 - d) * s ** -w9 * (exp((1 - r) * w10) - 1) * bonus + 1)
+                s = s * (exp_w8 * (11 - d) * s**-w9 * (exp((1 - r) * w10) - 1) * bonus + 1)
         s = S_MIN if s < S_MIN else S_MAX if s > S_MAX else s
         d = w7 * init_d_easy + (1 - w7) * (d - w6 * (rating - 3) * (10 - d) / 9)
         d = D_MIN if d < D_MIN else D_MAX if d > D_MAX else d

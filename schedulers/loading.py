@@ -29,7 +29,8 @@ def _accepts_params(function: Callable) -> bool:
     except (TypeError, ValueError):
         return False
     positional = [
-        p for p in signature.parameters.values()
+        p
+        for p in signature.parameters.values()
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
     ]
     return len(positional) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in positional)
@@ -50,8 +51,11 @@ def _bind_recall(function: Callable | None, params: dict) -> RecallFunction | No
     if function is None or not callable(function):
         return None
     try:
-        positional = [p for p in inspect.signature(function).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        positional = [
+            p
+            for p in inspect.signature(function).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
     except (TypeError, ValueError):
         return function
     if len(positional) >= 3:
@@ -94,8 +98,13 @@ def load_scheduler(spec: str, user_files_dir: Path, params: dict | None = None) 
     spec = (spec or "").strip()
     if spec in BUILTINS:
         interval, train = BUILTINS[spec]
-        return LoadedScheduler(name=spec, interval=_bind_params(interval, params), train=train, params=params,
-                               recall=_bind_recall(RECALLS.get(spec), params))
+        return LoadedScheduler(
+            name=spec,
+            interval=_bind_params(interval, params),
+            train=train,
+            params=params,
+            recall=_bind_recall(RECALLS.get(spec), params),
+        )
     if ":" not in spec:
         raise SchedulerLoadError(
             f"Scheduler {spec!r} not found: use a built-in ({', '.join(BUILTINS)}) or 'module:function' "
@@ -111,5 +120,10 @@ def load_scheduler(spec: str, user_files_dir: Path, params: dict | None = None) 
     if train is not None and not callable(train):
         train = None
     recall = getattr(module, f"{function_name}_recall", None) or getattr(module, "recall", None)
-    return LoadedScheduler(name=spec, interval=_bind_params(function, params), train=train, params=params,
-                           recall=_bind_recall(recall, params))
+    return LoadedScheduler(
+        name=spec,
+        interval=_bind_params(function, params),
+        train=train,
+        params=params,
+        recall=_bind_recall(recall, params),
+    )

@@ -51,7 +51,16 @@ def add_revlog(col: Collection, card_id: int, reviews: list[Rev], now: float | N
             rid += 1
         col.db.execute(
             "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)",
-            rid, card_id, -1, rev.ease, rev.ivl, rev.last_ivl, rev.factor, rev.taken_ms, rev.kind)
+            rid,
+            card_id,
+            -1,
+            rev.ease,
+            rev.ivl,
+            rev.last_ivl,
+            rev.factor,
+            rev.taken_ms,
+            rev.kind,
+        )
 
 
 def review_card(col: Collection, reviews: list[Rev], deck_id: int = 1, now: float | None = None, **fields: int) -> int:
@@ -88,14 +97,19 @@ def build_bulk_collection(col: Collection, cards: int, revlogs: int, seed: int =
         if note_rows:
             col.db.executemany(
                 "insert into notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data) "
-                "values (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+                "values (?,?,?,?,?,?,?,?,?,?,?)",
+                note_rows,
+            )
             col.db.executemany(
                 "insert into cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, "
-                "left, odue, odid, flags, data) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
+                "left, odue, odid, flags, data) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                card_rows,
+            )
         if rev_rows:
             col.db.executemany(
                 "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)",
-                rev_rows)
+                rev_rows,
+            )
         note_rows.clear()
         card_rows.clear()
         rev_rows.clear()
@@ -120,8 +134,7 @@ def build_bulk_collection(col: Collection, cards: int, revlogs: int, seed: int =
         first_s = now - 300 * DAY + jitter * 1000 + n // 1000
         for k in range(count):
             rev_id = (first_s + k * step_s) * 1000 + n % 1000
-            rev_rows.append((rev_id, cid, -1, rng.choice((1, 3, 3, 3, 4)), ivl, ivl,
-                             2500, 4000, 1 if k else 0))
+            rev_rows.append((rev_id, cid, -1, rng.choice((1, 3, 3, 3, 4)), ivl, ivl, 2500, 4000, 1 if k else 0))
         if len(card_rows) >= batch or len(rev_rows) >= 10 * batch:
             flush()
 

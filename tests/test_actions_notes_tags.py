@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from pathlib import Path
+
 from actions_helpers import add_basic, err, ok, reply, undo_name
+from notes_helpers import PNG_B64
 
 
 def test_notes_info_and_mod_time_in_bulk(col):
@@ -80,3 +85,31 @@ def test_tags(col):
 def test_deprecated_version_4_reply_is_bare(col):
     add_basic(col, "a", tags="t")
     assert reply(col, "getTags", version=4) == ["t"]
+
+
+def test_update_note_fields_takes_media_items_like_add_note(col):
+    nid = add_basic(col, "front", "back")
+    ok(
+        col,
+        "updateNoteFields",
+        note={
+            "id": nid,
+            "fields": {"Back": "new"},
+            "picture": [{"filename": "shot.png", "data": PNG_B64, "fields": ["Back"]}],
+            "audio": {"filename": "line.mp3", "data": PNG_B64, "fields": "Front"},
+        },
+    )
+    note = col.get_note(nid)
+    assert note["Back"] == 'new<img src="shot.png">' and note["Front"] == "front[sound:line.mp3]"
+    assert (Path(col.media.dir()) / "shot.png").read_bytes() == base64.b64decode(PNG_B64)
+    message = err(
+        col, "updateNoteFields", note={"id": nid, "fields": {}, "picture": [{"filename": "x.png", "fields": ["Back"]}]}
+    )
+    assert message.startswith("note.picture:") and col.get_note(nid)["Back"] == 'new<img src="shot.png">'
+
+
+def test_store_media_file_skip_hash(col):
+    digest = hashlib.md5(base64.b64decode(PNG_B64)).hexdigest()
+    assert ok(col, "storeMediaFile", filename="skip.png", data=PNG_B64, skipHash=digest) is None
+    assert not (Path(col.media.dir()) / "skip.png").exists()
+    assert ok(col, "storeMediaFile", filename="keep.png", data=PNG_B64, skipHash="0" * 32) == "keep.png"

@@ -13,7 +13,7 @@ from server_helpers import invoke
 pytestmark = pytest.mark.e2e
 
 SCRIPT = r'''
-import threading, urllib.request
+import os, threading, urllib.request
 port = addon.state.server.port
 
 def call(action, **params):
@@ -35,6 +35,11 @@ import aqt
 R = results
 R["profiles"] = call("getProfiles")["result"]
 R["active"] = call("getActiveProfile")["result"]
+R["check_db"] = call("guiCheckDatabase")["result"]
+wait_until(idle, what="the database check")
+pump(0.5)
+for box in message_boxes():
+    box.accept()
 R["browse"] = call("guiBrowse", query="deck:Study", reorderCards={"columnId": "noteFld", "order": "descending"})
 R["browser_open"] = aqt.dialogs._dialogs["Browser"][1] is not None
 card = R["browse"]["result"][0]
@@ -73,16 +78,17 @@ R["set_data"] = call("guiAddNoteSetData", note={"fields": {"Back": "more"}}, app
 R["add_fields"] = list(aqt.dialogs._dialogs["AddCards"][1].editor.note.fields)
 aqt.dialogs._dialogs["AddCards"][1]._close()  # without the "discard this note?" question
 pump(0.3)
-R["check_db"] = call("guiCheckDatabase")["result"]
-wait_until(idle, what="the database check")
-pump(0.5)
-for box in message_boxes():
-    box.accept()
+package = os.path.join(os.path.dirname(RESULT_PATH), "study.apkg")
+R["export"] = call("exportPackage", deck="Study", path=package)["result"]
+R["import_missing"] = call("guiImportFile", path=package + ".nope")["error"]
+R["import"] = call("guiImportFile", path=package)
+dialog = wait_until(lambda: [w for w in QApplication.topLevelWidgets()
+                             if type(w).__name__ == "ImportDialog" and w.isVisible()], what="the import dialog")[0]
+R["import_dialog"] = True
+dialog.reject()
+pump(0.3)
 R["reload"] = call("reloadCollection")
-R["exit"] = call("guiExitAnki")
-with open(RESULT_PATH, "w") as f:  # Anki closes itself a second after the reply
-    json.dump(results, f)
-wait_until(lambda: False, timeout=30, what="Anki to exit")
+finish()
 '''
 
 
@@ -92,8 +98,6 @@ def _prepare(col):
 
 def test_gui_and_profile_actions_drive_real_anki(start_anki, tmp_path):
     results, running = run_script_in_anki(start_anki, tmp_path, SCRIPT, prepare=_prepare)
-    assert "exit" in results, ([c[0] for c in results["calls"]], running.log()[-3000:])
-    assert running.proc.wait(30) is not None  # guiExitAnki closed Anki
     assert results["profiles"] == ["dev"] and results["active"] == "dev"
     assert results["browse"]["error"] is None and len(results["browse"]["result"]) == 2
     assert results["browser_open"] is True
@@ -114,10 +118,11 @@ def test_gui_and_profile_actions_drive_real_anki(start_anki, tmp_path):
     assert results["set_data_closed"] == "Add Note dialog is not open"
     assert results["add_cards"] == 0 and results["add_fields"] == ["F", "Bmore"]
     assert results["add_open"] is True and results["set_data"] is True
+    assert results["export"] is True and results["import"] == {"result": None, "error": None}
+    assert results["import_missing"].startswith("file not found") and results["import_dialog"] is True
     assert results["check_db"] is True and results["reload"]["error"] is None
-    assert results["exit"] == {"result": None, "error": None}
     assert all(
-        reply.get("error") is None or action in ("guiCurrentCard", "guiAddNoteSetData", "deckNames")
+        reply.get("error") is None or action in ("guiCurrentCard", "guiAddNoteSetData", "guiImportFile")
         for action, reply in results["calls"]
     ), results["calls"]
 
@@ -131,6 +136,9 @@ def test_profile_actions_switch_profiles_while_the_server_keeps_answering(start_
     assert invoke(port, "getProfiles")["result"] == ["dev", "second"]
     assert invoke(port, "getActiveProfile")["result"] == "dev"
     invoke(port, "createDeck", {"deck": "Only in dev"})
+    note = {"deckName": "Only in dev", "modelName": "Basic", "fields": {"Front": "f", "Back": "b"}}
+    nid = invoke(port, "addNote", {"note": note})["result"]
+    assert invoke(port, "notesInfo", {"notes": [nid]})["result"][0]["profile"] == "dev"
     assert invoke(port, "loadProfile", {"name": "nope"})["result"] is False
     assert invoke(port, "loadProfile", {"name": "second"}) == {"result": True, "error": None}
     seen = []
@@ -146,6 +154,8 @@ def test_profile_actions_switch_profiles_while_the_server_keeps_answering(start_
     assert seen[-1] == ("second", None), seen
     assert all(error in (None, "collection is not available") for _, error in seen), seen
     assert invoke(port, "deckNames")["result"] == ["Default"]  # the second profile's own collection
+    nid = invoke(port, "addNote", {"note": {**note, "deckName": "Default"}})["result"]
+    assert invoke(port, "notesInfo", {"notes": [nid]})["result"][0]["profile"] == "second"
     assert invoke(port, "loadProfile", {"name": "dev"})["result"] is True
     deadline = time.monotonic() + 60
     while invoke(port, "getActiveProfile")["result"] != "dev" and time.monotonic() < deadline:
@@ -153,3 +163,6 @@ def test_profile_actions_switch_profiles_while_the_server_keeps_answering(start_
     while invoke(port, "deckNames")["error"] is not None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert "Only in dev" in invoke(port, "deckNames")["result"]
+    # guiExitAnki closes Anki as File > Exit does (cleanly, a moment after the reply).
+    assert invoke(port, "guiExitAnki") == {"result": None, "error": None}
+    assert running.proc.wait(30) == 0

@@ -70,8 +70,7 @@ def test_short_interval_puts_review_card_in_relearning_at_exact_time(col: Collec
 
 def test_short_interval_keeps_learning_card_learning(col: Collection) -> None:
     now = time.time()
-    cid = review_card(col, [Rev(ago=120, kind=0, ivl=-60)], now=now, type=1, queue=1, due=int(now) - 60, ivl=0,
-                      left=2)
+    cid = review_card(col, [Rev(ago=120, kind=0, ivl=-60)], now=now, type=1, queue=1, due=int(now) - 60, ivl=0, left=2)
     reschedule(col, fixed(1800), now=now)
     row = card_row(col, cid)
     assert (row["type"], row["queue"], row["left"]) == (1, 1, 2)
@@ -80,16 +79,17 @@ def test_short_interval_keeps_learning_card_learning(col: Collection) -> None:
 def test_anki_shows_exact_time_cards_when_due(col: Collection) -> None:
     """A card whose time passed is offered at once as a relearning card; one due in 2 hours is not offered yet."""
     now = time.time()
-    overdue = review_card(col, [Rev(ago=5 * DAY, kind=0), Rev(ago=2 * DAY, ivl=3)], now=now, ivl=3,
-                          due=col.sched.today + 1)
-    later = review_card(col, [Rev(ago=5 * DAY, kind=0), Rev(ago=3600, ivl=3)], now=now, ivl=3,
-                        due=col.sched.today + 2)
+    overdue = review_card(
+        col, [Rev(ago=5 * DAY, kind=0), Rev(ago=2 * DAY, ivl=3)], now=now, ivl=3, due=col.sched.today + 1
+    )
+    later = review_card(col, [Rev(ago=5 * DAY, kind=0), Rev(ago=3600, ivl=3)], now=now, ivl=3, due=col.sched.today + 2)
     report = reschedule(col, LoadedScheduler("short", lambda card: 3 * 3600.0), now=now)
     assert report.due_now == 1 and report.exact_time == 2
     assert card_row(col, overdue)["due"] == math.ceil(now)
     queued = col.sched.get_queued_cards(fetch_limit=10)
     assert [q.card.id for q in queued.cards] == [overdue]
     from anki.scheduler_pb2 import QueuedCards
+
     assert queued.cards[0].queue == QueuedCards.LEARNING
     assert (queued.learning_count, queued.review_count) == (1, 0)
     # the learning card answers like a lapsed card: Good graduates back to its review interval
@@ -154,7 +154,8 @@ def test_suspended_and_buried_keep_queue(col: Collection, queue: int) -> None:
     assert card_row(col, short_card)["queue"] == queue
     assert card_row(col, short_card)["type"] == 3
     col.sched.unsuspend_cards([long_card, short_card]) if queue == -1 else col.sched.unbury_cards(
-        [long_card, short_card])
+        [long_card, short_card]
+    )
     assert card_row(col, long_card)["queue"] == 2
     assert card_row(col, short_card)["queue"] == 1
 
@@ -187,14 +188,18 @@ def test_filtered_deck_cards_get_odue_and_go_home_with_it(col: Collection) -> No
 
 def test_only_real_answers_reach_the_scheduler(col: Collection) -> None:
     now = time.time()
-    cid = review_card(col, [
-        Rev(ago=30 * DAY, kind=0, ease=3),
-        Rev(ago=20 * DAY, kind=1, ease=1),
-        Rev(ago=10 * DAY, kind=4, ease=0),  # manual (e.g. set due date)
-        Rev(ago=8 * DAY, kind=5, ease=0),  # rescheduled
-        Rev(ago=6 * DAY, kind=3, ease=0),  # cramming without answer
-        Rev(ago=5 * DAY, kind=3, ease=4),  # filtered deck answer
-    ], now=now)
+    cid = review_card(
+        col,
+        [
+            Rev(ago=30 * DAY, kind=0, ease=3),
+            Rev(ago=20 * DAY, kind=1, ease=1),
+            Rev(ago=10 * DAY, kind=4, ease=0),  # manual (e.g. set due date)
+            Rev(ago=8 * DAY, kind=5, ease=0),  # rescheduled
+            Rev(ago=6 * DAY, kind=3, ease=0),  # cramming without answer
+            Rev(ago=5 * DAY, kind=3, ease=4),  # filtered deck answer
+        ],
+        now=now,
+    )
     seen = []
 
     def record(card):
@@ -286,8 +291,20 @@ def test_card_fields_outside_scheduling_survive(col: Collection) -> None:
     before = col._backend.get_card(cid)
     reschedule(col, fixed(9 * DAY))
     after = col._backend.get_card(cid)
-    for name in ("custom_data", "memory_state", "desired_retention", "decay", "last_review_time_secs",
-                 "original_position", "flags", "note_id", "deck_id", "reps", "lapses", "ease_factor"):
+    for name in (
+        "custom_data",
+        "memory_state",
+        "desired_retention",
+        "decay",
+        "last_review_time_secs",
+        "original_position",
+        "flags",
+        "note_id",
+        "deck_id",
+        "reps",
+        "lapses",
+        "ease_factor",
+    ):
         assert getattr(after, name) == getattr(before, name), name
     assert after.due == col.sched.today + 8
 
@@ -296,10 +313,12 @@ def test_restore_after_several_runs_and_reopen(tmp_path: Path) -> None:
     path = str(tmp_path / "c.anki2")
     col = Collection(path)
     now = time.time()
-    ids = [review_card(col, [Rev(ago=(k + 2) * DAY)], now=now, ivl=k + 3, due=col.sched.today + k + 1)
-           for k in range(4)]
-    learning = review_card(col, [Rev(ago=60, kind=0, ivl=-600)], now=now, type=1, queue=1, due=int(now) + 540,
-                           ivl=0, left=1001)
+    ids = [
+        review_card(col, [Rev(ago=(k + 2) * DAY)], now=now, ivl=k + 3, due=col.sched.today + k + 1) for k in range(4)
+    ]
+    learning = review_card(
+        col, [Rev(ago=60, kind=0, ivl=-600)], now=now, type=1, queue=1, due=int(now) + 540, ivl=0, left=1001
+    )
     new = add_card(col)
     original = all_rows(col)
     assert not has_original_schedule(col)
@@ -351,7 +370,7 @@ def test_chunking_gives_same_plan(col: Collection) -> None:
 
 
 def test_cancel_raises_and_writes_nothing(col: Collection) -> None:
-    for k in range(3):
+    for _ in range(3):
         review_card(col, [Rev(ago=DAY)])
     before = all_rows(col)
     calls = []
@@ -400,8 +419,13 @@ def test_anki_builtin_changes_nothing_on_a_varied_collection(col: Collection) ->
     # review cards scheduled the way Anki schedules them: due = day of last review + ivl
     for ago_days, ivl in [(1, 5), (3, 3), (10, 30), (40, 200), (0, 4), (2, 2)]:
         last = now - ago_days * DAY
-        review_card(col, [Rev(ago=ago_days * DAY + 50 * DAY, kind=0), Rev(ago=ago_days * DAY, ivl=ivl)], now=now,
-                    ivl=ivl, due=days.day_of(last) + ivl)
+        review_card(
+            col,
+            [Rev(ago=ago_days * DAY + 50 * DAY, kind=0), Rev(ago=ago_days * DAY, ivl=ivl)],
+            now=now,
+            ivl=ivl,
+            due=days.day_of(last) + ivl,
+        )
     overdue = review_card(col, [Rev(ago=20 * DAY)], now=now, ivl=5, due=days.day_of(now - 20 * DAY) + 5)
     one_day = review_card(col, [Rev(ago=60)], now=now, ivl=1, due=today + 1)
     set_due = review_card(col, [Rev(ago=DAY)], now=now, ivl=10, due=today + 3)
@@ -441,8 +465,7 @@ def test_anki_builtin_changes_nothing_on_a_varied_collection(col: Collection) ->
 def test_last_review_is_newest_real_answer_even_after_manual_entries(col: Collection) -> None:
     now = time.time()
     days = AnkiDays.from_collection(col, now)
-    cid = review_card(col, [Rev(ago=10 * DAY), Rev(ago=DAY, kind=4, ease=0), Rev(ago=600, kind=5, ease=0)],
-                      now=now)
+    cid = review_card(col, [Rev(ago=10 * DAY), Rev(ago=DAY, kind=4, ease=0), Rev(ago=600, kind=5, ease=0)], now=now)
     only_manual = review_card(col, [Rev(ago=DAY, kind=4, ease=0)], now=now)
     report = reschedule(col, fixed(20 * DAY), now=now)
     assert card_row(col, cid)["due"] == days.day_of(now - 10 * DAY + 20 * DAY)
@@ -513,8 +536,11 @@ def test_cancel_acts_within_a_tenth_of_a_second_of_plugin_time(col: Collection) 
 
     asked: list[int] = []  # plug-in calls made when cancel was asked; Cancel is pressed right after the first ask
     with pytest.raises(RescheduleCancelled):
-        plan_reschedule(col, LoadedScheduler(name="slow", interval=slow),
-                        should_cancel=lambda: asked.append(len(calls)) or len(asked) > 1)
+        plan_reschedule(
+            col,
+            LoadedScheduler(name="slow", interval=slow),
+            should_cancel=lambda: asked.append(len(calls)) or len(asked) > 1,
+        )
     # 2 ms per card: at most 0.1 s (about 50 cards) until the next ask; a check every 2,000 cards would let all
     # 300 run
     assert len(asked) == 2 and asked[1] - asked[0] <= 0.1 / 0.002 + 2

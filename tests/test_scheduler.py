@@ -12,14 +12,7 @@ from anki.collection import Collection
 from engine_helpers import DAY, Rev, review_card
 
 from polar_bridge.reschedule import plan_reschedule, reschedule
-from polar_bridge.scheduler import (
-    CardHistory,
-    Review,
-    ReviewKind,
-    SchedulerError,
-    SchedulerLoadError,
-    check_interval,
-)
+from polar_bridge.scheduler import CardHistory, Review, ReviewKind, SchedulerError, SchedulerLoadError, check_interval
 from polar_bridge.schedulers import builtin_names, load_scheduler
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,11 +23,24 @@ def write(folder: Path, name: str, source: str) -> None:
 
 
 def history(reviews: list[tuple[int, float]] = (), **fields) -> CardHistory:
-    values = dict(card_id=1, note_id=2, deck_id=1, ordinal=0, created=0.0, type=2, queue=2, due=0, interval_days=1,
-                  factor=2500, reps=len(reviews), lapses=0)
+    values = dict(
+        card_id=1,
+        note_id=2,
+        deck_id=1,
+        ordinal=0,
+        created=0.0,
+        type=2,
+        queue=2,
+        due=0,
+        interval_days=1,
+        factor=2500,
+        reps=len(reviews),
+        lapses=0,
+    )
     values.update(fields)
-    return CardHistory(reviews=tuple(Review(t, ease, 0.0, 0.0, 2500, 1.0, ReviewKind.REVIEW) for ease, t in reviews),
-                       **values)
+    return CardHistory(
+        reviews=tuple(Review(t, ease, 0.0, 0.0, 2500, 1.0, ReviewKind.REVIEW) for ease, t in reviews), **values
+    )
 
 
 def test_builtins_listed_and_loadable(tmp_path: Path) -> None:
@@ -53,23 +59,31 @@ def test_example_builtin_grows_and_resets() -> None:
 
 
 def test_user_module_function_loaded_from_user_files(tmp_path: Path) -> None:
-    write(tmp_path, "mine.py", """
+    write(
+        tmp_path,
+        "mine.py",
+        """
         def weekly(card):
             return 7 * 86400.0
-    """)
+    """,
+    )
     loaded = load_scheduler("mine:weekly", tmp_path)
     assert loaded.name == "mine:weekly" and loaded.train is None
     assert loaded.interval(history([(3, 1)])) == 7 * DAY
 
 
 def test_trained_params_are_passed_to_two_argument_functions(tmp_path: Path) -> None:
-    write(tmp_path, "trained.py", """
+    write(
+        tmp_path,
+        "trained.py",
+        """
         def interval(card, params):
             return params.get("days", 1) * 86400.0
 
         def interval_train(histories):
             return {"days": sum(1 for _ in histories)}
-    """)
+    """,
+    )
     untrained = load_scheduler("trained:interval", tmp_path)
     assert untrained.interval(history()) == DAY
     params = untrained.train([history(), history(), history()])
@@ -79,24 +93,31 @@ def test_trained_params_are_passed_to_two_argument_functions(tmp_path: Path) -> 
 
 
 def test_module_level_train_is_found(tmp_path: Path) -> None:
-    write(tmp_path, "m.py", """
+    write(
+        tmp_path,
+        "m.py",
+        """
         def a(card):
             return None
 
         def train(histories):
             return {"ok": True}
-    """)
+    """,
+    )
     assert load_scheduler("m:a", tmp_path).train([]) == {"ok": True}
 
 
-@pytest.mark.parametrize("spec, fragment", [
-    ("nope", "not found"),
-    ("missing:fn", "no file"),
-    ("good:absent", "has no function 'absent'"),
-    ("broken:fn", "importing broken.py failed"),
-    ("../evil:fn", "not a valid module name"),
-    ("", "not found"),
-])
+@pytest.mark.parametrize(
+    "spec, fragment",
+    [
+        ("nope", "not found"),
+        ("missing:fn", "no file"),
+        ("good:absent", "has no function 'absent'"),
+        ("broken:fn", "importing broken.py failed"),
+        ("../evil:fn", "not a valid module name"),
+        ("", "not found"),
+    ],
+)
 def test_load_errors_name_the_spec(tmp_path: Path, spec: str, fragment: str) -> None:
     write(tmp_path, "good.py", "def fn(card):\n    return 1.0\n")
     write(tmp_path, "broken.py", "raise RuntimeError('bad module')\n")
@@ -167,8 +188,11 @@ def test_fsrs_builtin_agrees_with_ankis_own_fsrs_memory_state(col: Collection) -
     """At the default desired retention of 90 %, FSRS's next interval equals the card's stability (days)."""
     col.set_config("fsrs", True)
     now = time.time()
-    cid = review_card(col, [Rev(ago=30 * DAY, kind=0), Rev(ago=27 * DAY), Rev(ago=15 * DAY),
-                            Rev(ago=2 * DAY, ease=1), Rev(ago=DAY)], now=now)
+    cid = review_card(
+        col,
+        [Rev(ago=30 * DAY, kind=0), Rev(ago=27 * DAY), Rev(ago=15 * DAY), Rev(ago=2 * DAY, ease=1), Rev(ago=DAY)],
+        now=now,
+    )
     stability = col.compute_memory_state(cid).stability
     scheduler = load_scheduler("fsrs", Path("."))
     seen: list[CardHistory] = []
