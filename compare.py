@@ -239,7 +239,9 @@ def _score(
                     value = recall(before, elapsed)
                 except Exception as exc:
                     raise SchedulerError(name, card.card_id, exc, "raised an exception in recall()") from exc
-                walk.predictions[name].append(Prediction(order, _check_probability(name, card.card_id, value), y, key))
+                if value is not None:  # None: no prediction for this answer (left out of this scheduler's figures)
+                    p = _check_probability(name, card.card_id, value)
+                    walk.predictions[name].append(Prediction(order, p, y, key))
         if rating == 1:
             lapses += 1
     return memory

@@ -13,7 +13,7 @@ scheduler"):
   parameters from all cards' histories; the engine stores the dict and passes it back as ``params``.
 - ``recall(card, elapsed_seconds) -> float`` (or ``<function>_recall``; a third parameter gets ``params``): the
   plug-in's memory model, the probability in [0, 1] that the card is recalled ``elapsed_seconds`` after its last
-  review. Tools > Compare schedulers scores it against the user's own answers.
+  review (``None``: no prediction). Tools > Compare schedulers scores it against the user's own answers.
 
 No Anki GUI is imported here; nothing runs at import time.
 """

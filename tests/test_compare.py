@@ -21,7 +21,7 @@ from gui_helpers import write_plugin
 from polar_bridge.compare import compare, deck_card_ids, table_lines, winners
 from polar_bridge.compare_metrics import Prediction, auc, bin_key, log_loss, metrics, recency_weights, rmse_bins
 from polar_bridge.compare_sim import STUDY_OFFSET, AnswerProfile, StartCard, simulate
-from polar_bridge.scheduler import AnkiDays
+from polar_bridge.scheduler import AnkiDays, SchedulerError
 from polar_bridge.schedulers import fsrs_memory, load_scheduler
 from polar_bridge.schedulers._vendor.fsrs import DEFAULT_PARAMETERS
 
@@ -357,3 +357,33 @@ def test_remembered_replay_steps_exactly_as_a_full_replay() -> None:
             assert model.remembered_replay(card_id, ratings, elapsed, first, start) == fsrs_memory.replay_answers(
                 fresh, ratings, elapsed, first, start
             )
+
+
+PARTIAL = """
+    def interval(card):
+        return 5 * 86400.0
+
+    def recall(card, elapsed_seconds):
+        if len(card.reviews) % 2:
+            return None  # no opinion on this one
+        return 0.7
+"""
+
+BROKEN = """
+    def interval(card):
+        return 5 * 86400.0
+
+    def recall(card, elapsed_seconds):
+        return 1.5
+"""
+
+
+def test_recall_may_abstain_but_not_return_nonsense(col: Collection, tmp_path: Path) -> None:
+    crafted_history(col, 20)
+    write_plugin(tmp_path, "partial", PARTIAL)
+    write_plugin(tmp_path, "broken", BROKEN)
+    result = compare(col, [load_scheduler("partial:interval", tmp_path), load_scheduler("fsrs", tmp_path)], days=3)
+    partial, fsrs = result.schedulers
+    assert 0 < partial.quality.predictions < fsrs.quality.predictions
+    with pytest.raises(SchedulerError, match="broken:interval.*1.5"):
+        compare(col, [load_scheduler("broken:interval", tmp_path)], days=3)

@@ -29,6 +29,10 @@ a negative number, NaN, infinity, text, True/False) stops the whole run and noth
 ``params`` is optional: leave it out (``def interval(card):``) if you don't train. If this module defines
 ``train(histories)`` (or ``interval_train``), "Train" in the add-on calls it with every card's history; the dict
 it returns is saved and given back as ``params`` on every later run.
+
+``recall(card, elapsed_seconds, params)`` is optional too: your memory model, the probability (0..1) that the card
+is remembered ``elapsed_seconds`` after its last review. Tools > Compare schedulers scores it against your own
+answers (log loss, RMSE, AUC) next to FSRS-6; without it the scheduler gets no prediction figures.
 """
 
 from __future__ import annotations
@@ -66,3 +70,11 @@ def train(histories):
         return {}
     success = 1 - lapses / answers
     return {"growth": round(1.5 + 2.0 * success, 3)}
+
+
+def recall(card, elapsed_seconds, params):
+    """This scheduler's idea of memory: 90 % recall at the interval it gives, fading exponentially with time."""
+    given = interval(card, params)
+    if given is None:
+        return None
+    return 0.9 ** (elapsed_seconds / max(given, MINUTE))
