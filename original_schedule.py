@@ -83,11 +83,10 @@ def save_original_schedule(col: Collection) -> None:
     else:
         chunks = pages(col, _SNAPSHOT_COLUMNS)
     for rows in chunks:
-        for row in rows:
-            for column, value in zip(existing, row):
-                column.append(value)
+        for column, values in zip(existing, zip(*rows)):
+            column.extend(values)
     ids = existing[0]
-    if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
+    if exists and any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):  # a first snapshot is read in id order
         order = sorted(range(len(ids)), key=ids.__getitem__)
         existing = [array("q", (column[i] for i in order)) for column in existing]
     _write_snapshot(col, existing)

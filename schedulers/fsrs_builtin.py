@@ -28,25 +28,32 @@ from typing import Any
 
 from ..scheduler import AnswerColumns, CardHistory, ReviewKind
 from . import fsrs_memory
-from .fsrs_memory import Fsrs6
+from .fsrs_memory import Fsrs6, replay_answers
 
 DAY = 86_400.0
 _NO_PARAMS: dict = {}
 
 
 def memory_state(
-    card: CardHistory, model: Fsrs6, sm2_retention: float, columns: AnswerColumns | None = None
+    card: CardHistory, model: Fsrs6, sm2_retention: float, columns: AnswerColumns | None = None, remember: bool = False
 ) -> tuple[float, float] | None:
-    """(stability, difficulty) after the card's last answer, as Anki computes it; None when Anki has none."""
+    """(stability, difficulty) after the card's last answer, as Anki computes it; None when Anki has none.
+
+    ``remember``: keep the state per card so the same card asked again with one more answer costs one step (the
+    comparison grows histories an answer at a time); a reschedule sees each card once and does not keep them."""
     if columns is None:
         columns = card.answer_columns
     start = card.starting_state
-    if start is None:
-        return model.remembered_replay(card.card_id, columns.ratings, columns.elapsed_days, 0, None)
-    s, d = model.from_sm2(start.factor / 1000.0, start.interval_days, sm2_retention)
-    if not start.from_card and start.factor <= 1100:
-        d = (start.factor / 1000.0 - 0.1) * 9.0 + 1.0  # Anki: an ease this low was written by FSRS (difficulty)
-    return model.remembered_replay(card.card_id, columns.ratings, columns.elapsed_days, start.reviews_covered, (s, d))
+    state: tuple[float, float] | None = None
+    first = 0
+    if start is not None:
+        s, d = model.from_sm2(start.factor / 1000.0, start.interval_days, sm2_retention)
+        if not start.from_card and start.factor <= 1100:
+            d = (start.factor / 1000.0 - 0.1) * 9.0 + 1.0  # Anki: an ease this low was written by FSRS (difficulty)
+        state, first = (s, d), start.reviews_covered
+    if remember:
+        return model.remembered_replay(card.card_id, columns.ratings, columns.elapsed_days, first, state)
+    return replay_answers(model, columns.ratings, columns.elapsed_days, first, state)
 
 
 class _Preset:
@@ -160,7 +167,7 @@ def recall(card: CardHistory, elapsed_seconds: float, params: dict | None = None
     if not columns.ratings:
         return None
     preset = _preset(card, _NO_PARAMS if params is None else params)  # one dict: _preset caches by its id
-    state = memory_state(card, preset.model, preset.sm2_retention)
+    state = memory_state(card, preset.model, preset.sm2_retention, remember=True)
     if state is None:
         return None
     days = card.days
