@@ -131,3 +131,13 @@ def media_server_port(mw: Any) -> int | None:
     if server is None or ready is None or not ready.is_set():
         return None
     return int(server.getPort())
+
+
+def next_interval_labels(col: Collection, card_id: int) -> list[str]:
+    """The four answer buttons' next intervals ("10m", "1d", …) for a card, as the reviewer shows them.
+
+    Why private: the public ``col.sched.nextIvlStr`` asks the backend for the card's scheduling states once per
+    button; the states come only from ``_backend.get_scheduling_states`` (two calls per card instead of eight).
+    """
+    states = col._backend.get_scheduling_states(card_id)
+    return list(col._backend.describe_next_states(states))

@@ -14,7 +14,7 @@ from anki.consts import CARD_TYPE_RELEARNING, CARD_TYPE_REV, QUEUE_TYPE_LRN, QUE
 from anki.errors import SearchError
 from anki.utils import ids2str
 
-from .. import note_identity
+from .. import anki_compat, note_identity
 from ..collection_db import db
 from .common import existing, get_card, require_cards, undo_step
 from .registry import ActionContext, ActionError, Param, action, array, flag, ids, integer, text
@@ -58,7 +58,7 @@ def card_info(col, card: Card) -> dict[str, Any]:
         "left": card.left,
         "mod": card.mod,
         # The answer buttons' next intervals, as the reviewer shows them.
-        "nextReviews": [col.sched.nextIvlStr(card, ease) for ease in (1, 2, 3, 4)],
+        "nextReviews": anki_compat.next_interval_labels(col, card.id),
     }
 
 

@@ -86,3 +86,22 @@ def test_mod_time_to_notes_and_info_are_bulk_reads(col):
     info = ok(col, "cardsInfo", cards=[cids[0]])[0]
     assert len(info["nextReviews"]) == 4 and info["note"] == nids[0]
     assert ok(col, "findCards") == [] and sorted(ok(col, "findCards", query="deck:Default")) == sorted(cids)
+
+
+def test_a_request_failing_part_way_leaves_the_collection_as_it_was(col):
+    from polar_bridge.actions.common import undo_step
+
+    a, b = _cards(col, 2)
+    ok(col, "suspend", cards=[b])
+    before = col.undo_status().undo
+    try:
+        with undo_step(col, "Two Writes"):
+            col.sched.suspend_cards([a])
+            col.set_deck([a], col.decks.id("Elsewhere"))
+            raise RuntimeError("the third step fails")
+    except RuntimeError:
+        pass
+    card = col.get_card(a)
+    assert card.queue != -1 and col.decks.name(card.did) == "Default"  # both earlier writes undone
+    assert col.undo_status().undo == before  # and no half step left on Edit > Undo
+    assert ok(col, "areSuspended", cards=[a, b]) == [False, True]  # earlier requests untouched

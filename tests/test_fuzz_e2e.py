@@ -169,7 +169,10 @@ def test_fuzz_every_action(start_anki, tmp_path):
     anki = start_anki()
     port = anki.port
     acknowledged: set[int] = set()
-    specs = all_specs()
+    # The GUI glue's own actions (gui/gui_actions.py: exit Anki, switch profile, open windows and file choosers)
+    # drive Anki's windows rather than parse data; they are tested in tests/test_gui_actions_anki.py. Whether
+    # they are registered in this process depends on what else imported them, so they are left out explicitly.
+    specs = [spec for spec in all_specs() if ".gui." not in spec.handler.__module__]
     sent = 0
     try:
         for spec in specs:
