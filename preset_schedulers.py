@@ -125,10 +125,11 @@ def _first_line(obj: Any) -> str:
 
 def _interval_functions(module: Any) -> list[tuple[str, Any]]:
     """Public functions defined in the module that take a card (1 or 2 positional parameters), trainers
-    (``train``, ``*_train``) excluded."""
+    (``train``, ``*_train``) and memory models (``recall``, ``*_recall``) excluded."""
     found = []
     for name, obj in vars(module).items():
-        if name.startswith("_") or name == "train" or name.endswith("_train") or not inspect.isfunction(obj):
+        helper = name in ("train", "recall") or name.endswith(("_train", "_recall"))
+        if name.startswith("_") or helper or not inspect.isfunction(obj):
             continue
         if obj.__module__ != module.__name__:
             continue  # imported helpers are not this file's schedulers

@@ -67,6 +67,7 @@ def test_compare_dialog_shows_winners_and_charts_and_makes_one_active(start_anki
 
     assert "Compare schedulers…" in results["menu"]
     assert {"anki", "fsrs", "example", "steady:interval"} <= set(results["offered"])
+    assert "steady:recall" not in results["offered"]  # a memory model, not a scheduler
     assert results["ticked"] == ["fsrs", "example"]  # the active scheduler and fsrs, to start with
     assert results["columns"] == ["fsrs", "example", "steady:interval", "Winner"]
     rows = results["rows"]

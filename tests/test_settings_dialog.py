@@ -34,6 +34,9 @@ GOOD = '''
     def interval_train(histories):
         return {}
 
+    def recall(card, elapsed_seconds):
+        return 0.9
+
     def _helper(card):
         return 1.0
 '''
@@ -78,6 +81,7 @@ def test_lists_builtins_and_user_functions_with_docstrings_and_marks_broken_file
     assert {"anki", "fsrs", "example"} <= set(choices)
     assert choices["vocab:interval"].summary == "Ten days after every answer."
     assert "vocab:interval_train" not in choices and "vocab:_helper" not in choices
+    assert "vocab:recall" not in choices  # a memory model, not a scheduler
     assert "vocab:math" not in choices  # imported names are not this file's schedulers
     assert choices["broken.py"].usable is False
     assert (
