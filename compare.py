@@ -477,9 +477,9 @@ def _compare(
             for c in reviewed_start
         ] + new_start
 
-        def on_day(day: int, name: str = scheduler.name) -> None:
-            if on_progress is not None and day % 5 == 0:
-                on_progress(f"Simulating {name}", day, days)
+        def on_cards(done: int, total: int, name: str = scheduler.name) -> None:
+            if on_progress is not None:
+                on_progress(f"Simulating {name}", done, total)
 
         result.simulation = simulate(
             start,
@@ -491,7 +491,7 @@ def _compare(
             n_days=days,
             seed=seed,
             should_cancel=should_cancel,
-            on_day=on_day,
+            on_progress=on_cards,
         )
         results.append(result)
     comparison = Comparison(

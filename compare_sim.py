@@ -11,12 +11,12 @@ load balancing, no Easy Days: the run measures the scheduler, not Anki's queue r
 
 Each study day starts ``STUDY_OFFSET`` after Anki's day rollover; cards due earlier that day (or overdue) are
 answered then, cards due later that day at their due time, so short (learning) intervals come back the same day
-(at most ``MAX_SAME_DAY`` answers per card and day). A fixed seed makes the same inputs give the same numbers.
+(at most ``MAX_SAME_DAY`` answers per card and day). A fixed seed makes the same inputs give the same numbers;
+each card has its own random stream (seed and card id), the same under every scheduler.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -126,152 +126,151 @@ def simulate(
     n_days: int = 365,
     seed: int = 0,
     should_cancel: Callable[[], bool] | None = None,
-    on_day: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
-    """Simulate ``n_days`` Anki days from today. ``interval`` is the scheduler's interval function."""
-    rng = random.Random(seed)
-    count = len(start)
-    histories: list[CardHistory] = [card.history for card in start]
-    models = [card.model for card in start]
-    states: list[tuple[float, float] | None] = [card.state for card in start]
-    last_times = [(card.history.answer_columns.last_time if card.state is not None else 0.0) for card in start]
-    # Anki days of the last answers as Anki's FSRS counts them (review-log days), then the simulated days
-    last_days = [days.revlog_day(t) if t else 0 for t in last_times]
-    last_intervals = [0.0] * count
-    buckets: dict[int, list[int]] = {}
-    new_queues: dict[int, list[int]] = {}
-    today = days.today
-    horizon = days.day_start(today + n_days)  # cards due after the last simulated day are not put in a bucket
-    for index, card in enumerate(start):
-        if card.state is None:
-            new_queues.setdefault(card.deck_id, []).append(index)
-        elif card.due_time is not None:
-            last_intervals[index] = card.due_time - last_times[index]
-            if card.due_time < horizon:
-                buckets.setdefault(max(today, days.day_of(card.due_time)), []).append(index)
-    for queue in new_queues.values():
-        queue.sort(key=lambda i: (start[i].new_position, start[i].history.card_id))
-        queue.reverse()  # pop() from the end takes the next new card
+    """Simulate ``n_days`` Anki days from today. ``interval`` is the scheduler's interval function.
 
-    reviews_per_day: list[int] = []
-    new_per_day: list[int] = []
-    minutes_per_day: list[float] = []
-    retention_per_day: list[float | None] = []
-    known_days: list[int] = []
-    known: list[float] = []
+    Cards do not interact (no review limits), so each card is simulated on its own through all days, with its own
+    random stream (from ``seed`` and the card id): the same card meets the same luck under every scheduler, which
+    keeps comparisons fair, and the figures are summed per day."""
+    today = days.today
+    starts = [days.day_start(today + offset) for offset in range(n_days + 1)]
+    horizon = starts[-1]  # answers due after the last simulated day are not simulated
+    reviews_per_day = [0] * n_days
+    new_per_day = [0] * n_days
+    seconds_per_day = [0.0] * n_days
+    retention_sums = [0.0] * n_days
+    retention_counts = [0] * n_days
     stride = max(1, math.ceil(n_days / KNOWN_SAMPLES))
-    retention_sum = 0.0
-    retention_count = 0
-    total_reviews = 0
+    known_days = sorted({*range(0, n_days, stride), n_days - 1})
+    known_times = [starts[offset + 1] for offset in known_days]  # "known" is counted at the end of those days
+    known = [0.0] * len(known_days)
+    introduced = _introduction_days(start, new_limits, n_days)
     first_weights = profile.first_ratings
     pass_weights = profile.pass_ratings
-    heappush, heappop = heapq.heappush, heapq.heappop
+    answer_seconds = profile.answer_seconds
+    day_of = days.day_of
+    for number, card in enumerate(start):
+        if number % 2000 == 0:
+            if should_cancel is not None and should_cancel():
+                from .reschedule import RescheduleCancelled
 
-    for offset in range(n_days):
-        if should_cancel is not None and should_cancel():
-            from .reschedule import RescheduleCancelled
-
-            raise RescheduleCancelled()
-        day = today + offset
-        session = days.day_start(day) + STUDY_OFFSET
-        day_end = days.day_start(day + 1)
-        heap: list[tuple[float, int]] = []
-        for index in buckets.pop(day, ()):
-            due = last_times[index] + last_intervals[index]
-            heappush(heap, (max(due, session), index))
-        day_new = 0
-        for deck_id, queue in new_queues.items():
-            for _ in range(min(new_limits.get(deck_id, 20), len(queue))):
-                heappush(heap, (session, queue.pop()))
-                day_new += 1
-        answered_today: dict[int, int] = {}
-        day_reviews = 0
-        day_seconds = 0.0
-        day_retention = 0.0
-        day_retention_count = 0
-        while heap:
-            when, index = heappop(heap)
-            model = models[index]
-            state = states[index]
-            history = histories[index]
+                raise RescheduleCancelled()
+            if on_progress is not None:
+                on_progress(number, len(start))
+        history = card.history
+        model = card.model
+        state = card.state
+        rng = random.Random(seed * 1_000_003 + history.card_id)
+        if state is None:
+            offset = introduced.get(number)
+            if offset is None:
+                continue  # not introduced within the simulated days
+            new_per_day[offset] += 1
+            due = starts[offset] + STUDY_OFFSET
+            last_time, last_day, last_interval = 0.0, 0, 0.0
+        else:
+            if card.due_time is None:
+                continue
+            last_time = history.answer_columns.last_time
+            last_day = days.revlog_day(last_time)
+            last_interval = card.due_time - last_time
+            due = card.due_time
+        sample = 0
+        answered_day, answered_count = -1, 0
+        while due < horizon:
+            offset = day_of(due) - today if due >= starts[0] else 0
+            if offset == answered_day and answered_count >= MAX_SAME_DAY:
+                offset += 1  # enough for today: the next day's session
+                if offset >= n_days:
+                    break
+                due = starts[offset]
+            when = max(due, starts[offset] + STUDY_OFFSET)
+            if when >= starts[offset + 1]:  # a session time past a short day's end (DST): the next day
+                offset += 1
+                if offset >= n_days:
+                    break
+            day = today + offset
+            while sample < len(known_times) and known_times[sample] <= when:
+                if state is not None:
+                    known[sample] += (
+                        1 + model.factor * (known_times[sample] - last_time) / DAY / state[0]
+                    ) ** model.decay
+                sample += 1
             if state is None:
                 ease = _choose(rng, first_weights, 1)
                 state = model.first(ease)
                 kind, answer_kind, delta = ReviewKind.LEARN, "new", 0
             else:
-                delta = day - last_days[index]
-                p = model.retrievability(state[0], (when - last_times[index]) / DAY)
+                delta = day - last_day
+                p = model.retrievability(state[0], (when - last_time) / DAY)
                 ease = _choose(rng, pass_weights, 2) if rng.random() < p else 1
                 state = model.step(state, ease, delta)
                 if delta >= 1:
-                    day_retention += p
-                    day_retention_count += 1
+                    retention_sums[offset] += p
+                    retention_counts[offset] += 1
                     answer_kind = "review"
                 else:
                     answer_kind = "learn"
-                previous = last_intervals[index]
-                kind = (
-                    ReviewKind.REVIEW
-                    if previous >= DAY
-                    else (ReviewKind.RELEARN if history.type in (2, 3) else ReviewKind.LEARN)
-                )
-            seconds = profile.answer_seconds(answer_kind, ease)
-            day_reviews += 1
-            day_seconds += seconds
-            review = Review(when, ease, 0.0, last_intervals[index], history.factor, seconds, kind, day, delta)
-            history = _answered(history, review, last_intervals[index])
+                if last_interval >= DAY:
+                    kind = ReviewKind.REVIEW
+                else:
+                    kind = ReviewKind.RELEARN if history.type in (2, 3) else ReviewKind.LEARN
+            seconds = answer_seconds(answer_kind, ease)
+            reviews_per_day[offset] += 1
+            seconds_per_day[offset] += seconds
+            review = Review(when, ease, 0.0, last_interval, history.factor, seconds, kind, day, delta)
+            history = _answered(history, review, last_interval)
             try:
                 value = interval(history)
             except Exception as exc:
                 raise SchedulerError(scheduler_name, history.card_id, exc, "raised an exception") from exc
             seconds_until = check_interval(scheduler_name, history.card_id, value)
             if seconds_until is None:
-                seconds_until = max(last_intervals[index], DAY)
-            seconds_until = min(seconds_until, MAX_INTERVAL_SECS)
-            states[index] = state
-            histories[index] = history
-            last_times[index] = when
-            last_days[index] = day
-            last_intervals[index] = seconds_until
-            due = when + seconds_until
-            if due < day_end and answered_today.get(index, 0) < MAX_SAME_DAY:
-                answered_today[index] = answered_today.get(index, 0) + 1
-                heappush(heap, (due, index))
-            elif due < horizon:
-                due_day = days.day_of(due) if due >= day_end else day + 1
-                buckets.setdefault(due_day, []).append(index)
-        total_reviews += day_reviews
-        retention_sum += day_retention
-        retention_count += day_retention_count
-        reviews_per_day.append(day_reviews)
-        new_per_day.append(day_new)
-        minutes_per_day.append(day_seconds / 60)
-        retention_per_day.append(day_retention / day_retention_count if day_retention_count else None)
-        if offset % stride == 0 or offset == n_days - 1:
-            known_days.append(offset)
-            known.append(_known(models, states, last_times, day_end))
-        if on_day is not None:
-            on_day(offset + 1)
+                seconds_until = max(last_interval, DAY)
+            last_interval = min(seconds_until, MAX_INTERVAL_SECS)
+            last_time, last_day = when, day
+            if offset == answered_day:
+                answered_count += 1
+            else:
+                answered_day, answered_count = offset, 1
+            due = when + last_interval
+        if state is not None:
+            for position in range(sample, len(known_times)):
+                known[position] += (
+                    1 + model.factor * (known_times[position] - last_time) / DAY / state[0]
+                ) ** model.decay
+    retention_per_day = [total / count if count else None for total, count in zip(retention_sums, retention_counts)]
+    retention_count = sum(retention_counts)
     return SimulationResult(
         reviews_per_day=reviews_per_day,
         new_per_day=new_per_day,
-        minutes_per_day=minutes_per_day,
+        minutes_per_day=[seconds / 60 for seconds in seconds_per_day],
         retention_per_day=retention_per_day,
         known_days=known_days,
         known=known,
-        expected_retention=retention_sum / retention_count if retention_count else math.nan,
+        expected_retention=sum(retention_sums) / retention_count if retention_count else math.nan,
         known_at_end=known[-1] if known else 0.0,
-        total_reviews=total_reviews,
+        total_reviews=sum(reviews_per_day),
     )
 
 
-def _known(models: list[Fsrs6], states: list, last_times: list[float], when: float) -> float:
-    """Expected number of cards recalled if every card were tested at ``when`` (sum of retrievabilities)."""
-    total = 0.0
-    for model, state, last in zip(models, states, last_times):
-        if state is not None:  # every answer so far was before ``when``
-            total += (1 + model.factor * (when - last) / DAY / state[0]) ** model.decay
-    return total
+def _introduction_days(start: Sequence[StartCard], new_limits: dict[int, int], n_days: int) -> dict[int, int]:
+    """position in ``start`` -> the day (0-based) a new card is first answered: each home deck's new cards in due
+    order, "new cards/day" of them a day."""
+    by_deck: dict[int, list[int]] = {}
+    for position, card in enumerate(start):
+        if card.state is None:
+            by_deck.setdefault(card.deck_id, []).append(position)
+    days: dict[int, int] = {}
+    for deck_id, positions in by_deck.items():
+        positions.sort(key=lambda i: (start[i].new_position, start[i].history.card_id))
+        limit = new_limits.get(deck_id, 20)
+        if limit <= 0:
+            continue
+        for rank, position in enumerate(positions[: limit * n_days]):
+            days[position] = rank // limit
+    return days
 
 
 def _answered(card: CardHistory, review: Review, previous_interval: float) -> CardHistory:
