@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     args = parser.parse_args()
 
-    from compare_schedulers import register_package
+    from anki_env import register_package
 
     register_package()
     from anki.collection import Collection

@@ -14,7 +14,6 @@ Targets (100k cards / 1M revlogs): engine <= 3x baseline, engine < 3 s, memory g
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import tempfile
 import time
@@ -22,18 +21,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tools"))
 
 
 def _register_package() -> None:
-    if "polar_bridge" in sys.modules:
-        return
-    spec = importlib.util.spec_from_file_location(
-        "polar_bridge", REPO / "__init__.py", submodule_search_locations=[str(REPO)]
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["polar_bridge"] = module
-    spec.loader.exec_module(module)
+    from anki_env import register_package
+
+    register_package()
 
 
 def _status_kb(key: str) -> int:

@@ -37,6 +37,24 @@ PRODUCT_FILES = (
     "user_files/example_scheduler.py",
 )
 TEST_DRIVER = REPO_ROOT / "tests" / "driver_addon"
+
+
+def register_package() -> None:
+    """Import the repository as the package ``polar_bridge`` outside Anki (tools, benchmarks): it uses relative
+    imports, as installed add-ons do."""
+    import importlib.util
+
+    if PACKAGE_NAME in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(
+        PACKAGE_NAME, REPO_ROOT / "__init__.py", submodule_search_locations=[str(REPO_ROOT)]
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[PACKAGE_NAME] = module
+    spec.loader.exec_module(module)
+
+
 TEST_DRIVER_PACKAGE = "polar_bridge_test_driver"
 
 

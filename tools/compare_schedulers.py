@@ -15,7 +15,6 @@ Prints the same table as Tools > Compare schedulers, or with ``--json`` every fi
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sqlite3
 import sys
@@ -24,19 +23,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def register_package() -> None:
-    """Import the repository as the package ``polar_bridge`` (it uses relative imports, as installed add-ons do)."""
-    if "polar_bridge" in sys.modules:
-        return
-    spec = importlib.util.spec_from_file_location(
-        "polar_bridge", REPO / "__init__.py", submodule_search_locations=[str(REPO)]
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["polar_bridge"] = module
-    spec.loader.exec_module(module)
 
 
 def copy_collection(source: Path, target: Path) -> None:
@@ -86,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.days < 1:
         parser.error("--days must be at least 1")
+
+    from anki_env import register_package  # tools/ is this script's folder
 
     register_package()
     from anki.collection import Collection
