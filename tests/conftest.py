@@ -6,7 +6,6 @@ The repository root is the add-on package and uses relative imports, so tests im
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -16,14 +15,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "tools"))
 
 PACKAGE = "polar_bridge"
-if PACKAGE not in sys.modules:
-    _spec = importlib.util.spec_from_file_location(
-        PACKAGE, REPO_ROOT / "__init__.py", submodule_search_locations=[str(REPO_ROOT)]
-    )
-    assert _spec and _spec.loader
-    _module = importlib.util.module_from_spec(_spec)
-    sys.modules[PACKAGE] = _module
-    _spec.loader.exec_module(_module)
+import anki_env  # noqa: E402 (tools/ is on the path only from here on)
+
+anki_env.register_package()
 
 
 @pytest.fixture
