@@ -20,21 +20,13 @@ from anki import deck_config_pb2
 from anki.collection import Collection
 
 
-def enable_anki_fsrs(
-    col: Collection, *, reschedule: bool = False, desired_retention: float = 0.9, params: list[float] | None = None
-) -> float:
-    """Turn FSRS on for all presets (as the deck options screen saves it); returns the seconds Anki took."""
-    current = col.decks.get_deck_configs_for_update(1)
-    configs = []
-    for entry in current.all_config:
-        config = entry.config
-        config.config.desired_retention = desired_retention
-        if params is not None:
-            del config.config.fsrs_params_6[:]
-            config.config.fsrs_params_6.extend(params)
-        configs.append(config)
+def save_fsrs_presets(col: Collection, target_deck_id: int, configs: list, *, reschedule: bool = False) -> float:
+    """Save deck-options presets with FSRS on, as the deck options screen does (Anki recomputes every card's memory
+    state; ``reschedule`` = "Reschedule cards on change"); returns the seconds Anki took. The target deck gets the
+    last preset of ``configs``."""
+    current = col.decks.get_deck_configs_for_update(target_deck_id)
     request = deck_config_pb2.UpdateDeckConfigsRequest(
-        target_deck_id=1,
+        target_deck_id=target_deck_id,
         configs=configs,
         mode=deck_config_pb2.UPDATE_DECK_CONFIGS_MODE_NORMAL,
         card_state_customizer=current.card_state_customizer,
@@ -48,6 +40,21 @@ def enable_anki_fsrs(
     started = time.perf_counter()
     col.decks.update_deck_configs(request)
     return time.perf_counter() - started
+
+
+def enable_anki_fsrs(
+    col: Collection, *, reschedule: bool = False, desired_retention: float = 0.9, params: list[float] | None = None
+) -> float:
+    """Turn FSRS on for all presets (as the deck options screen saves it); returns the seconds Anki took."""
+    configs = []
+    for entry in col.decks.get_deck_configs_for_update(1).all_config:
+        config = entry.config
+        config.config.desired_retention = desired_retention
+        if params is not None:
+            del config.config.fsrs_params_6[:]
+            config.config.fsrs_params_6.extend(params)
+        configs.append(config)
+    return save_fsrs_presets(col, 1, configs, reschedule=reschedule)
 
 
 def _unfuzzed_interval(stability: float, desired_retention: float, decay: float, maximum: int) -> int:

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sample_collection
-from anki import deck_config_pb2
 from anki.collection import Collection
 from anki.decks import DeckId
 from anki.notes import NoteId
+from anki_fsrs_reference import save_fsrs_presets
 
 DEFAULT_SEED = 2026
 HISTORY_DAYS = 240  # about eight months of reviews
@@ -226,20 +226,7 @@ def _german_preset_with_fsrs(col: Collection, deck_id: DeckId) -> None:
     del chosen.config.fsrs_params_6[:]
     chosen.config.fsrs_params_6.extend(fitted.params)
     configs.append(chosen)  # Anki gives the target deck the last config of the list
-    col.decks.update_deck_configs(
-        deck_config_pb2.UpdateDeckConfigsRequest(
-            target_deck_id=deck_id,
-            configs=configs,
-            mode=deck_config_pb2.UPDATE_DECK_CONFIGS_MODE_NORMAL,
-            card_state_customizer=current.card_state_customizer,
-            limits=current.current_deck.limits,
-            new_cards_ignore_review_limit=current.new_cards_ignore_review_limit,
-            fsrs=True,
-            apply_all_parent_limits=current.apply_all_parent_limits,
-            fsrs_reschedule=False,
-            fsrs_health_check=False,
-        )
-    )
+    save_fsrs_presets(col, deck_id, configs)
 
 
 def _filtered_deck(col: Collection) -> None:
