@@ -300,7 +300,7 @@ def _answered(card: CardHistory, review: Review, previous_interval: float) -> Ca
     )
     log = CardLog(reviews, loaded.complete, loaded.starting_state, log=reviews, columns=extended)
     lapsed = review.ease == 1 and review.kind == ReviewKind.REVIEW
-    return _copy(card, log, card_type, ivl, card.reps + 1, card.lapses + lapsed)
+    return card.with_history(log, card_type, ivl, card.reps + 1, card.lapses + lapsed)
 
 
 def _given(review: Review, interval: float) -> Review:
@@ -324,23 +324,4 @@ def card_with(card: CardHistory, reviews: tuple[Review, ...], columns: AnswerCol
     days)."""
     loaded = card._loaded()
     log = CardLog(reviews, loaded.complete, loaded.starting_state, columns=columns)
-    return _copy(card, log, card.type, card.interval_days, card.reps, card.lapses)
-
-
-def _copy(card: CardHistory, log: CardLog, card_type: int, ivl: int, reps: int, lapses: int) -> CardHistory:
-    return CardHistory(
-        card_id=card.card_id,
-        note_id=card.note_id,
-        deck_id=card.deck_id,
-        ordinal=card.ordinal,
-        created=card.created,
-        type=card_type,
-        queue=card.queue,
-        due=card.due,
-        interval_days=ivl,
-        factor=card.factor,
-        reps=reps,
-        lapses=lapses,
-        reviews=log,
-        context=card[14],
-    )
+    return card.with_history(log, card.type, card.interval_days, card.reps, card.lapses)

@@ -381,21 +381,31 @@ class CardHistory(tuple):
         extended = CardLog(
             loaded.reviews + (review,), loaded.complete, loaded.starting_state, log=loaded.log + (review,)
         )
-        return CardHistory(
-            card_id=self.card_id,
-            note_id=self.note_id,
-            deck_id=self.deck_id,
-            ordinal=self.ordinal,
-            created=self.created,
-            type=self.type,
-            queue=self.queue,
-            due=self.due,
-            interval_days=self.interval_days,
-            factor=self.factor,
-            reps=self.reps + 1,
-            lapses=self.lapses + (review.ease == 1 and self.type == 2),
-            reviews=extended,
-            context=self[14],
+        lapsed = review.ease == 1 and self.type == 2
+        return self.with_history(extended, self.type, self.interval_days, self.reps + 1, self.lapses + lapsed)
+
+    def with_history(self, log: CardLog, card_type: int, interval_days: int, reps: int, lapses: int) -> CardHistory:
+        """A copy with another loaded history and the scheduling fields that go with it (same card, note, deck and
+        shared context): answer previews, and the comparison's simulated answers (a hot path, hence positional)."""
+        return tuple.__new__(
+            CardHistory,
+            (
+                self[0],
+                self[1],
+                self[2],
+                self[3],
+                self[4],
+                card_type,
+                self[6],
+                self[7],
+                interval_days,
+                self[9],
+                reps,
+                lapses,
+                [log],
+                None,
+                self[14],
+            ),
         )
 
     def _note(self) -> tuple[tuple[str, ...], dict[str, str]]:
