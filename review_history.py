@@ -25,16 +25,9 @@ def is_cram(kind: int, factor: int) -> bool:
     return kind == REVLOG_CRAM and factor == 0
 
 
-def is_answer(kind: int, ease: int, factor: int) -> bool:
-    """An entry Anki's FSRS counts as a review: a button was pressed, and it is not manual, rescheduled or cram.
-
-    Anki ``reviews_for_fsrs``: entries are dropped when ``review_kind == Manual || button_chosen == 0`` (set due
-    date, reset, rescheduled) or when they are cram (``Filtered`` with ease factor 0) or ``Rescheduled``.
-    """
-    return 1 <= ease <= 4 and kind not in (REVLOG_MANUAL, REVLOG_RESCHEDULED) and not is_cram(kind, factor)
-
-
-# The same rule as an SQL condition on the revlog table, for bulk queries.
+# Which entries are answers, as Anki's FSRS counts them (``reviews_for_fsrs``: entries are dropped when
+# ``review_kind == Manual || button_chosen == 0`` -- set due date, reset, rescheduled -- or when they are cram,
+# ``Filtered`` with ease factor 0, or ``Rescheduled``): as an SQL condition for bulk queries, and in `_answers`.
 ANSWER_SQL = "ease between 1 and 4 and (type between 0 and 2 or (type = 3 and factor != 0))"
 
 
@@ -65,8 +58,7 @@ def _is_interday(ivl: int) -> bool:
 
 
 def _answers(kinds: Sequence[int], eases: Sequence[int], factors: Sequence[int], start: int) -> tuple[int, ...]:
-    """Indexes from ``start`` on of the entries that are answers (`is_answer`, inlined: it runs for every entry of
-    every card with a messy log)."""
+    """Indexes from ``start`` on of the entries that are answers (the rule of `ANSWER_SQL`, in Python)."""
     return tuple(
         i
         for i, kind, ease, factor in zip(range(start, len(kinds)), kinds[start:], eases[start:], factors[start:])
@@ -95,7 +87,7 @@ def restart_history(
     - Without such a group, the history starts at the oldest answer after the last reset that set an interval of
       a day or more and lies after the preset's "ignore reviews before" date (incomplete: a log that starts
       mid-history, or learning steps before the ignore date).
-    - Only answers remain (`is_answer`).
+    - Only answers remain (`ANSWER_SQL`).
     """
     count = len(ids)
     if ignore_before_ms <= 0 and count and kinds[0] == REVLOG_LRN and not _has_reset(kinds, factors):

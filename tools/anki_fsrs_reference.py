@@ -14,7 +14,6 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from anki import deck_config_pb2
 from anki.collection import Collection
@@ -119,14 +118,3 @@ def agreement(anki: dict[int, int], ours: dict[int, int]) -> Agreement:
         diffs.get(worst_card, 0),
         worst_card,
     )
-
-
-def reference_copy(path: Path, target: Path, *, reschedule: bool = False) -> tuple[dict[int, int], float]:
-    """Copy a collection file, turn Anki's FSRS on in the copy; returns (Anki's intervals, seconds Anki took)."""
-    target.write_bytes(path.read_bytes())
-    col = Collection(str(target))
-    try:
-        seconds = enable_anki_fsrs(col, reschedule=reschedule)
-        return anki_fsrs_intervals(col), seconds
-    finally:
-        col.close()
