@@ -231,11 +231,12 @@ def _plan(
     total = len(set(card_ids)) if card_ids is not None else collection_db(col).scalar("select count() from cards")
     factory = HistoryFactory(col, days)
     check = _CancelCheck(should_cancel, on_progress, total)
+    reads = _history_reads([scheduler for scheduler, _ in schedulers])
     done = 0
     for card_rows in card_chunks(col, card_ids, chunk_size):
         check(done)
         histories = ChunkHistories(
-            col, card_rows, days, explicit_ids=card_ids is not None, whole_table=len(card_rows) >= total
+            col, card_rows, days, explicit_ids=card_ids is not None, whole_table=len(card_rows) >= total, reads=reads
         )
         last_answers = histories.last_answer_ms
         for position, card in enumerate(card_rows):
@@ -263,6 +264,16 @@ def _plan(
         done += len(card_rows)
         check(done, force=True)
     return plans
+
+
+def _history_reads(schedulers: Sequence[Any]) -> str:
+    """What to read of every card's history up front (`ChunkHistories`): the most any of the run's schedulers (each
+    a LoadedScheduler or PresetSchedulers) is known to read."""
+    loaded: list[LoadedScheduler] = []
+    for scheduler in schedulers:
+        loaded += [scheduler.default, *scheduler.by_preset.values()] if hasattr(scheduler, "by_preset") else [scheduler]
+    reads = {scheduler.reads_history for scheduler in loaded}
+    return "reviews" if "reviews" in reads else "columns" if "columns" in reads else ""
 
 
 def card_histories(
