@@ -132,15 +132,39 @@ _WHOLE_ENTRY = "id||','||ease||','||ivl||','||lastIvl||','||factor||','||time||'
 _NEWEST_ANSWER = f"max(case when {ANSWER_SQL} then id end)"
 
 
-def _unpack(values: list[int]) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
-    """ids, eases, interday flags (1 or 0, standing in for the intervals), factor flags (0 where the factor is
-    0, else 1, standing in for the factors) and kinds of packed entries: every column `restart_history` reads."""
+class _PackedFlags(Sequence[int]):
+    """One flag of packed entries as a column, decoded only where read: Anki's rules read the interval and factor
+    flags only for logs off the usual path (resets, cram, logs without learning), so most are never decoded.
+    ``bit`` 1: the interval is a day or more (1, else 0: stands in for the interval); ``bit`` 2: the ease factor
+    is not 0 (1, else 0: stands in for the factor)."""
+
+    __slots__ = ("values", "bit", "when_set")
+
+    def __init__(self, values: list[int], bit: int) -> None:
+        self.values, self.bit = values, bit
+        self.when_set = 1 if bit == 1 else 0  # the factor bit is set when the factor is 0
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._decode(v) for v in self.values[index]]
+        return self._decode(self.values[index])
+
+    def _decode(self, value: int) -> int:
+        return self.when_set if value & self.bit else 1 - self.when_set
+
+
+def _unpack(values: list[int]) -> tuple[list[int], list[int], Sequence[int], Sequence[int], list[int]]:
+    """ids, eases, interday flags (standing in for the intervals), factor flags (standing in for the factors) and
+    kinds of packed entries: every column `restart_history` reads."""
     values.sort()  # SQL promises no order inside group_concat; entries sort by id
     return (
         [v >> 8 for v in values],
         [v >> 5 & 7 for v in values],
-        [v & 1 for v in values],
-        [0 if v & 2 else 1 for v in values],
+        _PackedFlags(values, 1),
+        _PackedFlags(values, 2),
         [v >> 2 & 7 for v in values],
     )
 
@@ -222,6 +246,11 @@ class ChunkHistories:
             if with_newest:
                 newest.update((row[0], row[2]) for row in rows if row[2] is not None)
         return texts, newest
+
+    def release(self) -> None:
+        """Drop the chunk's logs once its cards are done (the loaded histories refer back to this object, so
+        without this they would wait for Python's cycle collector)."""
+        self._texts = self._packed = self._packed_histories = None
 
     def _whole_texts(self) -> dict[int, str]:
         if self._texts is None:

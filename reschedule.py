@@ -261,6 +261,7 @@ def _plan(
                 if state == (card.type, card.queue, card.due, card.ivl, card.left, card.odue):
                     continue  # already scheduled exactly so: counted, but not rewritten (no mtime change, no sync)
                 plan.add(card, state)
+        histories.release()
         done += len(card_rows)
         check(done, force=True)
     return plans
