@@ -147,7 +147,7 @@ class _PackedFlags(Sequence[int]):
     def __len__(self) -> int:
         return len(self.values)
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         if isinstance(index, slice):
             return [self._decode(v) for v in self.values[index]]
         return self._decode(self.values[index])
