@@ -405,21 +405,23 @@ class HistoryFactory:
         self.context = _Context(col, days)
 
     def build(self, card: CardRow, histories: ChunkHistories | None, extra: Review | None = None) -> CardHistory:
-        history = CardHistory(
-            card_id=card.id,
-            note_id=card.nid,
-            deck_id=card.odid or card.did,
-            ordinal=card.ord,
-            created=card.id / 1000.0,
-            type=card.type,
-            queue=card.queue,
-            due=card.odue if card.odid and card.odue else card.due,
-            interval_days=card.ivl,
-            factor=card.factor,
-            reps=card.reps,
-            lapses=card.lapses,
-            review_source=histories,
-            context=self.context,
+        history = CardHistory.from_row(
+            (
+                card.id,
+                card.nid,
+                card.odid or card.did,
+                card.ord,
+                card.id / 1000.0,
+                card.type,
+                card.queue,
+                card.odue if card.odid and card.odue else card.due,
+                card.ivl,
+                card.factor,
+                card.reps,
+                card.lapses,
+            ),
+            histories,
+            self.context,
         )
         return history if extra is None else history.with_review(extra)
 

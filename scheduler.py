@@ -297,6 +297,12 @@ class CardHistory(tuple):
             ),
         )
 
+    @classmethod
+    def from_row(cls, fields: tuple, review_source: Any, context: _Context) -> CardHistory:
+        """The engine's constructor (one per card of a run): ``fields`` are card_id .. lapses in the keyword
+        constructor's order; the history is loaded from ``review_source`` on first access."""
+        return tuple.__new__(cls, (*fields, [None], review_source, context))
+
     card_id = property(operator.itemgetter(0))
     note_id = property(operator.itemgetter(1))
     deck_id = property(operator.itemgetter(2))
