@@ -149,11 +149,9 @@ class _PackedFlags(Sequence[int]):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [self._decode(v) for v in self.values[index]]
-        return self._decode(self.values[index])
-
-    def _decode(self, value: int) -> int:
-        return self.when_set if value & self.bit else 1 - self.when_set
+            bit, when_set = self.bit, self.when_set
+            return [when_set if v & bit else 1 - when_set for v in self.values[index]]
+        return self.when_set if self.values[index] & self.bit else 1 - self.when_set
 
 
 def _unpack(values: list[int]) -> tuple[list[int], list[int], Sequence[int], Sequence[int], list[int]]:
