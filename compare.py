@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import gc
 import math
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,13 +29,13 @@ from anki.decks import DeckId
 
 from .card_reader import home_queue as _home_queue
 from .collection_db import db
-from .compare_metrics import Metrics, Prediction, bin_key, metrics
-from .compare_sim import AnswerProfile, ProfileBuilder, SimulationResult, StartCard, card_with, simulate
+from .compare_metrics import Metrics, Predictions, bin_key, metrics
+from .compare_sim import AnswerProfile, ProfileBuilder, SimulationResult, StartCard, simulate
 from .due_shaping import DueShaper
 from .forecast import _due_index
 from .reschedule import MAX_INTERVAL_SECS, due_forecast, plan_reschedules
 from .reschedule_plan import ReschedulePlan
-from .scheduler import AnkiDays, AnswerColumns, CardHistory, LoadedScheduler, SchedulerError, _Context
+from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, LoadedScheduler, SchedulerError, _Context
 from .schedulers import fsrs_builtin, fsrs_memory
 from .schedulers.fsrs_builtin import memory_state
 from .schedulers.fsrs_memory import Fsrs6, replay_answers
@@ -156,8 +157,8 @@ def _check_probability(name: str, card_id: int, value: object) -> float:
 
 @dataclass
 class _Walk:
-    predictions: dict[str, list[Prediction]]
-    reference: list[Prediction]
+    predictions: dict[str, Predictions]  # per scheduler with recall()
+    reference: Predictions
     start: list[StartCard]
     first_dues: list[list[float | None]]  # per scheduler: when it has each reviewed start card due (None: never)
     profile: ProfileBuilder
@@ -174,18 +175,47 @@ def _fsrs_recall_params(recall: Callable) -> dict | None:
     return None
 
 
+class _FsrsRecall:
+    """The `fsrs` built-in's predictions: recall(card before answer k, elapsed) is the retrievability its model
+    gives answer k along one replay of the card (the same state, the same Anki days). With the preset's parameters
+    those are the reference's very predictions, so only the differing probabilities are kept (``ps``)."""
+
+    __slots__ = ("name", "params", "ps")
+
+    def __init__(self, name: str, params: dict) -> None:
+        self.name, self.params = name, params
+        self.ps: array | None = None  # None: the reference's so far
+
+    def predictions(self, reference: Predictions) -> Predictions:
+        if self.ps is None:
+            return reference
+        return Predictions(reference.times, self.ps, reference.ys, reference.bins)
+
+
 class _Walker:
     """Sees every reviewed card once, in the pass that plans "if applied now" (`plan_reschedules`' ``on_history``):
     scores the predictions, counts the answer profile, and keeps the card's start for the simulation."""
 
     def __init__(self, recalls: dict[str, Callable], schedulers: int, days: AnkiDays) -> None:
-        self.walk = _Walk({name: [] for name in recalls}, [], [], [[] for _ in range(schedulers)], ProfileBuilder())
+        self.walk = _Walk({}, Predictions(), [], [[] for _ in range(schedulers)], ProfileBuilder())
         self.days = days
-        self.fast = {
-            name: params for name, recall in recalls.items() if (params := _fsrs_recall_params(recall)) is not None
-        }
-        self.generic = {name: recall for name, recall in recalls.items() if name not in self.fast}
+        self.fast: list[_FsrsRecall] = []
+        self.generic: list[tuple[str, Callable, Predictions]] = []
+        for name, recall in recalls.items():
+            params = _fsrs_recall_params(recall)
+            if params is None:
+                self.generic.append((name, recall, Predictions()))
+            else:
+                self.fast.append(_FsrsRecall(name, params))
         self._models: dict[tuple[int, int], tuple[dict, Fsrs6]] = {}
+
+    def finish(self) -> _Walk:
+        walk = self.walk
+        for fast in self.fast:
+            walk.predictions[fast.name] = fast.predictions(walk.reference)
+        for name, _recall, predictions in self.generic:
+            walk.predictions[name] = predictions
+        return walk
 
     def model(self, config: dict[str, Any], params: dict | None) -> Fsrs6:
         """The FSRS-6 model of a preset (the reference: ``params`` None) or of the `fsrs` built-in with ``params``,
@@ -210,7 +240,7 @@ class _Walker:
         scored = card.history_complete and len(ratings) > 1
         walk.scored += scored
         if scored:
-            memory = self._score(card, columns, model)
+            memory = self._score(card, columns, model, config)
         else:
             memory = memory_state(card, model, float(config.get("sm2Retention") or 0.9))
         if card.queue != -1 and memory is not None:  # suspended cards are not studied in the simulation
@@ -218,66 +248,82 @@ class _Walker:
             for dues, seconds in zip(walk.first_dues, intervals):
                 dues.append(_first_due(card, seconds, self.days))
 
-    def _score(self, card: CardHistory, columns: AnswerColumns, model: Fsrs6) -> tuple[float, float] | None:
+    def _score(
+        self, card: CardHistory, columns: AnswerColumns, model: Fsrs6, config: dict[str, Any]
+    ) -> tuple[float, float] | None:
         """Predict every answer after the first that came on a later Anki day, from the answers before it: FSRS-6
         (the reference) and every recall(). Returns the memory state after the last answer."""
-        walk = self.walk
         ratings, deltas = columns.ratings, columns.elapsed_days
+        reference = self.walk.reference
+        before = len(reference)
         retrievabilities: list[float] = []
         memory = replay_answers(model, ratings, deltas, 0, None, retrievabilities)
-        # the `fsrs` built-in's recall(card before answer k, elapsed) is the retrievability its own model predicted
-        # for answer k along one replay (the same state, the same Anki days): with the preset's parameters the
-        # reference's very predictions
-        own: list[tuple[list[Prediction], list[float] | None]] = []
-        for name, params in self.fast.items():
-            own_model = self.model(card.deck_config, params)
-            predicted: list[float] | None = None
-            if own_model is not model:
-                predicted = []
-                replay_answers(own_model, ratings, deltas, 0, None, predicted)
-            own.append((walk.predictions[name], predicted))
         # the Anki day of each answer orders the predictions for Anki's recency weights
         day = columns.last_day or 0
         answer_days = [0] * len(ratings)
         for k in range(len(ratings) - 1, -1, -1):
             answer_days[k] = day
             day -= deltas[k]
-        generic = self.generic
-        reviews = card.reviews if generic else ()
-        reference = walk.reference
-        position = long_term = lapses = 0
+        predicted: list[int] = []  # the answers predicted
+        long_term = lapses = 0
         for k in range(1, len(ratings)):
             delta = deltas[k]
-            if not delta:
-                continue
-            rating = ratings[k]
-            long_term += 1
-            y = 1 if rating > 1 else 0
-            key = _bin_key(delta, long_term, lapses)
-            order = answer_days[k]
-            prediction = Prediction(order, retrievabilities[position], y, key)
-            reference.append(prediction)
-            for predictions, predicted in own:
-                predictions.append(prediction if predicted is None else Prediction(order, predicted[position], y, key))
-            position += 1
-            if generic:
-                before = card_with(
-                    card,
-                    reviews[:k],
-                    AnswerColumns(ratings[:k], deltas[:k], columns.kinds[:k], reviews[k - 1].time, answer_days[k - 1]),
+            if delta:
+                rating = ratings[k]
+                long_term += 1
+                reference.append(
+                    answer_days[k],
+                    retrievabilities[len(predicted)],
+                    1 if rating > 1 else 0,
+                    _bin_key(delta, long_term, lapses),
                 )
-                elapsed = reviews[k].time - reviews[k - 1].time
-                for name, recall in generic.items():
-                    try:
-                        value = recall(before, elapsed)
-                    except Exception as exc:
-                        raise SchedulerError(name, card.card_id, exc, "raised an exception in recall()") from exc
-                    if value is not None:  # None: no prediction for this answer (left out of this scheduler's figures)
-                        p = _check_probability(name, card.card_id, value)
-                        walk.predictions[name].append(Prediction(order, p, y, key))
-            if rating == 1:
-                lapses += 1
+                predicted.append(k)
+                if rating == 1:
+                    lapses += 1
+        for fast in self.fast:
+            own_model = self.model(config, fast.params)
+            if own_model is model:
+                if fast.ps is not None:
+                    fast.ps.extend(retrievabilities)
+            else:
+                if fast.ps is None:
+                    fast.ps = reference.ps[:before]
+                own: list[float] = []
+                replay_answers(own_model, ratings, deltas, 0, None, own)
+                fast.ps.extend(own)
+        if self.generic:
+            self._score_recalls(card, columns, predicted, answer_days, before)
         return memory
+
+    def _score_recalls(
+        self, card: CardHistory, columns: AnswerColumns, predicted: list[int], answer_days: list[int], before: int
+    ) -> None:
+        """Every plug-in recall() on the card as it was before each predicted answer."""
+        reference = self.walk.reference
+        reviews = card.reviews
+        loaded = card._loaded()
+        complete, starting = loaded.complete, loaded.starting_state
+        card_type, interval_days, reps, lapses = card.type, card.interval_days, card.reps, card.lapses
+        ratings, deltas, kinds = columns.ratings, columns.elapsed_days, columns.kinds
+        for position, k in enumerate(predicted, before):
+            previous = reviews[k - 1]
+            # the card's history up to answer k (a copy sharing the card's note, deck options and days)
+            prefix = CardLog(
+                reviews[:k],
+                complete,
+                starting,
+                columns=AnswerColumns(ratings[:k], deltas[:k], kinds[:k], previous.time, answer_days[k - 1]),
+            )
+            history = card.with_history(prefix, card_type, interval_days, reps, lapses)
+            elapsed = reviews[k].time - previous.time
+            time, y, key = reference.times[position], reference.ys[position], reference.bins[position]
+            for name, recall, predictions in self.generic:
+                try:
+                    value = recall(history, elapsed)
+                except Exception as exc:
+                    raise SchedulerError(name, card.card_id, exc, "raised an exception in recall()") from exc
+                if value is not None:  # None: no prediction for this answer (left out of this scheduler's figures)
+                    predictions.append(time, _check_probability(name, card.card_id, value), y, key)
 
 
 _bin_keys: dict[tuple[int, int, int], tuple[int, int, int]] = {}
@@ -468,7 +514,7 @@ def _compare(
         should_cancel=should_cancel,
         on_history=walker,
     )
-    walk = walker.walk
+    walk = walker.finish()
     applied = []
     for number, plan in enumerate(plans):
         if on_progress is not None:
@@ -492,7 +538,7 @@ def _compare(
         predictions = walk.predictions.get(result.name)
         if predictions is not None:
             # the `fsrs` built-in with the preset's parameters predicts what the reference predicts
-            result.quality = reference if predictions == walk.reference else metrics(predictions)
+            result.quality = reference if predictions is walk.reference else metrics(predictions)
     for scheduler, result, first_dues in zip(schedulers, results, walk.first_dues):
         start = [
             StartCard(c.history, c.model, c.state, due, c.deck_id) for c, due in zip(reviewed_start, first_dues)

@@ -357,12 +357,3 @@ def _given(review: Review, interval: float) -> Review:
         review.day,
         review.elapsed_days,
     )
-
-
-def card_with(card: CardHistory, reviews: tuple[Review, ...], columns: AnswerColumns | None = None) -> CardHistory:
-    """A copy of ``card`` whose history ends after ``reviews`` (a prefix of its own; ``columns`` the same answers as
-    columns, if known), keeping its completeness and starting state and sharing its context (note, deck options,
-    days)."""
-    loaded = card._loaded()
-    log = CardLog(reviews, loaded.complete, loaded.starting_state, columns=columns)
-    return card.with_history(log, card.type, card.interval_days, card.reps, card.lapses)
