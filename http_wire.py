@@ -80,12 +80,12 @@ class Wire:
             while self.buf[:2] == b"\r\n" or self.buf[:1] == b"\n":
                 del self.buf[: 2 if self.buf[:1] == b"\r" else 1]
             match = _HEAD_END.search(self.buf)
+            if (match.start() if match is not None else len(self.buf)) > HEAD_LIMIT:
+                raise HTTPError(431, "request line and headers too large")
             if match is not None:
                 head = bytes(self.buf[: match.start()])
                 del self.buf[: match.end()]
                 return parse_head(head)
-            if len(self.buf) > HEAD_LIMIT:
-                raise HTTPError(431, "request line and headers too large")
             data = self._recv()
             if not data:
                 if self.buf.strip():
