@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import reprlib
+import threading
 import time
 import weakref
 from typing import TYPE_CHECKING
@@ -54,11 +55,18 @@ class GuidIndex:
     """
 
     def __init__(self) -> None:
+        # Held by lookups (the server reads off the main thread) and around our own writes of notes, from
+        # stamp_before_write to record_own_write, so a lookup never sees the index half-way through one.
+        self.lock = threading.RLock()
         self._stamp: int | None = None
         self._by_guid: dict[str, list[int]] = {}
         self._last_seen: int | None = None
 
     def lookup(self, col: "Collection", guid: str) -> list[int]:
+        with self.lock:
+            return self._lookup(col, guid)
+
+    def _lookup(self, col: "Collection", guid: str) -> list[int]:
         stamp = _stamp(col)
         if stamp == self._stamp:
             return list(self._by_guid.get(guid, ()))
@@ -69,6 +77,10 @@ class GuidIndex:
         return _query_guid(col, guid)
 
     def lookup_many(self, col: "Collection", guids: list[str]) -> dict[str, list[int]]:
+        with self.lock:
+            return self._lookup_many(col, guids)
+
+    def _lookup_many(self, col: "Collection", guids: list[str]) -> dict[str, list[int]]:
         stamp = _stamp(col)
         if stamp != self._stamp:
             # A few notes asked about once: cheaper than reading every guid. Asked again at the same stamp (Polar's
@@ -96,7 +108,8 @@ class GuidIndex:
         self._last_seen = stamp
 
     def stamp_before_write(self, col: "Collection") -> int | None:
-        """Call before writing notes: a token for :meth:`record_own_write` (None when the index is stale)."""
+        """Call before writing notes, holding ``lock`` until :meth:`record_own_write`: a token for it (None when
+        the index is stale)."""
         stamp = _stamp(col)
         return stamp if stamp == self._stamp else None
 
@@ -104,7 +117,7 @@ class GuidIndex:
         """Keep the index current across our own write of ``added`` (guid → new note id).
 
         Only when it was current just before (``token``): then the write is the only change in between, as
-        handlers run one at a time on the main thread.
+        writing handlers run one at a time on the main thread.
         """
         if token is None:
             return
@@ -131,13 +144,15 @@ def _query_guid(col: "Collection", guid: str) -> list[int]:
 
 
 _INDEXES: "weakref.WeakKeyDictionary[Collection, GuidIndex]" = weakref.WeakKeyDictionary()
+_INDEXES_LOCK = threading.Lock()
 
 
 def guid_index(col: "Collection") -> GuidIndex:
-    index = _INDEXES.get(col)
-    if index is None:
-        index = _INDEXES[col] = GuidIndex()
-    return index
+    with _INDEXES_LOCK:
+        index = _INDEXES.get(col)
+        if index is None:
+            index = _INDEXES[col] = GuidIndex()
+        return index
 
 
 def single_guid_query(query: str) -> str | None:

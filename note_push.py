@@ -328,7 +328,8 @@ class DuplicateChecker:
         if mid == 0:  # its note type is about to be created: nothing to clash with
             candidates: list[int] = []
         elif self.small:
-            sql = "select id from notes where csum = ?" + ("" if mid is None else " and mid = ?")
+            # "+mid": without statistics SQLite would pick the note-type index and read every note of the type.
+            sql = "select id from notes where csum = ?" + ("" if mid is None else " and +mid = ?")
             candidates = db(self.col).list(sql, prepared.first_field_checksum, *([] if mid is None else [mid]))
         else:
             candidates = self._csums(mid).get(prepared.first_field_checksum, [])
@@ -461,8 +462,12 @@ def _write(col: "Collection", ready: list[PreparedNote]) -> dict[int, int]:
             if p.stock_to_create is alias:
                 p.notetype, p.stock_to_create = notetype, None
     _store_media(col, ready)
-
     identity = note_identity.guid_index(col)
+    with identity.lock:  # lookups on server threads wait until the index knows these notes
+        return _write_notes(col, ready, identity)
+
+
+def _write_notes(col: "Collection", ready: list[PreparedNote], identity: note_identity.GuidIndex) -> dict[int, int]:
     token = identity.stamp_before_write(col)
     to_add = [p for p in ready if p.existing_nid is None]
     to_update = [p for p in ready if p.existing_nid is not None]

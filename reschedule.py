@@ -96,6 +96,8 @@ CHECK_EVERY_SECS = 0.1  # at most this much planning time between cancel checks 
 # The due-day hook: (card row, exact day, day of the last review) -> the day to write. None keeps the exact day
 # (never before today); `due_shaping.DueShaper.due_day` applies Anki's fuzz, load balancer and Easy Days.
 DueDayChooser = Callable[[CardRow, int, int], int]
+# Sees every planned card: (its history, each scheduler's checked interval, None where it left the card alone)
+HistoryHook = Callable[[CardHistory, list["float | None"]], None]
 
 
 def _new_state(
@@ -215,11 +217,14 @@ def plan_reschedules(
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
     chunk_size: int = CHUNK_SIZE,
+    on_history: HistoryHook | None = None,
 ) -> list[ReschedulePlan]:
     """`plan_reschedule` for several (scheduler, due_day) pairs in one pass over the cards and their histories
-    (Compare schedulers' "if applied now"): each plan is the one `plan_reschedule` gives that scheduler alone."""
+    (Compare schedulers' "if applied now"): each plan is the one `plan_reschedule` gives that scheduler alone.
+    ``on_history`` gets each planned card's history and intervals, so a caller needing the same histories (the
+    comparison's scoring and simulation) reads them in the same pass."""
     with _without_cycle_collector():
-        return _plan(col, schedulers, card_ids, now, on_progress, should_cancel, chunk_size)
+        return _plan(col, schedulers, card_ids, now, on_progress, should_cancel, chunk_size, on_history)
 
 
 def _plan(
@@ -230,6 +235,7 @@ def _plan(
     on_progress: Callable[[int, int], None] | None,
     should_cancel: Callable[[], bool] | None,
     chunk_size: int,
+    on_history: HistoryHook | None = None,
 ) -> list[ReschedulePlan]:
     days = AnkiDays.from_collection(col, now)
     plans = [ReschedulePlan(scheduler_name=scheduler.name, report=RescheduleReport()) for scheduler, _ in schedulers]
@@ -255,6 +261,7 @@ def _plan(
                     plan.report.skipped += 1
                 continue
             history = factory.build(card, histories)
+            intervals: list[float | None] = []
             for plan, report, scheduler_for_deck, due_day in runs:
                 chosen = scheduler_for_deck(history.deck_id)
                 try:
@@ -262,6 +269,7 @@ def _plan(
                 except Exception as exc:
                     raise SchedulerError(chosen.name, card.id, exc, "raised an exception") from exc
                 interval = check_interval(chosen.name, card.id, value)
+                intervals.append(interval)
                 if interval is None:
                     report.skipped += 1
                     continue
@@ -270,6 +278,8 @@ def _plan(
                 if state == (card.type, card.queue, card.due, card.ivl, card.left, card.odue):
                     continue  # already scheduled exactly so: counted, but not rewritten (no mtime change, no sync)
                 plan.add(card, state)
+            if on_history is not None:
+                on_history(history, intervals)
         histories.release()
         done += len(card_rows)
         check(done, force=True)

@@ -107,9 +107,22 @@ class CardLog:
 
     Built by the engine (or by tests from a plain tuple of reviews). The engine hands over the answers as columns
     and builds `Review` objects (``reviews``) and the whole ``log`` only when a plug-in reads them.
+
+    ``memory`` is a memory model's cache for these answers (the `fsrs` built-in keeps its state after them there).
+    A log made by appending answers to another may start with that log's ``memory``: it stays valid for a prefix
+    of the answers, so the model steps through the new answers only.
     """
 
-    __slots__ = ("_reviews", "_review_factory", "complete", "starting_state", "_log", "_log_factory", "_columns")
+    __slots__ = (
+        "_reviews",
+        "_review_factory",
+        "complete",
+        "starting_state",
+        "_log",
+        "_log_factory",
+        "_columns",
+        "memory",
+    )
 
     def __init__(
         self,
@@ -125,6 +138,7 @@ class CardLog:
         self._reviews, self._review_factory = reviews, review_factory
         self.complete, self.starting_state = complete, starting_state
         self._log, self._log_factory, self._columns = log, log_factory, columns
+        self.memory: Any = None
 
     @property
     def reviews(self) -> tuple[Review, ...]:
@@ -389,6 +403,7 @@ class CardHistory(tuple):
         extended = CardLog(
             loaded.reviews + (review,), loaded.complete, loaded.starting_state, log=loaded.log + (review,)
         )
+        extended.memory = loaded.memory  # the same answers and one more
         lapsed = review.ease == 1 and self.type == 2
         return self.with_history(extended, self.type, self.interval_days, self.reps + 1, self.lapses + lapsed)
 

@@ -22,7 +22,7 @@ from .registry import ActionContext, ActionError, Param, action, array, flag, id
 _CARDS = ids("cards")
 
 
-@action("findCards", text("query", "a search string", default=None))
+@action("findCards", text("query", "a search string", default=None), off_main=True)
 def find_cards(ctx: ActionContext, params: dict) -> list[int]:
     query = params["query"]
     if query is None:  # AnkiConnect: no query, no cards
@@ -62,7 +62,7 @@ def card_info(col, card: Card) -> dict[str, Any]:
     }
 
 
-@action("cardsInfo", _CARDS)
+@action("cardsInfo", _CARDS, off_main=True)
 def cards_info(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
     """Info for each card id; ``{}`` for ids that don't exist (as AnkiConnect does)."""
     card_ids = params["cards"]
@@ -80,13 +80,13 @@ def _rows(col, card_ids: list[int], columns: str) -> dict[int, tuple]:
     }
 
 
-@action("cardsModTime", _CARDS)
+@action("cardsModTime", _CARDS, off_main=True)
 def cards_mod_time(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
     rows = _rows(ctx.col, params["cards"], "mod")
     return [{"cardId": cid, "mod": rows[cid][0]} if cid in rows else {} for cid in params["cards"]]
 
 
-@action("cardsToNotes", _CARDS)
+@action("cardsToNotes", _CARDS, off_main=True)
 def cards_to_notes(ctx: ActionContext, params: dict) -> list[int]:
     """The notes of the cards, each once, in the order of the cards."""
     rows = _rows(ctx.col, params["cards"], "nid")
@@ -119,18 +119,18 @@ def unsuspend(ctx: ActionContext, params: dict) -> bool:
     return _set_suspended(ctx, params["cards"], False)
 
 
-@action("suspended", integer("card", "a card id"))
+@action("suspended", integer("card", "a card id"), off_main=True)
 def suspended(ctx: ActionContext, params: dict) -> bool:
     return get_card(ctx.col, params["card"]).queue == QUEUE_TYPE_SUSPENDED
 
 
-@action("areSuspended", _CARDS)
+@action("areSuspended", _CARDS, off_main=True)
 def are_suspended(ctx: ActionContext, params: dict) -> list[bool | None]:
     rows = _rows(ctx.col, params["cards"], "queue")
     return [rows[cid][0] == QUEUE_TYPE_SUSPENDED if cid in rows else None for cid in params["cards"]]
 
 
-@action("areDue", _CARDS)
+@action("areDue", _CARDS, off_main=True)
 def are_due(ctx: ActionContext, params: dict) -> list[bool | None]:
     """New cards count as due (as in AnkiConnect); review cards when their day has come; learning cards when their
     time has come. Suspended and buried cards are not due. ``null`` for ids that don't exist."""
@@ -152,7 +152,7 @@ def are_due(ctx: ActionContext, params: dict) -> list[bool | None]:
 # --- Intervals and ease ---------------------------------------------------------------------------------------
 
 
-@action("getIntervals", _CARDS, flag("complete", False))
+@action("getIntervals", _CARDS, flag("complete", False), off_main=True)
 def get_intervals(ctx: ActionContext, params: dict) -> list[Any]:
     """Per card: its last review's interval (days positive, seconds negative), or every review's with
     ``complete``; 0 for new cards."""
@@ -175,7 +175,7 @@ def get_intervals(ctx: ActionContext, params: dict) -> list[Any]:
     return result
 
 
-@action("getEaseFactors", _CARDS)
+@action("getEaseFactors", _CARDS, off_main=True)
 def get_ease_factors(ctx: ActionContext, params: dict) -> list[int | None]:
     rows = _rows(ctx.col, params["cards"], "factor")
     return [rows[cid][0] if cid in rows else None for cid in params["cards"]]

@@ -15,12 +15,12 @@ from .registry import ActionContext, ActionError, Param, action, flag, ids, inte
 _DECKS = strings("decks", "a list of deck names")
 
 
-@action("deckNames")
+@action("deckNames", off_main=True)
 def deck_names(ctx: ActionContext, params: dict) -> list[str]:
     return [entry.name for entry in ctx.col.decks.all_names_and_ids()]
 
 
-@action("deckNamesAndIds")
+@action("deckNamesAndIds", off_main=True)
 def deck_names_and_ids(ctx: ActionContext, params: dict) -> dict[str, int]:
     return deck_mapping.deck_names_and_ids(ctx.col)
 
@@ -35,7 +35,7 @@ def create_deck(ctx: ActionContext, params: dict) -> int:
         raise ActionError(str(exc)) from exc
 
 
-@action("deckNameFromId", integer("deckId", "a deck id"))
+@action("deckNameFromId", integer("deckId", "a deck id"), off_main=True)
 def deck_name_from_id(ctx: ActionContext, params: dict) -> str:
     name = ctx.col.decks.name_if_exists(DeckId(params["deckId"]))
     if name is None:
@@ -43,7 +43,7 @@ def deck_name_from_id(ctx: ActionContext, params: dict) -> str:
     return name
 
 
-@action("getDecks", ids("cards"))
+@action("getDecks", ids("cards"), off_main=True)
 def get_decks(ctx: ActionContext, params: dict) -> dict[str, list[int]]:
     """Deck name -> the given cards in it (their current deck), from one query."""
     card_ids = params["cards"]
@@ -97,7 +97,7 @@ def _int_id(value: Any, what: str) -> int:
         raise ActionError(f'parameter "{what}" must be a preset id') from None
 
 
-@action("getDeckConfig", text("deck", "a deck name"))
+@action("getDeckConfig", text("deck", "a deck name"), off_main=True)
 def get_deck_config(ctx: ActionContext, params: dict) -> dict[str, Any] | bool:
     """The options preset of ``deck``, or false for a deck that does not exist."""
     did = deck_mapping.existing_deck_id(ctx.col, params["deck"])
@@ -162,7 +162,7 @@ def remove_deck_config_id(ctx: ActionContext, params: dict) -> bool:
     return True
 
 
-@action("getDeckStats", _DECKS)
+@action("getDeckStats", _DECKS, off_main=True)
 def get_deck_stats(ctx: ActionContext, params: dict) -> dict[str, dict[str, Any]]:
     """Today's counts of each named deck (as the deck list shows them), keyed by deck id; unknown names are
     skipped."""

@@ -72,7 +72,7 @@ def _read_found_file(found: Any) -> str | bool:
         return False
 
 
-@action("retrieveMediaFile", anything("filename"), finish=_read_found_file)
+@action("retrieveMediaFile", anything("filename"), finish=_read_found_file, off_main=True)
 def retrieve_media_file(ctx: ActionContext, params: dict) -> _FileToRead | bool:
     """Finds the file on the main thread (in order with the request's other actions); reading it, which may take
     a while for a large file, happens after, on the connection thread. A link to outside the folder is refused."""
@@ -86,7 +86,7 @@ def retrieve_media_file(ctx: ActionContext, params: dict) -> _FileToRead | bool:
     return _FileToRead(real)
 
 
-@action("getMediaFilesNames", anything("pattern", "*"))
+@action("getMediaFilesNames", anything("pattern", "*"), off_main=True)
 def get_media_files_names(ctx: ActionContext, params: dict) -> list[str]:
     pattern = params["pattern"]
     if not isinstance(pattern, str):
@@ -104,6 +104,6 @@ def delete_media_file(ctx: ActionContext, params: dict) -> None:
     return None
 
 
-@action("getMediaDirPath")
+@action("getMediaDirPath", off_main=True)
 def get_media_dir_path(ctx: ActionContext, params: dict) -> str:
     return os.path.abspath(ctx.col.media.dir())

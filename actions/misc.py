@@ -17,12 +17,12 @@ EXTRA_ORIGIN_ALLOWED = "origin_allowed"  # bool: the request's Origin passed the
 EXTRA_SYNC = "sync"  # Callable[[], None]: start Anki's sync from the GUI (only inside a running Anki)
 
 
-@action("version", needs_collection=False)
+@action("version", needs_collection=False, off_main=True)
 def version(ctx: ActionContext, params: dict) -> int:
     return API_VERSION
 
 
-@action("requestPermission", needs_collection=False)
+@action("requestPermission", needs_collection=False, off_main=True)
 def request_permission(ctx: ActionContext, params: dict) -> dict[str, Any]:
     """Tell a web page whether it may use the API. Disallowed origins are refused (no prompt): the user adds
     trusted origins to ``webCorsOriginList`` instead."""

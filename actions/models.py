@@ -28,7 +28,7 @@ def model_names_and_ids(ctx: ActionContext, params: dict) -> dict[str, int]:
     return note_types.client_names_and_ids(ctx.col)
 
 
-@action("modelFieldNames", text("modelName", "a note type name"))
+@action("modelFieldNames", text("modelName", "a note type name"), off_main=True)
 def model_field_names(ctx: ActionContext, params: dict) -> list[str]:
     return [field["name"] for field in model_by_name(ctx.col, params["modelName"])["flds"]]
 
@@ -101,7 +101,7 @@ def create_model(ctx: ActionContext, params: dict) -> NotetypeDict:
 # --- Finding note types -----------------------------------------------------------------------------------------
 
 
-@action("findModelsById", ids("modelIds"))
+@action("findModelsById", ids("modelIds"), off_main=True)
 def find_models_by_id(ctx: ActionContext, params: dict) -> list[NotetypeDict]:
     known = {entry.id for entry in ctx.col.models.all_names_and_ids()}
     result = []
@@ -112,12 +112,12 @@ def find_models_by_id(ctx: ActionContext, params: dict) -> list[NotetypeDict]:
     return result
 
 
-@action("findModelsByName", strings("modelNames", "a list of note type names"))
+@action("findModelsByName", strings("modelNames", "a list of note type names"), off_main=True)
 def find_models_by_name(ctx: ActionContext, params: dict) -> list[NotetypeDict]:
     return [model_by_name(ctx.col, name) for name in params["modelNames"]]
 
 
-@action("modelNameFromId", integer("modelId", "a note type id"))
+@action("modelNameFromId", integer("modelId", "a note type id"), off_main=True)
 def model_name_from_id(ctx: ActionContext, params: dict) -> str:
     for entry in ctx.col.models.all_names_and_ids():
         if entry.id == params["modelId"]:
@@ -130,12 +130,12 @@ def model_name_from_id(ctx: ActionContext, params: dict) -> str:
 _MODEL_NAME = text("modelName", "a note type name")
 
 
-@action("modelFieldDescriptions", _MODEL_NAME)
+@action("modelFieldDescriptions", _MODEL_NAME, off_main=True)
 def model_field_descriptions(ctx: ActionContext, params: dict) -> list[str]:
     return [field.get("description", "") for field in model_by_name(ctx.col, params["modelName"])["flds"]]
 
 
-@action("modelFieldFonts", _MODEL_NAME)
+@action("modelFieldFonts", _MODEL_NAME, off_main=True)
 def model_field_fonts(ctx: ActionContext, params: dict) -> dict[str, dict[str, Any]]:
     return {
         field["name"]: {"font": field["font"], "size": field["size"]}
@@ -157,7 +157,7 @@ def _template_fields(template: str) -> list[str]:
     return names
 
 
-@action("modelFieldsOnTemplates", _MODEL_NAME)
+@action("modelFieldsOnTemplates", _MODEL_NAME, off_main=True)
 def model_fields_on_templates(ctx: ActionContext, params: dict) -> dict[str, list[list[str]]]:
     """Per template: [fields on the front, fields on the back that the front does not show]."""
     result = {}
@@ -168,14 +168,14 @@ def model_fields_on_templates(ctx: ActionContext, params: dict) -> dict[str, lis
     return result
 
 
-@action("modelTemplates", _MODEL_NAME)
+@action("modelTemplates", _MODEL_NAME, off_main=True)
 def model_templates(ctx: ActionContext, params: dict) -> dict[str, dict[str, str]]:
     return {
         t["name"]: {"Front": t["qfmt"], "Back": t["afmt"]} for t in model_by_name(ctx.col, params["modelName"])["tmpls"]
     }
 
 
-@action("modelStyling", _MODEL_NAME)
+@action("modelStyling", _MODEL_NAME, off_main=True)
 def model_styling(ctx: ActionContext, params: dict) -> dict[str, str]:
     return {"css": model_by_name(ctx.col, params["modelName"])["css"]}
 

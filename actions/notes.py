@@ -71,7 +71,7 @@ def find_note_ids(col, query: str) -> list[int]:
         raise ActionError(f"invalid search: {exc}") from exc
 
 
-@action("findNotes", text("query", "a search string", default=None))
+@action("findNotes", text("query", "a search string", default=None), off_main=True)
 def find_notes(ctx: ActionContext, params: dict) -> list[int]:
     if params["query"] is None:  # AnkiConnect: no query, no notes
         return []
@@ -115,7 +115,7 @@ def notes_info_rows(col, note_ids: list[int], profile: str | None) -> list[dict[
     return result
 
 
-@action("notesInfo", ids("notes", default=None), text("query", "a search string", default=None))
+@action("notesInfo", ids("notes", default=None), text("query", "a search string", default=None), off_main=True)
 def notes_info(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
     """Info for ``notes`` (ids) or the notes matching ``query``; ``{}`` for ids that don't exist."""
     if params["notes"] is not None:
@@ -128,7 +128,7 @@ def notes_info(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
     return notes_info_rows(ctx.col, note_ids, profile() if callable(profile) else profile)
 
 
-@action("notesModTime", ids("notes"))
+@action("notesModTime", ids("notes"), off_main=True)
 def notes_mod_time(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
     note_ids = params["notes"]
     mods: dict[int, int] = {}
@@ -142,23 +142,23 @@ def notes_mod_time(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
 
 
 # Checking a note reads its picture/audio items too: they are prepared off the main thread like addNotes'.
-@action("canAddNote", _NOTE, prepare=_prepare_one_note)
+@action("canAddNote", _NOTE, prepare=_prepare_one_note, off_main=True)
 def can_add_note(ctx: ActionContext, params: dict) -> bool:
     return not isinstance(note_push.check_notes(ctx.col, ctx.config, [params["note"]])[0], str)
 
 
-@action("canAddNoteWithErrorDetail", _NOTE, prepare=_prepare_one_note)
+@action("canAddNoteWithErrorDetail", _NOTE, prepare=_prepare_one_note, off_main=True)
 def can_add_note_with_error_detail(ctx: ActionContext, params: dict) -> dict[str, Any]:
     item = note_push.check_notes(ctx.col, ctx.config, [params["note"]])[0]
     return {"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
 
 
-@action("canAddNotes", _NOTES, prepare=_prepare_notes)
+@action("canAddNotes", _NOTES, prepare=_prepare_notes, off_main=True)
 def can_add_notes(ctx: ActionContext, params: dict) -> list[bool]:
     return [not isinstance(item, str) for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])]
 
 
-@action("canAddNotesWithErrorDetail", _NOTES, prepare=_prepare_notes)
+@action("canAddNotesWithErrorDetail", _NOTES, prepare=_prepare_notes, off_main=True)
 def can_add_notes_with_error_detail(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
     return [
         {"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}

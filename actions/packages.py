@@ -41,7 +41,7 @@ def import_package(ctx: ActionContext, params: dict) -> bool:
     return True
 
 
-@action("apiReflect", anything("scopes"), anything("actions"), needs_collection=False)
+@action("apiReflect", anything("scopes"), anything("actions"), needs_collection=False, off_main=True)
 def api_reflect(ctx: ActionContext, params: dict) -> dict[str, Any]:
     """Which actions this server knows (``scopes: ["actions"]``), optionally only among ``actions``."""
     scopes, names = params["scopes"], params["actions"]

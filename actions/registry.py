@@ -142,6 +142,9 @@ class ActionSpec:
     finish: Finisher | None = None
     # False for the few actions that work while no profile is open (version, profiles, apiReflect…).
     needs_collection: bool = True
+    # True when the handler touches nothing but its parameters and the collection, which it only reads: the
+    # server then runs it on its own thread, as Anki's QueryOp reads the collection off the main thread.
+    off_main: bool = False
 
     def validate(self, raw: dict[str, Any]) -> dict[str, Any]:
         """The declared parameters, checked, defaults filled in; undeclared ones are ignored (as clients send
@@ -168,15 +171,20 @@ def action(
     finish: Finisher | None = None,
     needs_collection: bool = True,
     aliases: tuple[str, ...] = (),
+    off_main: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Declare the AnkiConnect action ``name`` (see the package docstring); ``aliases`` are deprecated names
     AnkiConnect still answers to with the same behaviour."""
+    if off_main and writes:
+        raise RuntimeError(f"action {name!r}: a write runs on Anki's main thread, as Anki's operations end there")
 
     def register(handler: Handler) -> Handler:
         for each in (name, *aliases):
             if each in _REGISTRY:
                 raise RuntimeError(f"action {each!r} registered twice")
-            _REGISTRY[each] = ActionSpec(each, handler, tuple(params), writes, prepare, finish, needs_collection)
+            _REGISTRY[each] = ActionSpec(
+                each, handler, tuple(params), writes, prepare, finish, needs_collection, off_main
+            )
         return handler
 
     return register

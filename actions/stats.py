@@ -16,14 +16,14 @@ from .registry import ActionContext, ActionError, Param, action, array, flag, id
 _REVIEW_COLUMNS = ("id", "usn", "ease", "ivl", "lastIvl", "factor", "time", "type")
 
 
-@action("getNumCardsReviewedToday")
+@action("getNumCardsReviewedToday", off_main=True)
 def get_num_cards_reviewed_today(ctx: ActionContext, params: dict) -> int:
     """Review-log entries since today's rollover ("next day starts at")."""
     day_start_ms = (ctx.col.sched.day_cutoff - 86400) * 1000
     return db(ctx.col).scalar("select count() from revlog where id > ?", day_start_ms)
 
 
-@action("getNumCardsReviewedByDay")
+@action("getNumCardsReviewedByDay", off_main=True)
 def get_num_cards_reviewed_by_day(ctx: ActionContext, params: dict) -> list[list[Any]]:
     """[["YYYY-MM-DD", count], …], newest day first; a day runs from the rollover hour to the next (local time)."""
     rollover_hour = int(time.strftime("%H", time.localtime(ctx.col.sched.day_cutoff)))
@@ -42,7 +42,12 @@ def get_collection_stats_html(ctx: ActionContext, params: dict) -> str:
     return stats.report()
 
 
-@action("cardReviews", text("deck", "a deck name"), Param("startID", (int,), "a review id (epoch milliseconds)"))
+@action(
+    "cardReviews",
+    text("deck", "a deck name"),
+    Param("startID", (int,), "a review id (epoch milliseconds)"),
+    off_main=True,
+)
 def card_reviews(ctx: ActionContext, params: dict) -> list[list[int]]:
     """Reviews of the deck's cards after ``startID``: [id, cid, usn, ease, ivl, lastIvl, factor, time, type]."""
     did = deck_id(ctx.col, params["deck"])
@@ -56,7 +61,7 @@ def card_reviews(ctx: ActionContext, params: dict) -> list[list[int]]:
     return [list(row) for row in rows]
 
 
-@action("getLatestReviewID", text("deck", "a deck name"))
+@action("getLatestReviewID", text("deck", "a deck name"), off_main=True)
 def get_latest_review_id(ctx: ActionContext, params: dict) -> int:
     did = deck_id(ctx.col, params["deck"])
     return (
@@ -67,7 +72,7 @@ def get_latest_review_id(ctx: ActionContext, params: dict) -> int:
     )
 
 
-@action("getReviewsOfCards", ids("cards"))
+@action("getReviewsOfCards", ids("cards"), off_main=True)
 def get_reviews_of_cards(ctx: ActionContext, params: dict) -> dict[str, list[dict[str, int]]]:
     """Card id -> its reviews, oldest first, from one query."""
     card_ids = params["cards"]

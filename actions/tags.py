@@ -24,7 +24,7 @@ def _tag_list(value: Any) -> list[str]:
     return content.normalize_tags(value)
 
 
-@action("getNoteTags", integer("note", "a note id"))
+@action("getNoteTags", integer("note", "a note id"), off_main=True)
 def get_note_tags(ctx: ActionContext, params: dict) -> list[str]:
     return list(get_note(ctx.col, params["note"]).tags)
 
@@ -40,7 +40,7 @@ def update_note_tags(ctx: ActionContext, params: dict) -> None:
             ctx.col.update_note(note)
 
 
-@action("getTags")
+@action("getTags", off_main=True)
 def get_tags(ctx: ActionContext, params: dict) -> list[str]:
     return ctx.col.tags.all()
 

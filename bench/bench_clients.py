@@ -10,7 +10,9 @@ Workloads (request sequences read from the clients' source, see /work/shared/ref
   ``updateNoteFields``);
 - Obsidian_to_Anki: the note-type table (``modelNames``, then ``modelFieldNames`` per note type);
 - Polar: a 300-card sync (version, modelNames, deckNamesAndIds, createDeck, then per card ``findNotes``,
-  ``canAddNotes``, ``addNote``) in cards/s (target >= 300);
+  ``canAddNotes``, ``addNote``) in cards/s (target >= 300), against its floor in the same run: the same notes
+  added directly with ``col.add_note``, one operation (one SQLite commit, which Anki syncs to disk) per card, on
+  a collection on the same disk;
 - burst: N simultaneous ``findNotes`` on N fresh connections (every one must be answered).
 """
 
@@ -174,9 +176,9 @@ def obsidian_table(port: int) -> tuple[float, int]:
     return time.perf_counter() - start, len(table)
 
 
-def polar_sync(port: int, cards: int) -> float:
+def polar_notes(cards: int) -> list[dict[str, Any]]:
     rng = random.Random(7)
-    notes = [
+    return [
         {
             "guid": "".join(rng.choice(BASE58) for _ in range(10)),
             "deckName": "Reading::Polar",
@@ -190,6 +192,10 @@ def polar_sync(port: int, cards: int) -> float:
         }
         for i in range(cards)
     ]
+
+
+def polar_sync(port: int, cards: int) -> float:
+    notes = polar_notes(cards)
     start = time.perf_counter()
     call(port, "version")
     if not {"Basic", "Cloze"} <= set(call(port, "modelNames")):
@@ -202,6 +208,25 @@ def polar_sync(port: int, cards: int) -> float:
         call(port, "canAddNotes", notes=[note])
         call(port, "addNote", note=note)
     return time.perf_counter() - start
+
+
+def polar_floor(base: Path, cards: int) -> float:
+    """Seconds to add Polar's notes one ``col.add_note`` each (no server, no checks) to a collection in ``base``."""
+    from anki.collection import Collection
+
+    col = Collection(str(base / "floor.anki2"))
+    try:
+        basic, deck = col.models.by_name("Basic"), col.decks.id("Reading::Polar")
+        start = time.perf_counter()
+        for sent in polar_notes(cards):
+            note = col.new_note(basic)
+            note["Front"], note["Back"] = sent["fields"]["Front"], sent["fields"]["Back"]
+            note.tags = sent["tags"]
+            note.guid = sent["guid"]
+            col.add_note(note, deck)
+        return time.perf_counter() - start
+    finally:
+        col.close()
 
 
 def _prepare(base: Path, note_types: int, notes: int) -> None:
@@ -244,6 +269,7 @@ def main() -> int:
     port = _free_port()
     proc = None
     try:
+        floor = polar_floor(tmp, args.polar)
         anki_env.create_profile(tmp, "dev", "en_US")
         _prepare(tmp, note_types=40, notes=2000)
         anki_env.install_addon(tmp, config={"webBindPort": port})
@@ -262,7 +288,7 @@ def main() -> int:
             anki_env.stop_anki(proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    rate = args.polar / polar
+    rate, floor_rate = args.polar / polar, args.polar / floor
     print(f"Client workloads against one real Anki, a fresh connection per request ({os.cpu_count()} cores)")
     print(
         f"  small request (version) median   {small * 1000:8.3f} ms   target < {SMALL_TARGET_S * 1000:.1f} ms   "
@@ -279,6 +305,10 @@ def main() -> int:
     print(
         f"  Polar sync of {args.polar} cards         {polar:8.2f} s    {rate:.0f} cards/s   "
         f"target >= {POLAR_TARGET_CARDS_PER_S}"
+    )
+    print(
+        f"    floor: col.add_note per card, same disk {floor:8.2f} s    {floor_rate:.0f} cards/s   "
+        f"(sync at {rate / floor_rate:.2f} of the floor)"
     )
     print(
         f"  burst of {args.burst} findNotes           {burst_s:8.2f} s    answered {answered}/{args.burst}   "

@@ -51,14 +51,17 @@ def on_profile_did_open(state: AddonState) -> None:
 
     if state.server is not None:
         state.server.media_dir = mw.col.media.dir() if mw.col is not None else None
+        state.server.collection_did_open()
         return
     start_server(state)
 
 
 def on_profile_will_close(state: AddonState) -> None:
-    # Requests queued now run after the collection closed and get "collection is not available".
+    # Requests queued now run after the collection closed and get "collection is not available"; a read running
+    # on a server thread finishes first (and later ones are refused until the next profile opens).
     if state.server is not None:
         state.server.media_dir = None
+        state.server.collection_will_close()
 
 
 def start_server(state: AddonState) -> None:

@@ -61,7 +61,18 @@ def memory_state(
         state, first = (s, d), start.reviews_covered
     if remember:
         return model.remembered_replay(card.card_id, columns.ratings, columns.elapsed_days, first, state)
-    return replay_answers(model, columns.ratings, columns.elapsed_days, first, state)
+    # the state after a prefix of these answers, kept on the log (`CardLog.memory`: a history grown an answer at a
+    # time, as the comparison's simulation grows it, carries it over): step through the remaining answers only
+    loaded = card._loaded()
+    count = len(columns.ratings)
+    memo = loaded.memory
+    if memo is not None and memo[0] is model and memo[1] == first and memo[2] == state and memo[3] <= count:
+        result = replay_answers(model, columns.ratings, columns.elapsed_days, memo[3], memo[4])
+    else:
+        result = replay_answers(model, columns.ratings, columns.elapsed_days, first, state)
+    if result is not None:
+        loaded.memory = (model, first, state, count, result)
+    return result
 
 
 class _Preset:

@@ -116,3 +116,70 @@ def test_second_server_on_the_same_port_reports_port_in_use(serve, col):
     with pytest.raises(PortInUseError, match=rf"port {server.port} .*already in use.*'webBindPort'"):
         other.start()
     assert invoke(server.port, "version")["result"] == 6
+
+
+def test_reads_are_answered_while_anki_is_busy_and_writes_wait_for_it(serve, col):
+    server, loop = serve()
+    release = threading.Event()
+    loop.post(release.wait)  # Anki's main thread is busy (a long operation, a modal dialog)
+    try:
+        assert invoke(server.port, "deckNames", timeout=10)["result"] == ["Default"]
+        assert invoke(server.port, "findNotes", {"query": "deck:Default"}, timeout=10)["result"] == []
+        note = {"deckName": "Default", "modelName": "Basic", "fields": {"Front": "waits", "Back": ""}}
+        added: list[object] = []
+        writer = threading.Thread(target=lambda: added.append(invoke(server.port, "addNote", {"note": note})))
+        writer.start()
+        writer.join(1)
+        assert writer.is_alive() and col.note_count() == 0  # the write waits for the main thread
+    finally:
+        release.set()
+    writer.join(30)
+    assert added and added[0]["error"] is None and col.note_count() == 1
+
+
+def test_reads_stop_while_the_collection_closes_and_resume_after(serve):
+    server, _ = serve()
+    server.collection_will_close()
+    assert invoke(server.port, "deckNames")["error"] == "collection is not available"
+    assert invoke(server.port, "version")["result"] == 6  # no collection needed
+    server.collection_did_open()
+    assert invoke(server.port, "deckNames")["result"] == ["Default"]
+
+
+@pytest.mark.parametrize(
+    "head, status",
+    [
+        (b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n", b"400"),
+        (b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nContent-Length: 40\r\n", b"400"),
+        (b"POST / HTTP/1.1\r\nHost : 127.0.0.1\r\n", b"400"),
+        (b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: 1\r\n  folded\r\n", b"400"),
+        (b"POST / HTTP/2.0\r\nHost: 127.0.0.1\r\n", b"505"),
+        (b"PUT / HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"501"),
+        (b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Long: " + b"x" * 70_000 + b"\r\n", b"431"),
+    ],
+)
+def test_ambiguous_or_unsupported_requests_are_refused(serve, head, status):
+    server, _ = serve()
+    raw = _raw(server.port, head + b"Connection: close\r\n\r\n")
+    assert raw.startswith(b"HTTP/1.1 " + status), raw[:80]
+    assert invoke(server.port, "version")["result"] == 6
+
+
+def test_many_keep_alive_clients_share_a_bounded_pool_of_threads(serve):
+    from polar_bridge.connect_server import MAX_CONNECTIONS
+
+    server, _ = serve()
+    before = threading.active_count()
+    results: list[object] = []
+
+    def client() -> None:
+        for _ in range(5):
+            results.append(invoke(server.port, "version", timeout=60)["result"])
+
+    clients = [threading.Thread(target=client) for _ in range(64)]
+    for t in clients:
+        t.start()
+    for t in clients:
+        t.join(120)
+    assert results == [6] * 320
+    assert threading.active_count() <= before + MAX_CONNECTIONS
