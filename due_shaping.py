@@ -22,6 +22,7 @@ today and remembered in :attr:`DueShaper.backlog`, so the preview can offer to s
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 from array import array
@@ -184,6 +185,7 @@ def fuzz_delta(interval: float) -> float:
     return delta
 
 
+@functools.lru_cache(maxsize=65_536)  # the same few thousand (interval, limits) come up for every card of a run
 def constrained_fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:
     """fuzz.rs ``constrained_fuzz_bounds``: the fuzz range within [minimum, maximum], at least two days wide when
     the limits allow it."""
