@@ -17,8 +17,10 @@ Pure domain logic on a `Collection` (no GUI, nothing written). For the cards in 
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,16 +29,16 @@ from anki.decks import DeckId
 
 from .card_reader import home_queue as _home_queue
 from .collection_db import db
-from .compare_metrics import Metrics, Prediction, bin_key, metrics
-from .compare_sim import AnswerProfile, ProfileBuilder, SimulationResult, StartCard, card_with, simulate
+from .compare_metrics import Metrics, Predictions, bin_key, metrics
+from .compare_sim import AnswerProfile, ProfileBuilder, SimulationResult, StartCard, simulate
 from .due_shaping import DueShaper
 from .forecast import _due_index
-from .reschedule import MAX_INTERVAL_SECS, RescheduleCancelled, card_histories, due_forecast, plan_reschedules
+from .reschedule import MAX_INTERVAL_SECS, due_forecast, plan_reschedules
 from .reschedule_plan import ReschedulePlan
-from .scheduler import AnkiDays, AnswerColumns, CardHistory, LoadedScheduler, SchedulerError, _Context
-from .schedulers import fsrs_memory
+from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, LoadedScheduler, SchedulerError, _Context
+from .schedulers import fsrs_builtin, fsrs_memory
 from .schedulers.fsrs_builtin import memory_state
-from .schedulers.fsrs_memory import replay_answers
+from .schedulers.fsrs_memory import Fsrs6, replay_answers
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -155,96 +157,173 @@ def _check_probability(name: str, card_id: int, value: object) -> float:
 
 @dataclass
 class _Walk:
-    predictions: dict[str, list[Prediction]]
-    reference: list[Prediction]
+    predictions: dict[str, Predictions]  # per scheduler with recall()
+    reference: Predictions
     start: list[StartCard]
+    first_dues: list[list[float | None]]  # per scheduler: when it has each reviewed start card due (None: never)
     profile: ProfileBuilder
     reviewed: int = 0
     scored: int = 0
 
 
-def _walk(
-    col: Collection,
-    card_ids: Sequence[int] | None,
-    recalls: dict[str, Callable],
-    days: AnkiDays,
-    progress: ProgressCallback | None,
-    should_cancel: Callable[[], bool] | None,
-) -> _Walk:
-    walk = _Walk({name: [] for name in recalls}, [], [], ProfileBuilder())
-    total = len(card_ids) if card_ids is not None else db(col).scalar("select count() from cards where type != 0")
-    for done, card in enumerate(card_histories(col, card_ids, now=days.now), 1):
-        if done % 2000 == 0:
-            if should_cancel is not None and should_cancel():
-                raise RescheduleCancelled()
-            if progress is not None:
-                progress("Scoring predictions", done, total)
+def _fsrs_recall_params(recall: Callable) -> dict | None:
+    """The trained params when ``recall`` is the `fsrs` built-in's (as `load_scheduler` binds it), else None: its
+    predictions come from one replay per card (`_Walker`) instead of one call per answer, with the same values."""
+    if isinstance(recall, functools.partial) and len(recall.args) == 2 and recall.args[0] is fsrs_builtin.recall:
+        params = recall.args[1]
+        return params if isinstance(params, dict) else None
+    return None
+
+
+class _FsrsRecall:
+    """The `fsrs` built-in's predictions: recall(card before answer k, elapsed) is the retrievability its model
+    gives answer k along one replay of the card (the same state, the same Anki days). With the preset's parameters
+    those are the reference's very predictions, so only the differing probabilities are kept (``ps``)."""
+
+    __slots__ = ("name", "params", "ps")
+
+    def __init__(self, name: str, params: dict) -> None:
+        self.name, self.params = name, params
+        self.ps: array | None = None  # None: the reference's so far
+
+    def predictions(self, reference: Predictions) -> Predictions:
+        if self.ps is None:
+            return reference
+        return Predictions(reference.times, self.ps, reference.ys, reference.bins)
+
+
+class _Walker:
+    """Sees every reviewed card once, in the pass that plans "if applied now" (`plan_reschedules`' ``on_history``):
+    scores the predictions, counts the answer profile, and keeps the card's start for the simulation."""
+
+    def __init__(self, recalls: dict[str, Callable], schedulers: int, days: AnkiDays) -> None:
+        self.walk = _Walk({}, Predictions(), [], [[] for _ in range(schedulers)], ProfileBuilder())
+        self.days = days
+        self.fast: list[_FsrsRecall] = []
+        self.generic: list[tuple[str, Callable, Predictions]] = []
+        for name, recall in recalls.items():
+            params = _fsrs_recall_params(recall)
+            if params is None:
+                self.generic.append((name, recall, Predictions()))
+            else:
+                self.fast.append(_FsrsRecall(name, params))
+        self._models: dict[tuple[int, int], tuple[dict, Fsrs6]] = {}
+
+    def finish(self) -> _Walk:
+        walk = self.walk
+        for fast in self.fast:
+            walk.predictions[fast.name] = fast.predictions(walk.reference)
+        for name, _recall, predictions in self.generic:
+            walk.predictions[name] = predictions
+        return walk
+
+    def model(self, config: dict[str, Any], params: dict | None) -> Fsrs6:
+        """The FSRS-6 model of a preset (the reference: ``params`` None) or of the `fsrs` built-in with ``params``,
+        cached per preset dict (one per deck in a run)."""
+        key = (id(config), id(params))
+        cached = self._models.get(key)
+        if cached is None or cached[0] is not config:
+            cached = self._models[key] = (config, fsrs_memory.model(fsrs_memory.preset_params(config, params)))
+        return cached[1]
+
+    def __call__(self, card: CardHistory, intervals: list[float | None]) -> None:
+        walk = self.walk
         columns = card.answer_columns
         ratings = columns.ratings
         if not ratings:
-            continue
+            return
         walk.reviewed += 1
         config = card.deck_config
-        model = fsrs_memory.model(fsrs_memory.preset_params(config))
+        model = self.model(config, None)
         walk.profile.add(ratings, columns.elapsed_days)  # elapsed: Anki days, as Anki's FSRS counts them
         # Anki scores only histories that start at learning (params.rs reviews_for_fsrs, training = true)
         scored = card.history_complete and len(ratings) > 1
         walk.scored += scored
         if scored:
-            memory = _score(walk, card, columns, model, recalls)
+            memory = self._score(card, columns, model, config)
         else:
             memory = memory_state(card, model, float(config.get("sm2Retention") or 0.9))
         if card.queue != -1 and memory is not None:  # suspended cards are not studied in the simulation
             walk.start.append(StartCard(card, model, memory, None, card.deck_id))
-    return walk
+            for dues, seconds in zip(walk.first_dues, intervals):
+                dues.append(_first_due(card, seconds, self.days))
 
+    def _score(
+        self, card: CardHistory, columns: AnswerColumns, model: Fsrs6, config: dict[str, Any]
+    ) -> tuple[float, float] | None:
+        """Predict every answer after the first that came on a later Anki day, from the answers before it: FSRS-6
+        (the reference) and every recall(). Returns the memory state after the last answer."""
+        ratings, deltas = columns.ratings, columns.elapsed_days
+        reference = self.walk.reference
+        before = len(reference)
+        retrievabilities: list[float] = []
+        memory = replay_answers(model, ratings, deltas, 0, None, retrievabilities)
+        # the Anki day of each answer orders the predictions for Anki's recency weights
+        day = columns.last_day or 0
+        answer_days = [0] * len(ratings)
+        for k in range(len(ratings) - 1, -1, -1):
+            answer_days[k] = day
+            day -= deltas[k]
+        predicted: list[int] = []  # the answers predicted
+        long_term = lapses = 0
+        for k in range(1, len(ratings)):
+            delta = deltas[k]
+            if delta:
+                rating = ratings[k]
+                long_term += 1
+                reference.append(
+                    answer_days[k],
+                    retrievabilities[len(predicted)],
+                    1 if rating > 1 else 0,
+                    _bin_key(delta, long_term, lapses),
+                )
+                predicted.append(k)
+                if rating == 1:
+                    lapses += 1
+        for fast in self.fast:
+            own_model = self.model(config, fast.params)
+            if own_model is model:
+                if fast.ps is not None:
+                    fast.ps.extend(retrievabilities)
+            else:
+                if fast.ps is None:
+                    fast.ps = reference.ps[:before]
+                own: list[float] = []
+                replay_answers(own_model, ratings, deltas, 0, None, own)
+                fast.ps.extend(own)
+        if self.generic:
+            self._score_recalls(card, columns, predicted, answer_days, before)
+        return memory
 
-def _score(
-    walk: _Walk, card: CardHistory, columns: AnswerColumns, model: fsrs_memory.Fsrs6, recalls: dict[str, Callable]
-) -> tuple[float, float] | None:
-    """Predict every answer after the first that came on a later Anki day, from the answers before it: FSRS-6 (the
-    reference) and every recall(). Returns the memory state after the last answer."""
-    ratings, deltas = columns.ratings, columns.elapsed_days
-    retrievabilities: list[float] = []
-    memory = replay_answers(model, ratings, deltas, 0, None, retrievabilities)
-    # the Anki day of each answer orders the predictions for Anki's recency weights
-    day = columns.last_day or 0
-    answer_days = [0] * len(ratings)
-    for k in range(len(ratings) - 1, -1, -1):
-        answer_days[k] = day
-        day -= deltas[k]
-    reviews = card.reviews if recalls else ()
-    reference = walk.reference
-    position = long_term = lapses = 0
-    for k in range(1, len(ratings)):
-        delta = deltas[k]
-        if not delta:
-            continue
-        rating = ratings[k]
-        long_term += 1
-        y = 1 if rating > 1 else 0
-        key = _bin_key(delta, long_term, lapses)
-        order = answer_days[k]
-        reference.append(Prediction(order, retrievabilities[position], y, key))
-        position += 1
-        if recalls:
-            before = card_with(
-                card,
+    def _score_recalls(
+        self, card: CardHistory, columns: AnswerColumns, predicted: list[int], answer_days: list[int], before: int
+    ) -> None:
+        """Every plug-in recall() on the card as it was before each predicted answer."""
+        reference = self.walk.reference
+        reviews = card.reviews
+        loaded = card._loaded()
+        complete, starting = loaded.complete, loaded.starting_state
+        card_type, interval_days, reps, lapses = card.type, card.interval_days, card.reps, card.lapses
+        ratings, deltas, kinds = columns.ratings, columns.elapsed_days, columns.kinds
+        for position, k in enumerate(predicted, before):
+            previous = reviews[k - 1]
+            # the card's history up to answer k (a copy sharing the card's note, deck options and days)
+            prefix = CardLog(
                 reviews[:k],
-                AnswerColumns(ratings[:k], deltas[:k], columns.kinds[:k], reviews[k - 1].time, answer_days[k - 1]),
+                complete,
+                starting,
+                columns=AnswerColumns(ratings[:k], deltas[:k], kinds[:k], previous.time, answer_days[k - 1]),
             )
-            elapsed = reviews[k].time - reviews[k - 1].time
-            for name, recall in recalls.items():
+            history = card.with_history(prefix, card_type, interval_days, reps, lapses)
+            elapsed = reviews[k].time - previous.time
+            time, y, key = reference.times[position], reference.ys[position], reference.bins[position]
+            for name, recall, predictions in self.generic:
                 try:
-                    value = recall(before, elapsed)
+                    value = recall(history, elapsed)
                 except Exception as exc:
                     raise SchedulerError(name, card.card_id, exc, "raised an exception in recall()") from exc
                 if value is not None:  # None: no prediction for this answer (left out of this scheduler's figures)
-                    p = _check_probability(name, card.card_id, value)
-                    walk.predictions[name].append(Prediction(order, p, y, key))
-        if rating == 1:
-            lapses += 1
-    return memory
+                    predictions.append(time, _check_probability(name, card.card_id, value), y, key)
 
 
 _bin_keys: dict[tuple[int, int, int], tuple[int, int, int]] = {}
@@ -325,49 +404,17 @@ def deck_card_ids(col: Collection, deck_names: Sequence[str]) -> list[int]:
     return list(col.find_cards(col.build_search_string(*nodes, joiner="OR")))
 
 
-def _first_due(card: StartCard, interval: Callable, name: str, days: AnkiDays) -> float | None:
-    """When the scheduler, applied now, has the card due (None for new cards); Anki's due if it returns None."""
-    from .scheduler import check_interval
-
-    history = card.history
-    last = history.reviews[-1]
-    try:
-        value = interval(history)
-    except Exception as exc:
-        raise SchedulerError(name, history.card_id, exc, "raised an exception") from exc
-    seconds = check_interval(name, history.card_id, value)
+def _first_due(history: CardHistory, seconds: float | None, days: AnkiDays) -> float:
+    """When a scheduler, applied now, has a reviewed card due: ``seconds`` (its checked interval) after the last
+    answer; where it leaves the card alone (None), Anki's due."""
     if seconds is not None:
-        return last.time + min(seconds, MAX_INTERVAL_SECS)
+        return history.answer_columns.last_time + min(seconds, MAX_INTERVAL_SECS)
     due = history.due
     if due > 1_000_000_000:
         return float(due)
     if history.type == 2:
         return days.day_start(due)
     return days.now
-
-
-def applied_now(
-    col: Collection,
-    schedulers: Sequence[LoadedScheduler],
-    card_ids: Sequence[int] | None,
-    now: float | None = None,
-    should_cancel: Callable[[], bool] | None = None,
-    shaping: bool = False,
-    on_progress: Callable[[int, int], None] | None = None,
-) -> list[AppliedNow]:
-    """The preview's numbers for each scheduler, as Tools > Reschedule previews them: the engine's plan (all
-    schedulers in one pass over the histories, `reschedule.plan_reschedules`; due-day shaping when ``shaping``, as
-    the ``dueShaping`` setting does, each plan with its own shaper) and its forecast (`due_forecast`)."""
-    shapers = [DueShaper.from_collection(col, shape=shaping) for _ in schedulers]
-    plans = plan_reschedules(
-        col,
-        [(scheduler, shaper.due_day) for scheduler, shaper in zip(schedulers, shapers)],
-        card_ids,
-        now=now,
-        on_progress=on_progress,
-        should_cancel=should_cancel,
-    )
-    return [_applied(col, plan, now) for plan in plans]
 
 
 def _applied(col: Collection, plan: ReschedulePlan, now: float | None) -> AppliedNow:
@@ -448,7 +495,31 @@ def _compare(
 ) -> Comparison:
     anki_days = AnkiDays.from_collection(col, now)
     recalls = {s.name: s.recall for s in schedulers if s.recall is not None}
-    walk = _walk(col, card_ids, recalls, anki_days, on_progress, should_cancel)
+    walker = _Walker(recalls, len(schedulers), anki_days)
+
+    def pass_progress(done: int, total: int) -> None:
+        if on_progress is not None:
+            on_progress("Scoring predictions", done, total)
+
+    # one pass over the cards and their histories: the plans "if applied now" (as Tools > Reschedule previews
+    # them; due-day shaping when ``shaping``, as the ``dueShaping`` setting does, each plan with its own shaper),
+    # and, from the same histories and intervals, the scoring and the simulation's start
+    shapers = [DueShaper.from_collection(col, shape=shaping) for _ in schedulers]
+    plans = plan_reschedules(
+        col,
+        [(scheduler, shaper.due_day) for scheduler, shaper in zip(schedulers, shapers)],
+        card_ids,
+        now=anki_days.now,
+        on_progress=pass_progress,
+        should_cancel=should_cancel,
+        on_history=walker,
+    )
+    walk = walker.finish()
+    applied = []
+    for number, plan in enumerate(plans):
+        if on_progress is not None:
+            on_progress("If applied now", number, len(plans))
+        applied.append(_applied(col, plan, anki_days.now))
     profile = walk.profile.build(answer_seconds(col))
     reviewed_start = walk.start
 
@@ -459,22 +530,18 @@ def _compare(
 
     new_start = _new_cards(col, card_ids, factory, anki_days)
     limits = _new_limits(col, {card.deck_id for card in new_start})
-    results: list[SchedulerComparison] = []
-
-    def applied_progress(done: int, total: int) -> None:
-        if on_progress is not None:
-            on_progress("If applied now", done, total)
-
-    applied = applied_now(col, schedulers, card_ids, anki_days.now, should_cancel, shaping, applied_progress)
-    for scheduler, scheduler_applied in zip(schedulers, applied):
-        result = SchedulerComparison(scheduler.name, applied=scheduler_applied)
-        if scheduler.name in recalls:
-            result.quality = metrics(walk.predictions[scheduler.name])
+    if on_progress is not None:
+        on_progress("Prediction figures", 0, len(recalls) + 1)
+    reference = metrics(walk.reference) if walk.reference else None
+    results = [SchedulerComparison(scheduler.name, applied=each) for scheduler, each in zip(schedulers, applied)]
+    for result in results:
+        predictions = walk.predictions.get(result.name)
+        if predictions is not None:
+            # the `fsrs` built-in with the preset's parameters predicts what the reference predicts
+            result.quality = reference if predictions is walk.reference else metrics(predictions)
+    for scheduler, result, first_dues in zip(schedulers, results, walk.first_dues):
         start = [
-            StartCard(
-                c.history, c.model, c.state, _first_due(c, scheduler.interval, scheduler.name, anki_days), c.deck_id
-            )
-            for c in reviewed_start
+            StartCard(c.history, c.model, c.state, due, c.deck_id) for c, due in zip(reviewed_start, first_dues)
         ] + new_start
 
         def on_cards(done: int, total: int, name: str = scheduler.name) -> None:
@@ -493,14 +560,13 @@ def _compare(
             should_cancel=should_cancel,
             on_progress=on_cards,
         )
-        results.append(result)
     comparison = Comparison(
         days=days,
         seed=seed,
         cards=len(reviewed_start) + len(new_start),
         reviewed_cards=walk.reviewed,
         scored_cards=walk.scored,
-        reference=metrics(walk.reference) if walk.reference else None,
+        reference=reference,
         schedulers=results,
         profile=profile,
     )

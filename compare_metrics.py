@@ -17,8 +17,12 @@ predictions in time order counts ``0.25 + 0.75 * (i / (n - 1)) ** 3`` (fsrs-rs `
 from __future__ import annotations
 
 import math
+import operator
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress, repeat
 from typing import NamedTuple
 
 EPSILON = 2.220446049250313e-16  # float64 machine epsilon, sklearn's clip for log loss
@@ -55,17 +59,39 @@ def recency_weights(count: int) -> list[float]:
     return [0.25 + 0.75 * (i / span) ** 3 for i in range(count)]
 
 
+def _losses(ps: Sequence[float], ys: Sequence[int]) -> list[float]:
+    """``-(y ln p + (1 - y) ln(1 - p))`` per prediction, ``p`` clipped."""
+    log, low, high = math.log, EPSILON, 1 - EPSILON
+    clipped = [low if p < low else high if p > high else p for p in ps]
+    return [-log(p) if y else -log(1 - p) for p, y in zip(clipped, ys)]
+
+
 def log_loss(ps: Sequence[float], ys: Sequence[int], weights: Sequence[float] | None = None) -> float:
     if not ps:
         return math.nan
-    total = 0.0
-    weight_sum = 0.0
-    for i, (p, y) in enumerate(zip(ps, ys)):
-        p = min(max(p, EPSILON), 1 - EPSILON)
-        w = 1.0 if weights is None else weights[i]
-        total -= w * (math.log(p) if y else math.log(1 - p))
-        weight_sum += w
-    return total / weight_sum
+    losses = _losses(ps, ys)
+    if weights is None:
+        return sum(losses) / len(losses)
+    return sum(map(operator.mul, weights, losses)) / sum(weights[: len(losses)])
+
+
+def _rmse_pair(
+    ps: Sequence[float], ys: Sequence[int], bins: Sequence[tuple[int, int, int]], weights: Sequence[float]
+) -> tuple[float, float]:
+    """RMSE (bins) with every bin counting its predictions, and with every bin counting their weights (Anki's
+    Evaluate): one pass for both."""
+    groups: dict[tuple[int, int, int], list[float]] = {}
+    for p, y, key, w in zip(ps, ys, bins, weights):
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = [0.0, 0.0, 0.0, 0.0]
+        group[0] += p
+        group[1] += y
+        group[2] += 1.0
+        group[3] += w
+    plain = sum((g[0] / g[2] - g[1] / g[2]) ** 2 * g[2] for g in groups.values()) / len(ps)
+    weighted = sum((g[0] / g[2] - g[1] / g[2]) ** 2 * g[3] for g in groups.values()) / sum(weights[: len(ps)])
+    return math.sqrt(plain), math.sqrt(weighted)
 
 
 def rmse_bins(
@@ -73,37 +99,22 @@ def rmse_bins(
 ) -> float:
     if not ps:
         return math.nan
-    groups: dict[tuple[int, int, int], list[float]] = {}
-    for i, (p, y, key) in enumerate(zip(ps, ys, bins)):
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = [0.0, 0.0, 0, 0.0]
-        group[0] += p
-        group[1] += y
-        group[2] += 1
-        group[3] += 1.0 if weights is None else weights[i]
-    squared = sum((g[0] / g[2] - g[1] / g[2]) ** 2 * g[3] for g in groups.values())
-    return math.sqrt(squared / sum(g[3] for g in groups.values()))
+    plain, weighted = _rmse_pair(ps, ys, bins, [1.0] * len(ps) if weights is None else weights)
+    return plain if weights is None else weighted
 
 
 def auc(ps: Sequence[float], ys: Sequence[int]) -> float:
-    """ROC AUC with tied predictions ranked by their average rank; NaN when only one outcome occurs."""
-    positives = sum(1 for y in ys if y)
-    negatives = len(ys) - positives
+    """ROC AUC with tied predictions ranked by their average rank; NaN when only one outcome occurs.
+
+    The Mann-Whitney statistic: each positive counts the negatives predicted lower, and half the ones predicted
+    the same (whole and half numbers: exact in any order)."""
+    positives = sorted(compress(ps, ys))
+    negatives = sorted(compress(ps, [not y for y in ys]))
     if not positives or not negatives:
         return math.nan
-    order = sorted(range(len(ps)), key=ps.__getitem__)
-    rank_sum = 0.0
-    i = 0
-    while i < len(order):
-        j = i
-        value = ps[order[i]]
-        while j + 1 < len(order) and ps[order[j + 1]] == value:
-            j += 1
-        average_rank = (i + j) / 2 + 1  # 1-based ranks i+1 .. j+1
-        rank_sum += average_rank * sum(1 for k in range(i, j + 1) if ys[order[k]])
-        i = j + 1
-    return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
+    below = sum(map(bisect_left, repeat(negatives, len(positives)), positives))
+    not_above = sum(map(bisect_right, repeat(negatives, len(positives)), positives))
+    return (below + not_above) / 2 / (len(positives) * len(negatives))
 
 
 @dataclass(frozen=True)
@@ -118,17 +129,54 @@ class Metrics:
     anki_rmse_bins: float
 
 
-def metrics(predictions: Sequence[Prediction]) -> Metrics:
-    ordered = sorted(predictions, key=lambda item: item.time)
-    ps = [item.p for item in ordered]
-    ys = [item.y for item in ordered]
-    bins = [item.bin for item in ordered]
-    weights = recency_weights(len(ordered))
+class Predictions:
+    """Predictions as columns (what `Prediction` holds, one array per field), appended one by one: millions of
+    them stay compact (plain numbers, next to each other in memory) and are scored without one object each."""
+
+    __slots__ = ("times", "ps", "ys", "bins")
+
+    def __init__(
+        self,
+        times: array | None = None,
+        ps: array | None = None,
+        ys: array | None = None,
+        bins: list[tuple[int, int, int]] | None = None,
+    ) -> None:
+        """Empty, or the given columns (shared, not copied)."""
+        self.times = array("d") if times is None else times
+        self.ps = array("d") if ps is None else ps
+        self.ys = array("b") if ys is None else ys
+        self.bins: list[tuple[int, int, int]] = [] if bins is None else bins
+
+    def __len__(self) -> int:
+        return len(self.ps)
+
+    def append(self, time: float, p: float, y: int, bin: tuple[int, int, int]) -> None:
+        self.times.append(time)
+        self.ps.append(p)
+        self.ys.append(y)
+        self.bins.append(bin)
+
+
+def metrics(predictions: Sequence[Prediction] | Predictions) -> Metrics:
+    if not isinstance(predictions, Predictions):
+        columns = Predictions()
+        for prediction in predictions:
+            columns.append(*prediction)
+        predictions = columns
+    count = len(predictions)
+    ps, ys = predictions.ps, predictions.ys
+    # each prediction's recency weight, from its place in time order (a stable sort: ties keep their order)
+    order = sorted(range(count), key=predictions.times.__getitem__)
+    span = max(count - 1, 1)
+    weights = [0.25 + 0.75 * (rank / span) ** 3 for rank in sorted(range(count), key=order.__getitem__)]
+    losses = _losses(ps, ys)
+    rmse, anki_rmse = _rmse_pair(ps, ys, predictions.bins, weights) if count else (math.nan, math.nan)
     return Metrics(
-        predictions=len(ordered),
-        log_loss=log_loss(ps, ys),
-        rmse_bins=rmse_bins(ps, ys, bins),
+        predictions=count,
+        log_loss=sum(losses) / count if count else math.nan,
+        rmse_bins=rmse,
         auc=auc(ps, ys),
-        anki_log_loss=log_loss(ps, ys, weights),
-        anki_rmse_bins=rmse_bins(ps, ys, bins, weights),
+        anki_log_loss=sum(map(operator.mul, weights, losses)) / sum(weights) if count else math.nan,
+        anki_rmse_bins=anki_rmse,
     )

@@ -17,6 +17,7 @@ each card has its own random stream (seed and card id), the same under every sch
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -178,6 +179,7 @@ def simulate(
             due = card.due_time
         sample = 0
         answered_day, answered_count = -1, 0
+        grown: _Grown | None = None
         while due < horizon:
             offset = day_of(due) - today if due >= starts[0] else 0
             if offset == answered_day and answered_count >= MAX_SAME_DAY:
@@ -220,7 +222,9 @@ def simulate(
             reviews_per_day[offset] += 1
             seconds_per_day[offset] += seconds
             review = Review(when, ease, 0.0, last_interval, history.factor, seconds, kind, day, delta)
-            history = _answered(history, review, last_interval)
+            if grown is None:
+                grown = _Grown(history._loaded(), last_interval)
+            history = grown.answered(history, review, last_interval)
             try:
                 value = interval(history)
             except Exception as exc:
@@ -273,34 +277,71 @@ def _introduction_days(start: Sequence[StartCard], new_limits: dict[int, int], n
     return days
 
 
-def _answered(card: CardHistory, review: Review, previous_interval: float) -> CardHistory:
-    """The card after one more simulated answer, as Anki's log and card would show it: the previous answer gets
-    the interval the scheduler gave it (known only now), the new one is appended (with its Anki day), type,
-    interval and counts follow that interval; completeness and starting state are kept, and the answer columns
-    are extended rather than rebuilt."""
-    loaded = card._loaded()  # the CardLog: completeness and starting state carry over to the copy
-    reviews = loaded.reviews
-    columns = loaded.columns
-    if reviews:
-        reviews = (*reviews[:-1], _given(reviews[-1], previous_interval), review)
-        card_type, ivl = (
-            (2, round(previous_interval / DAY))
-            if previous_interval > 2 * DAY
-            else (3 if card.type in (2, 3) else 1, card.interval_days)
+class _Grown:
+    """One card's history as the simulation grows it, an answer at a time. Each simulated answer makes a new
+    immutable history (the scheduler may keep it); its answer columns are copied (C speed), the previous memory
+    model state carried over (`CardLog.memory`), and its `Review` tuple built only when the scheduler reads it."""
+
+    __slots__ = ("start", "start_interval", "answers", "intervals", "given", "start_count")
+
+    def __init__(self, start: CardLog, start_interval: float) -> None:
+        self.start = start  # the card's history before the simulation (its last answer's interval not yet given)
+        self.start_interval = start_interval
+        self.answers: list[Review] = []  # simulated answers as first logged (interval 0)
+        self.intervals: list[float] = []  # the interval given after each of them, once known
+        self.given: list[Review] | None = None  # the reviews with their given intervals, built on first read
+        self.start_count = 0  # how many of them are the start's
+
+    def answered(self, card: CardHistory, review: Review, previous_interval: float) -> CardHistory:
+        """The card after one more simulated answer, as Anki's log and card would show it: the previous answer
+        gets the interval the scheduler gave it (known only now), the new one is appended (with its Anki day),
+        type, interval and counts follow that interval; completeness and starting state are kept."""
+        loaded = card._loaded()
+        answers = self.answers
+        if answers:
+            self.intervals.append(previous_interval)
+        count = len(answers)
+        answers.append(review)
+        if count or loaded.columns.ratings:
+            card_type, ivl = (
+                (2, round(previous_interval / DAY))
+                if previous_interval > 2 * DAY
+                else (3 if card.type in (2, 3) else 1, card.interval_days)
+            )
+        else:
+            card_type, ivl = card.type, card.interval_days
+        columns = loaded.columns
+        extended = AnswerColumns(
+            [*columns.ratings, review.ease],
+            [*columns.elapsed_days, review.elapsed_days or 0],
+            [*columns.kinds, int(review.kind)],
+            review.time,
+            review.day,
         )
-    else:
-        reviews = (review,)
-        card_type, ivl = card.type, card.interval_days
-    extended = AnswerColumns(
-        [*columns.ratings, review.ease],
-        [*columns.elapsed_days, review.elapsed_days or 0],
-        [*columns.kinds, int(review.kind)],
-        review.time,
-        review.day,
-    )
-    log = CardLog(reviews, loaded.complete, loaded.starting_state, log=reviews, columns=extended)
-    lapsed = review.ease == 1 and review.kind == ReviewKind.REVIEW
-    return card.with_history(log, card_type, ivl, card.reps + 1, card.lapses + lapsed)
+        log = CardLog(
+            None,
+            self.start.complete,
+            self.start.starting_state,
+            review_factory=functools.partial(self.reviews, count),
+            columns=extended,
+        )
+        log.memory = loaded.memory  # the same answers and one more
+        lapsed = review.ease == 1 and review.kind == ReviewKind.REVIEW
+        return card.with_history(log, card_type, ivl, card.reps + 1, card.lapses + lapsed)
+
+    def reviews(self, count: int) -> tuple[Review, ...]:
+        """The reviews of the history after simulated answer ``count`` (0-based): the start's, then the simulated
+        ones, each with the interval given after it, and answer ``count`` as logged."""
+        given = self.given
+        if given is None:
+            start = self.start.reviews
+            given = self.given = [*start[:-1], _given(start[-1], self.start_interval)] if start else []
+            self.start_count = len(given)
+        needed = self.start_count + count
+        while len(given) < needed:
+            index = len(given) - self.start_count
+            given.append(_given(self.answers[index], self.intervals[index]))
+        return (*given[:needed], self.answers[count])
 
 
 def _given(review: Review, interval: float) -> Review:
@@ -316,12 +357,3 @@ def _given(review: Review, interval: float) -> Review:
         review.day,
         review.elapsed_days,
     )
-
-
-def card_with(card: CardHistory, reviews: tuple[Review, ...], columns: AnswerColumns | None = None) -> CardHistory:
-    """A copy of ``card`` whose history ends after ``reviews`` (a prefix of its own; ``columns`` the same answers as
-    columns, if known), keeping its completeness and starting state and sharing its context (note, deck options,
-    days)."""
-    loaded = card._loaded()
-    log = CardLog(reviews, loaded.complete, loaded.starting_state, columns=columns)
-    return card.with_history(log, card.type, card.interval_days, card.reps, card.lapses)

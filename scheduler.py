@@ -107,9 +107,22 @@ class CardLog:
 
     Built by the engine (or by tests from a plain tuple of reviews). The engine hands over the answers as columns
     and builds `Review` objects (``reviews``) and the whole ``log`` only when a plug-in reads them.
+
+    ``memory`` is a memory model's cache for these answers (the `fsrs` built-in keeps its state after them there).
+    A log made by appending answers to another may start with that log's ``memory``: it stays valid for a prefix
+    of the answers, so the model steps through the new answers only.
     """
 
-    __slots__ = ("_reviews", "_review_factory", "complete", "starting_state", "_log", "_log_factory", "_columns")
+    __slots__ = (
+        "_reviews",
+        "_review_factory",
+        "complete",
+        "starting_state",
+        "_log",
+        "_log_factory",
+        "_columns",
+        "memory",
+    )
 
     def __init__(
         self,
@@ -125,6 +138,7 @@ class CardLog:
         self._reviews, self._review_factory = reviews, review_factory
         self.complete, self.starting_state = complete, starting_state
         self._log, self._log_factory, self._columns = log, log_factory, columns
+        self.memory: Any = None
 
     @property
     def reviews(self) -> tuple[Review, ...]:
@@ -297,6 +311,12 @@ class CardHistory(tuple):
             ),
         )
 
+    @classmethod
+    def from_row(cls, fields: tuple, review_source: Any, context: _Context) -> CardHistory:
+        """The engine's constructor (one per card of a run): ``fields`` are card_id .. lapses in the keyword
+        constructor's order; the history is loaded from ``review_source`` on first access."""
+        return tuple.__new__(cls, (*fields, [None], review_source, context))
+
     card_id = property(operator.itemgetter(0))
     note_id = property(operator.itemgetter(1))
     deck_id = property(operator.itemgetter(2))
@@ -314,15 +334,17 @@ class CardHistory(tuple):
     def days(self) -> AnkiDays | None:
         return self[14].days
 
-    def _loaded(self) -> CardLog:
+    def _loaded(self, reviews: bool = True) -> CardLog:
+        """The loaded history (loaded now if needed). ``reviews`` False: the caller reads the answer columns,
+        completeness or starting state, so a source may load a lighter form first."""
         cell = self[12]
         loaded = cell[0]
         if loaded is None:
-            source = self[13]  # an object with history_of(card, card_id) / reviews_of(card_id), or a callable
+            source = self[13]  # an object with history_of(card, reviews) / reviews_of(card_id), or a callable
             if source is None:
                 loaded = _EMPTY_LOG
             elif hasattr(source, "history_of"):
-                loaded = source.history_of(self)
+                loaded = source.history_of(self, reviews)
             elif hasattr(source, "reviews_of"):
                 loaded = CardLog(tuple(source.reviews_of(self[0])))
             else:
@@ -337,11 +359,11 @@ class CardHistory(tuple):
 
     @property
     def history_complete(self) -> bool:
-        return self._loaded().complete
+        return self._loaded(False).complete
 
     @property
     def starting_state(self) -> StartingState | None:
-        return self._loaded().starting_state
+        return self._loaded(False).starting_state
 
     @property
     def log(self) -> tuple[Review, ...]:
@@ -351,7 +373,7 @@ class CardHistory(tuple):
     @property
     def answer_columns(self) -> AnswerColumns:
         """``reviews`` as plain columns (`AnswerColumns`), without building Review objects: for fast models."""
-        return self._loaded().columns
+        return self._loaded(False).columns
 
     @property
     def last_review(self) -> Review | None:
@@ -381,6 +403,7 @@ class CardHistory(tuple):
         extended = CardLog(
             loaded.reviews + (review,), loaded.complete, loaded.starting_state, log=loaded.log + (review,)
         )
+        extended.memory = loaded.memory  # the same answers and one more
         lapsed = review.ease == 1 and self.type == 2
         return self.with_history(extended, self.type, self.interval_days, self.reps + 1, self.lapses + lapsed)
 
@@ -455,6 +478,10 @@ class LoadedScheduler:
     train: TrainFunction | None = None
     params: dict = field(default_factory=dict)
     recall: RecallFunction | None = None
+    # what the interval function reads of every card, so the engine reads it for many cards at once up front:
+    # "columns" (``answer_columns``, completeness, starting state), "reviews" (``reviews``/``log``), or "" (not
+    # known: histories are read the first time a card asks)
+    reads_history: str = ""
 
 
 class SchedulerLoadError(Exception):

@@ -9,9 +9,12 @@ AGAIN_SECS = 600.0
 
 
 def interval(card: CardHistory) -> float | None:
+    ratings = card.answer_columns.ratings  # the answers' eases, without building Review objects
     streak = 0
-    for review in card.reviews:
-        streak = 0 if review.ease == 1 else streak + 1
+    for ease in reversed(ratings):  # count back to the last Again
+        if ease == 1:
+            break
+        streak += 1
     if streak == 0:
         return AGAIN_SECS
     return 2.5**streak * DAY

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..scheduler import AnswerColumns, CardHistory, ReviewKind
+from ..scheduler import AnswerColumns, CardHistory, CardLog, ReviewKind
 from . import fsrs_memory
 from .fsrs_memory import Fsrs6, replay_answers
 
@@ -35,15 +35,23 @@ _NO_PARAMS: dict = {}
 
 
 def memory_state(
-    card: CardHistory, model: Fsrs6, sm2_retention: float, columns: AnswerColumns | None = None, remember: bool = False
+    card: CardHistory,
+    model: Fsrs6,
+    sm2_retention: float,
+    columns: AnswerColumns | None = None,
+    remember: bool = False,
+    loaded: CardLog | None = None,
 ) -> tuple[float, float] | None:
     """(stability, difficulty) after the card's last answer, as Anki computes it; None when Anki has none.
 
-    ``remember``: keep the state per card so the same card asked again with one more answer costs one step (the
-    comparison grows histories an answer at a time); a reschedule sees each card once and does not keep them."""
-    if columns is None:
-        columns = card.answer_columns
-    start = card.starting_state
+    ``loaded``: the card's loaded history when the caller has it at hand (else ``columns`` and the starting state
+    are read from the card). ``remember``: keep the state per card so the same card asked again with one more
+    answer costs one step (the comparison grows histories an answer at a time); a reschedule sees each card once
+    and does not keep them."""
+    if loaded is not None:
+        columns, start = loaded.columns, loaded.starting_state
+    else:
+        columns, start = columns or card.answer_columns, card.starting_state
     state: tuple[float, float] | None = None
     first = 0
     if start is not None:
@@ -53,7 +61,18 @@ def memory_state(
         state, first = (s, d), start.reviews_covered
     if remember:
         return model.remembered_replay(card.card_id, columns.ratings, columns.elapsed_days, first, state)
-    return replay_answers(model, columns.ratings, columns.elapsed_days, first, state)
+    # the state after a prefix of these answers, kept on the log (`CardLog.memory`: a history grown an answer at a
+    # time, as the comparison's simulation grows it, carries it over): step through the remaining answers only
+    loaded = card._loaded()
+    count = len(columns.ratings)
+    memo = loaded.memory
+    if memo is not None and memo[0] is model and memo[1] == first and memo[2] == state and memo[3] <= count:
+        result = replay_answers(model, columns.ratings, columns.elapsed_days, memo[3], memo[4])
+    else:
+        result = replay_answers(model, columns.ratings, columns.elapsed_days, first, state)
+    if result is not None:
+        loaded.memory = (model, first, state, count, result)
+    return result
 
 
 class _Preset:
@@ -141,14 +160,15 @@ def _step_after(
 
 
 def interval(card: CardHistory, params: dict) -> float | None:
-    columns = card.answer_columns
+    loaded = card._loaded(False)  # columns and starting state from one lookup (this runs for every card)
+    columns = loaded.columns
     if not columns.ratings:
         return None
     preset = _preset(card, params)
     step = _step_after(columns.ratings, columns.kinds, preset.learn_steps, preset.relearn_steps)
     if step is not None:
         return step
-    state = memory_state(card, preset.model, preset.sm2_retention, columns)
+    state = memory_state(card, preset.model, preset.sm2_retention, loaded=loaded)
     if state is None:
         return None
     ivl_days = min(max(round(preset.model.interval(state[0], preset.retention)), 1), preset.maximum)
