@@ -229,13 +229,13 @@ def simulate(
                 value = interval(history)
             except Exception as exc:
                 raise SchedulerError(scheduler_name, history.card_id, exc, "raised an exception") from exc
-            if value.__class__ is float and 0.0 <= value < math.inf:  # check_interval's common case, inline
-                seconds_until = value
+            if value.__class__ is float and 0.0 <= value < math.inf:  # the common case, inline
+                last_interval = min(value, MAX_INTERVAL_SECS)
             else:
                 seconds_until = check_interval(scheduler_name, history.card_id, value)
-                if seconds_until is None:
-                    seconds_until = max(last_interval, DAY)
-            last_interval = min(seconds_until, MAX_INTERVAL_SECS)
+                last_interval = min(
+                    max(last_interval, DAY) if seconds_until is None else seconds_until, MAX_INTERVAL_SECS
+                )
             last_time, last_day = when, day
             if offset == answered_day:
                 answered_count += 1
