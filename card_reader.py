@@ -6,7 +6,7 @@ parsed only when a scheduler reads it, following Anki's review-log rules (`revie
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from anki.consts import (
@@ -18,10 +18,11 @@ from anki.consts import (
     QUEUE_TYPE_NEW,
     QUEUE_TYPE_REV,
 )
+from anki.decks import DeckId
 from anki.utils import ids2str
 
 from .collection_db import db as collection_db
-from .review_history import ANSWER_SQL, DAY_SECS, ignore_before_ms, restart_history
+from .review_history import ANSWER_SQL, DAY_SECS, RestartedHistory, ignore_before_ms, restart_history
 from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, Review, ReviewKind, StartingState, _Context
 
 try:
@@ -121,17 +122,71 @@ def _seconds(ivl: int) -> float:
     return ivl * 86400.0 if ivl > 0 else -ivl * 1.0  # revlog ivl: days > 0, -seconds < 0
 
 
-class ChunkHistories:
-    """Review logs of one chunk of cards: newest answers up front, whole logs on demand.
+# One number per review-log entry, all the review-log rules need (`restart_history`) and the answer columns:
+# id, ease and type (each clamped to 0..7, which keeps every rule's outcome), whether the entry's ease factor is
+# 0 (resets, cram) and whether its interval is a day or more. Decoded by `_unpack`.
+_PACKED_ENTRY = (
+    "((id * 8 + max(0, min(ease, 7))) * 8 + max(0, min(type, 7))) * 4 + (factor = 0) * 2 + (ivl >= 1 or ivl <= -86400)"
+)
+_WHOLE_ENTRY = "id||','||ease||','||ivl||','||lastIvl||','||factor||','||time||','||type"
+_NEWEST_ANSWER = f"max(case when {ANSWER_SQL} then id end)"
 
-    Up front only each card's newest answer is read (all the engine needs for a scheduler that ignores history).
-    The whole logs are read with one more query for the chunk the first time any card of it asks for its history;
-    each card's log comes back as one compact string (SQL group_concat), parsed only for cards whose history is
-    read.
+
+class _PackedFlags(Sequence[int]):
+    """One flag of packed entries as a column, decoded only where read: Anki's rules read the interval and factor
+    flags only for logs off the usual path (resets, cram, logs without learning), so most are never decoded.
+    ``bit`` 1: the interval is a day or more (1, else 0: stands in for the interval); ``bit`` 2: the ease factor
+    is not 0 (1, else 0: stands in for the factor)."""
+
+    __slots__ = ("values", "bit", "when_set")
+
+    def __init__(self, values: list[int], bit: int) -> None:
+        self.values, self.bit = values, bit
+        self.when_set = 1 if bit == 1 else 0  # the factor bit is set when the factor is 0
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            bit, when_set = self.bit, self.when_set
+            return [when_set if v & bit else 1 - when_set for v in self.values[index]]
+        return self.when_set if self.values[index] & self.bit else 1 - self.when_set
+
+
+def _unpack(values: list[int]) -> tuple[list[int], list[int], Sequence[int], Sequence[int], list[int]]:
+    """ids, eases, interday flags (standing in for the intervals), factor flags (standing in for the factors) and
+    kinds of packed entries: every column `restart_history` reads."""
+    values.sort()  # SQL promises no order inside group_concat; entries sort by id
+    return (
+        [v >> 8 for v in values],
+        [v >> 5 & 7 for v in values],
+        _PackedFlags(values, 1),
+        _PackedFlags(values, 2),
+        [v >> 2 & 7 for v in values],
+    )
+
+
+class ChunkHistories:
+    """Review logs of one chunk of cards, read with one query for the whole chunk (never one per card).
+
+    A log is read in one of two forms, each card's log one string (SQL group_concat) parsed only for cards whose
+    history is read: packed (one number per entry: what Anki's rules and the answer columns need; much less for
+    SQLite to build) when a scheduler reads only a card's answer columns, or whole (every column, for `Review`
+    objects). ``reads``: what the scheduler is known to read of every card (`LoadedScheduler.reads_history`):
+    then that form is read up front with each card's newest answer; otherwise only the newest answers are read up
+    front and a form is read the first time a card of the chunk asks for it.
     """
 
     def __init__(
-        self, col: Collection, cards: list[CardRow], days: AnkiDays, *, explicit_ids: bool, whole_table: bool
+        self,
+        col: Collection,
+        cards: list[CardRow],
+        days: AnkiDays,
+        *,
+        explicit_ids: bool,
+        whole_table: bool,
+        reads: str = "",
     ) -> None:
         self.col, self.days = col, days
         if explicit_ids:
@@ -142,9 +197,17 @@ class ChunkHistories:
             # sequential scan beats walking the cid index (random table reads)
             self.wheres = [f"cid between {cards[0].id} and {cards[-1].id}"]
             self.source = "revlog not indexed" if whole_table else "revlog"
-        self.last_answer_ms = self._last_answers()
+        self._rows = {row.id: row for row in cards}
         self._texts: dict[int, str] | None = None
+        self._packed: dict[int, str] | None = None
+        self._packed_histories: dict[int, CardLog] | None = None
         self._cutoffs: dict[int, int] = {}
+        if reads == "reviews":
+            self._texts, self.last_answer_ms = self._read_logs(_WHOLE_ENTRY, with_newest=True)
+        elif reads == "columns":
+            self._packed, self.last_answer_ms = self._read_logs(_PACKED_ENTRY, with_newest=True)
+        else:
+            self.last_answer_ms = self._last_answers()
 
     def _last_answers(self) -> dict[int, int]:
         """card id -> id (ms) of its newest answer. Reads only the cid index (covering), then checks just those
@@ -166,31 +229,79 @@ class ChunkHistories:
             )
         return last
 
-    def _log_texts(self) -> dict[int, str]:
+    def _read_logs(self, entry: str, *, with_newest: bool = False) -> tuple[dict[int, str], dict[int, int]]:
+        """card id -> its log as a JSON list of entries (``entry`` each), and (``with_newest``) card id -> newest
+        answer id."""
+        newest_column = f", {_NEWEST_ANSWER}" if with_newest else ""
+        texts: dict[int, str] = {}
+        newest: dict[int, int] = {}
+        for where in self.wheres:
+            rows = collection_db(self.col).all(
+                f"select cid, '['||group_concat({entry})||']'{newest_column} from {self.source} where {where}"
+                " group by cid"
+            )
+            texts.update((row[0], row[1]) for row in rows)
+            if with_newest:
+                newest.update((row[0], row[2]) for row in rows if row[2] is not None)
+        return texts, newest
+
+    def release(self) -> None:
+        """Drop the chunk's logs once its cards are done (the loaded histories refer back to this object, so
+        without this they would wait for Python's cycle collector)."""
+        self._texts = self._packed = self._packed_histories = None
+
+    def _whole_texts(self) -> dict[int, str]:
         if self._texts is None:
-            texts: dict[int, str] = {}
-            for where in self.wheres:
-                texts.update(
-                    key_values(
-                        self.col,
-                        f"select cid, '['||group_concat(id||','||ease||','||ivl||','||lastIvl||','||factor||','||time"
-                        f"||','||type)||']' from {self.source} where {where} group by cid",
-                    )
-                )
-            self._texts = texts
+            self._texts = self._read_logs(_WHOLE_ENTRY)[0]
         return self._texts
 
-    def _cutoff(self, card: CardHistory) -> int:
-        """The card's preset "ignore reviews before" date in ms (cached per home deck)."""
-        cutoff = self._cutoffs.get(card.deck_id)
+    def _cutoff(self, deck_id: int) -> int:
+        """The "ignore reviews before" date in ms of the home deck's preset (cached per deck)."""
+        cutoff = self._cutoffs.get(deck_id)
         if cutoff is None:
-            cutoff = self._cutoffs[card.deck_id] = ignore_before_ms(
-                str(card.deck_config.get("ignoreRevlogsBeforeDate") or "")
-            )
+            config = self.col.decks.config_dict_for_deck_id(DeckId(deck_id))
+            cutoff = self._cutoffs[deck_id] = ignore_before_ms(str(config.get("ignoreRevlogsBeforeDate") or ""))
         return cutoff
 
-    def history_of(self, card: CardHistory) -> CardLog:
-        text = self._log_texts().get(card.card_id)
+    def history_of(self, card: CardHistory, reviews: bool = True) -> CardLog:
+        """The card's loaded history. ``reviews`` False: the caller wants the answer columns, completeness or
+        starting state first, so the packed form serves unless the whole logs are already read; `Review` objects
+        asked for later come from the whole logs."""
+        if reviews or self._texts is not None:
+            return self._whole_history(self._rows[card.card_id])
+        return self._packed_logs().get(card.card_id, _EMPTY)
+
+    def _packed_logs(self) -> dict[int, CardLog]:
+        """Every card's history from the packed logs, built for the whole chunk at once so the starting states of
+        incomplete histories come from one query."""
+        if self._packed_histories is not None:
+            return self._packed_histories
+        texts = self._packed if self._packed is not None else self._read_logs(_PACKED_ENTRY)[0]
+        self._packed = None
+        logs: dict[int, CardLog] = {}
+        incomplete: dict[int, tuple[CardLog, int]] = {}  # first answer id -> its card's log, interval unknown
+        for row in self._rows.values():
+            text = texts.get(row.id)
+            if not text:
+                continue
+            ids, eases, interday, has_factor, kinds = _unpack(json_loads(text))
+            restarted = restart_history(ids, eases, interday, has_factor, kinds, self._cutoff(row.odid or row.did))
+            log = logs[row.id] = self._card_log(row, ids, eases, kinds, restarted, None, self._whole_source(row))
+            if not restarted.complete and restarted.answers:
+                incomplete[ids[restarted.answers[0]]] = (log, row.id)
+        for id_list in id_lists(list(incomplete)):
+            for entry_id, ivl, factor in collection_db(self.col).all(
+                f"select id, ivl, factor from revlog where id in {id_list}"
+            ):
+                incomplete[entry_id][0].starting_state = _logged_start(ivl, factor)
+        self._packed_histories = logs
+        return logs
+
+    def _whole_source(self, row: CardRow) -> Callable[[], CardLog]:
+        return lambda: self._whole_history(row)
+
+    def _whole_history(self, row: CardRow) -> CardLog:
+        text = self._whole_texts().get(row.id)
         if not text:
             return _EMPTY
         values = json_loads(text)
@@ -201,8 +312,7 @@ class ChunkHistories:
             values = [v for row in rows for v in row]
             ids = values[0::7]
         eases, ivls, factors, kinds = values[1::7], values[2::7], values[4::7], values[6::7]
-        restarted = restart_history(ids, eases, ivls, factors, kinds, self._cutoff(card))
-        answers = restarted.answers
+        restarted = restart_history(ids, eases, ivls, factors, kinds, self._cutoff(row.odid or row.did))
         next_day_at, today = self.days.day_cutoff, self.days.today
 
         def build(indexes: Sequence[int]) -> tuple[Review, ...]:
@@ -223,30 +333,49 @@ class ChunkHistories:
                 )
             )
 
+        answers = restarted.answers
+        first = answers[0] if answers else 0
+        start = _logged_start(ivls[first], factors[first]) if answers else None
+        log = CardLog(
+            None, restarted.complete, review_factory=lambda: build(answers), log_factory=lambda: build(range(len(ids)))
+        )
+        return self._card_log(row, ids, eases, kinds, restarted, start, lambda: log)
+
+    def _card_log(
+        self,
+        row: CardRow,
+        ids: list[int],
+        eases: list[int],
+        kinds: list[int],
+        restarted: RestartedHistory,
+        logged_start: StartingState | None,
+        whole: Callable[[], CardLog],
+    ) -> CardLog:
+        """The CardLog of a card's parsed entries: answer columns and starting state here (``logged_start``: the
+        one logged with the first answer, for an incomplete history), `Review` objects from ``whole()``."""
+        answers = restarted.answers
+        next_day_at, today = self.days.day_cutoff, self.days.today
         starting = None
         if not restarted.complete:
             if answers:
-                # Anki memory_state.rs: the SM-2 state logged with the first answer (interval at least 1 day,
-                # ease 2500 when the entry has none)
-                first = answers[0]
-                starting = StartingState(float(max(1, ivls[first])), factors[first] or 2500, 1)
-            elif card.type != 0 and card.interval_days > 0 and card.reps > 0:
+                starting = logged_start
+            elif row.type != 0 and row.ivl > 0 and row.reps > 0:
                 # Anki Card::set_memory_state: no usable entries, so the card's own interval and ease
-                starting = StartingState(float(card.interval_days), card.factor, 0, from_card=True)
+                starting = StartingState(float(row.ivl), row.factor, 0, from_card=True)
         columns = None
         if answers:
-            whole = len(answers) == len(ids)  # the usual case: every entry is an answer (no copies needed)
+            every = len(answers) == len(ids)  # the usual case: every entry is an answer (no copies needed)
             ago = (
                 [(next_day_at - ids[i] // 1000) // DAY_SECS for i in answers]
-                if not whole
+                if not every
                 else [(next_day_at - i // 1000) // DAY_SECS for i in ids]
             )
             if ago[-1] < 0:  # answers logged after tomorrow's start (clock skew) count as today, as in Anki
                 ago = [max(0, days) for days in ago]
             columns = AnswerColumns(
-                eases if whole else [eases[i] for i in answers],
+                eases if every else [eases[i] for i in answers],
                 [0] + [ago[k - 1] - ago[k] for k in range(1, len(ago))],
-                kinds if whole else [kinds[i] for i in answers],
+                kinds if every else [kinds[i] for i in answers],
                 ids[answers[-1]] / 1000.0,
                 today - ago[-1],
             )
@@ -254,10 +383,16 @@ class ChunkHistories:
             None,
             restarted.complete,
             starting,
-            review_factory=lambda: build(answers),
-            log_factory=lambda: build(range(len(ids))),
+            review_factory=lambda: whole().reviews,
+            log_factory=lambda: whole().log,
             columns=columns,
         )
+
+
+def _logged_start(ivl: int, factor: int) -> StartingState:
+    """Anki memory_state.rs: an incomplete history starts from the SM-2 state logged with its first answer
+    (interval at least 1 day, ease 2500 when the entry has none)."""
+    return StartingState(float(max(1, ivl)), factor or 2500, 1)
 
 
 class HistoryFactory:
@@ -268,21 +403,23 @@ class HistoryFactory:
         self.context = _Context(col, days)
 
     def build(self, card: CardRow, histories: ChunkHistories | None, extra: Review | None = None) -> CardHistory:
-        history = CardHistory(
-            card_id=card.id,
-            note_id=card.nid,
-            deck_id=card.odid or card.did,
-            ordinal=card.ord,
-            created=card.id / 1000.0,
-            type=card.type,
-            queue=card.queue,
-            due=card.odue if card.odid and card.odue else card.due,
-            interval_days=card.ivl,
-            factor=card.factor,
-            reps=card.reps,
-            lapses=card.lapses,
-            review_source=histories,
-            context=self.context,
+        history = CardHistory.from_row(
+            (
+                card.id,
+                card.nid,
+                card.odid or card.did,
+                card.ord,
+                card.id / 1000.0,
+                card.type,
+                card.queue,
+                card.odue if card.odid and card.odue else card.due,
+                card.ivl,
+                card.factor,
+                card.reps,
+                card.lapses,
+            ),
+            histories,
+            self.context,
         )
         return history if extra is None else history.with_review(extra)
 

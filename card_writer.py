@@ -13,7 +13,7 @@ from .card_reader import CardRow, json_loads
 if TYPE_CHECKING:
     from anki.collection import Collection
 
-WRITE_BATCH = 10_000  # cards per update call
+WRITE_BATCH = 100_000  # cards per update call: each merge into the undo step costs, so few large calls (~30 MB)
 
 
 def backend_card(

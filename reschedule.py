@@ -35,7 +35,16 @@ from anki.consts import (
     QUEUE_TYPE_REV,
 )
 
-from .card_reader import CHUNK_SIZE, CardRow, ChunkHistories, HistoryFactory, card_chunks, cards_by_id
+from .card_reader import (
+    CARD_COLUMNS,
+    CHUNK_SIZE,
+    CardRow,
+    ChunkHistories,
+    HistoryFactory,
+    card_chunks,
+    cards_by_id,
+    pages,
+)
 from .card_writer import backend_card, batched, write_as_one_step
 from .collection_db import db as collection_db
 from .forecast import due_forecast
@@ -237,11 +246,12 @@ def _plan(
     total = len(set(card_ids)) if card_ids is not None else collection_db(col).scalar("select count() from cards")
     factory = HistoryFactory(col, days)
     check = _CancelCheck(should_cancel, on_progress, total)
+    reads = _history_reads([scheduler for scheduler, _ in schedulers])
     done = 0
     for card_rows in card_chunks(col, card_ids, chunk_size):
         check(done)
         histories = ChunkHistories(
-            col, card_rows, days, explicit_ids=card_ids is not None, whole_table=len(card_rows) >= total
+            col, card_rows, days, explicit_ids=card_ids is not None, whole_table=len(card_rows) >= total, reads=reads
         )
         last_answers = histories.last_answer_ms
         for position, card in enumerate(card_rows):
@@ -270,9 +280,20 @@ def _plan(
                 plan.add(card, state)
             if on_history is not None:
                 on_history(history, intervals)
+        histories.release()
         done += len(card_rows)
         check(done, force=True)
     return plans
+
+
+def _history_reads(schedulers: Sequence[Any]) -> str:
+    """What to read of every card's history up front (`ChunkHistories`): the most any of the run's schedulers (each
+    a LoadedScheduler or PresetSchedulers) is known to read."""
+    loaded: list[LoadedScheduler] = []
+    for scheduler in schedulers:
+        loaded += [scheduler.default, *scheduler.by_preset.values()] if hasattr(scheduler, "by_preset") else [scheduler]
+    reads = {scheduler.reads_history for scheduler in loaded}
+    return "reviews" if "reviews" in reads else "columns" if "columns" in reads else ""
 
 
 def card_histories(
@@ -327,14 +348,23 @@ def apply_plan(col: Collection, plan: ReschedulePlan, *, own_undo_step: bool = T
 def _planned_cards(col: Collection, plan: ReschedulePlan) -> Iterator:
     """Backend cards with their planned fields, for cards unchanged since planning (read chunk by chunk)."""
     index = {cid: i for i, cid in enumerate(plan.card_ids)}
-    ids = plan.card_ids
+    for row in _current_rows(col, plan.card_ids):
+        i = index.get(row.id)
+        if i is not None and hash(row) == plan.fingerprints[i]:
+            yield backend_card(
+                row, plan.types[i], plan.queues[i], plan.dues[i], plan.ivls[i], plan.lefts[i], plan.odues[i]
+            )
+
+
+def _current_rows(col: Collection, ids: Sequence[int]) -> Iterator[CardRow]:
+    """The cards' rows as they are now (and possibly others): for a plan covering a good part of the collection a
+    sequential read of the whole cards table is cheaper than looking up each id."""
+    if len(ids) * 3 >= collection_db(col).scalar("select count() from cards"):
+        for rows in pages(col, CARD_COLUMNS):
+            yield from map(CardRow._make, rows)
+        return
     for start in range(0, len(ids), CHUNK_SIZE):
-        for row in cards_by_id(col, ids[start : start + CHUNK_SIZE]):
-            i = index[row.id]
-            if hash(row) == plan.fingerprints[i]:
-                yield backend_card(
-                    row, plan.types[i], plan.queues[i], plan.dues[i], plan.ivls[i], plan.lefts[i], plan.odues[i]
-                )
+        yield from cards_by_id(col, ids[start : start + CHUNK_SIZE])
 
 
 def reschedule(

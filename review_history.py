@@ -61,8 +61,8 @@ def _answers(kinds: Sequence[int], eases: Sequence[int], factors: Sequence[int],
     """Indexes from ``start`` on of the entries that are answers (the rule of `ANSWER_SQL`, in Python)."""
     return tuple(
         i
-        for i, kind, ease, factor in zip(range(start, len(kinds)), kinds[start:], eases[start:], factors[start:])
-        if 0 < ease < 5 and kind < REVLOG_MANUAL and (kind != REVLOG_CRAM or factor != 0)
+        for i, kind, ease in zip(range(start, len(kinds)), kinds[start:], eases[start:])
+        if 0 < ease < 5 and kind < REVLOG_MANUAL and (kind != REVLOG_CRAM or factors[i] != 0)
     )
 
 

@@ -311,6 +311,12 @@ class CardHistory(tuple):
             ),
         )
 
+    @classmethod
+    def from_row(cls, fields: tuple, review_source: Any, context: _Context) -> CardHistory:
+        """The engine's constructor (one per card of a run): ``fields`` are card_id .. lapses in the keyword
+        constructor's order; the history is loaded from ``review_source`` on first access."""
+        return tuple.__new__(cls, (*fields, [None], review_source, context))
+
     card_id = property(operator.itemgetter(0))
     note_id = property(operator.itemgetter(1))
     deck_id = property(operator.itemgetter(2))
@@ -328,15 +334,17 @@ class CardHistory(tuple):
     def days(self) -> AnkiDays | None:
         return self[14].days
 
-    def _loaded(self) -> CardLog:
+    def _loaded(self, reviews: bool = True) -> CardLog:
+        """The loaded history (loaded now if needed). ``reviews`` False: the caller reads the answer columns,
+        completeness or starting state, so a source may load a lighter form first."""
         cell = self[12]
         loaded = cell[0]
         if loaded is None:
-            source = self[13]  # an object with history_of(card, card_id) / reviews_of(card_id), or a callable
+            source = self[13]  # an object with history_of(card, reviews) / reviews_of(card_id), or a callable
             if source is None:
                 loaded = _EMPTY_LOG
             elif hasattr(source, "history_of"):
-                loaded = source.history_of(self)
+                loaded = source.history_of(self, reviews)
             elif hasattr(source, "reviews_of"):
                 loaded = CardLog(tuple(source.reviews_of(self[0])))
             else:
@@ -351,11 +359,11 @@ class CardHistory(tuple):
 
     @property
     def history_complete(self) -> bool:
-        return self._loaded().complete
+        return self._loaded(False).complete
 
     @property
     def starting_state(self) -> StartingState | None:
-        return self._loaded().starting_state
+        return self._loaded(False).starting_state
 
     @property
     def log(self) -> tuple[Review, ...]:
@@ -365,7 +373,7 @@ class CardHistory(tuple):
     @property
     def answer_columns(self) -> AnswerColumns:
         """``reviews`` as plain columns (`AnswerColumns`), without building Review objects: for fast models."""
-        return self._loaded().columns
+        return self._loaded(False).columns
 
     @property
     def last_review(self) -> Review | None:
@@ -470,6 +478,10 @@ class LoadedScheduler:
     train: TrainFunction | None = None
     params: dict = field(default_factory=dict)
     recall: RecallFunction | None = None
+    # what the interval function reads of every card, so the engine reads it for many cards at once up front:
+    # "columns" (``answer_columns``, completeness, starting state), "reviews" (``reviews``/``log``), or "" (not
+    # known: histories are read the first time a card asks)
+    reads_history: str = ""
 
 
 class SchedulerLoadError(Exception):

@@ -15,3 +15,6 @@ BUILTINS: dict[str, tuple[Callable, Callable | None]] = {
 # Built-ins with a memory model (the contract's optional ``recall(card, elapsed_seconds[, params])``); `anki` and
 # `example` have none.
 RECALLS: dict[str, Callable] = {"fsrs": fsrs_builtin.recall}
+
+# What each built-in's interval reads of every card (`LoadedScheduler.reads_history`).
+READS: dict[str, str] = {"anki": "reviews", "fsrs": "columns", "example": "reviews"}

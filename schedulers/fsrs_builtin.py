@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..scheduler import AnswerColumns, CardHistory, ReviewKind
+from ..scheduler import AnswerColumns, CardHistory, CardLog, ReviewKind
 from . import fsrs_memory
 from .fsrs_memory import Fsrs6, replay_answers
 
@@ -35,15 +35,23 @@ _NO_PARAMS: dict = {}
 
 
 def memory_state(
-    card: CardHistory, model: Fsrs6, sm2_retention: float, columns: AnswerColumns | None = None, remember: bool = False
+    card: CardHistory,
+    model: Fsrs6,
+    sm2_retention: float,
+    columns: AnswerColumns | None = None,
+    remember: bool = False,
+    loaded: CardLog | None = None,
 ) -> tuple[float, float] | None:
     """(stability, difficulty) after the card's last answer, as Anki computes it; None when Anki has none.
 
-    ``remember``: keep the state per card so the same card asked again with one more answer costs one step (the
-    comparison grows histories an answer at a time); a reschedule sees each card once and does not keep them."""
-    if columns is None:
-        columns = card.answer_columns
-    start = card.starting_state
+    ``loaded``: the card's loaded history when the caller has it at hand (else ``columns`` and the starting state
+    are read from the card). ``remember``: keep the state per card so the same card asked again with one more
+    answer costs one step (the comparison grows histories an answer at a time); a reschedule sees each card once
+    and does not keep them."""
+    if loaded is not None:
+        columns, start = loaded.columns, loaded.starting_state
+    else:
+        columns, start = columns or card.answer_columns, card.starting_state
     state: tuple[float, float] | None = None
     first = 0
     if start is not None:
@@ -152,14 +160,15 @@ def _step_after(
 
 
 def interval(card: CardHistory, params: dict) -> float | None:
-    columns = card.answer_columns
+    loaded = card._loaded(False)  # columns and starting state from one lookup (this runs for every card)
+    columns = loaded.columns
     if not columns.ratings:
         return None
     preset = _preset(card, params)
     step = _step_after(columns.ratings, columns.kinds, preset.learn_steps, preset.relearn_steps)
     if step is not None:
         return step
-    state = memory_state(card, preset.model, preset.sm2_retention, columns)
+    state = memory_state(card, preset.model, preset.sm2_retention, loaded=loaded)
     if state is None:
         return None
     ivl_days = min(max(round(preset.model.interval(state[0], preset.retention)), 1), preset.maximum)

@@ -48,6 +48,18 @@ class Fsrs6:
         self.exp_w8 = math.exp(w[8])
         self.init_d_easy = w[4] - math.exp(w[5] * 3) + 1  # mean-reversion target: initial difficulty of Easy
         self.forget_floor = math.exp(w[17] * w[18])
+        # per-rating factors of the update rules (index = rating; 0 unused), so a replay step looks them up
+        ratings = range(5)
+        self.replay_constants = (
+            self.factor,
+            self.decay,
+            self.forget_floor,
+            tuple(math.exp(w[17] * (rating - 3 + w[18])) for rating in ratings),  # same-day stability factor
+            tuple(self.exp_w8 * (w[15] if r == 2 else w[16] if r == 4 else 1.0) for r in ratings),  # success
+            tuple(-w[6] * (rating - 3) / 9 for rating in ratings),  # difficulty step toward 10 per rating
+            w[7] * self.init_d_easy,  # mean reversion: target share
+            1 - w[7],  # mean reversion: kept share
+        )
 
     def initial(self, rating: int) -> tuple[float, float]:
         w = self.w
@@ -163,15 +175,8 @@ def replay_answers(
     `Fsrs6.step` inlined, as a full reschedule replays every answer of the collection). With ``predicted``, the
     retrievability each answer on a later day was predicted with is appended to it (Anki's evaluation)."""
     w = model.w
-    w6, w7, w9, w10, w11, w12, w13, w14 = w[6], w[7], w[9], w[10], w[11], w[12], w[13], w[14]
-    w15, w16, w17, w18, w19 = w[15], w[16], w[17], w[18], w[19]
-    factor, decay, exp_w8, init_d_easy, floor = (
-        model.factor,
-        model.decay,
-        model.exp_w8,
-        model.init_d_easy,
-        model.forget_floor,
-    )
+    w9, w10, w11, w12, w13, w14, w19 = w[9], w[10], w[11], w[12], w[13], w[14], w[19]
+    factor, decay, floor, same_day, success, d_step, d_target, d_keep = model.replay_constants
     exp = math.exp
     if state is None:
         if first >= len(ratings):
@@ -184,7 +189,7 @@ def replay_answers(
         rating = ratings[index]
         elapsed = elapsed_days[index]
         if elapsed == 0:
-            sinc = exp(w17 * (rating - 3 + w18)) * s**-w19
+            sinc = same_day[rating] * s**-w19
             s = s * (sinc if sinc > 1.0 or rating == 1 else 1.0)  # Anki's fsrs-rs: only Again may shrink it
         else:
             r = (1 + factor * elapsed / s) ** decay
@@ -194,9 +199,8 @@ def replay_answers(
                 forget = w11 * d**-w12 * ((s + 1) ** w13 - 1) * exp((1 - r) * w14)
                 s = min(forget, s / floor)
             else:
-                bonus = w15 if rating == 2 else w16 if rating == 4 else 1.0
-                s = s * (exp_w8 * (11 - d) * s**-w9 * (exp((1 - r) * w10) - 1) * bonus + 1)
+                s = s * (success[rating] * (11 - d) * s**-w9 * (exp((1 - r) * w10) - 1) + 1)
         s = S_MIN if s < S_MIN else S_MAX if s > S_MAX else s
-        d = w7 * init_d_easy + (1 - w7) * (d - w6 * (rating - 3) * (10 - d) / 9)
+        d = d_target + d_keep * (d + d_step[rating] * (10 - d))
         d = D_MIN if d < D_MIN else D_MAX if d > D_MAX else d
     return s, d

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..scheduler import CardHistory, IntervalFunction, LoadedScheduler, RecallFunction, SchedulerLoadError
-from .builtins import BUILTINS, RECALLS
+from .builtins import BUILTINS, READS, RECALLS
 
 
 def builtin_names() -> list[str]:
@@ -104,6 +104,7 @@ def load_scheduler(spec: str, user_files_dir: Path, params: dict | None = None) 
             train=train,
             params=params,
             recall=_bind_recall(RECALLS.get(spec), params),
+            reads_history=READS.get(spec, ""),
         )
     if ":" not in spec:
         raise SchedulerLoadError(

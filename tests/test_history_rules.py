@@ -204,6 +204,28 @@ def test_fsrs_agrees_on_a_realistic_collection(col: Collection) -> None:
     assert agreement.exact_share >= 0.99 and agreement.worst <= 1
 
 
+def test_packed_and_whole_logs_give_every_card_the_same_history(col: Collection) -> None:
+    """A scheduler reading only answer columns gets them from the packed log (one number per entry); one reading
+    Review objects from the whole log. Both must tell every card the same story: resets, cram, manual entries,
+    mid-history logs with their starting states."""
+    sample_collection.fill_collection(col, 1500, seed=3)
+    columns_first = {card.card_id: card for card in card_histories(col)}
+    assert all(card.answer_columns.ratings for card in columns_first.values())  # loads the packed form
+    assert sum(not card.history_complete for card in columns_first.values()) > 50
+    compared = 0
+    for whole in card_histories(col):
+        reviews = whole.reviews  # loads the whole form
+        packed = columns_first[whole.card_id]
+        assert packed.history_complete == whole.history_complete, whole.card_id
+        assert packed.starting_state == whole.starting_state, whole.card_id
+        assert list(packed.answer_columns.ratings) == [r.ease for r in reviews], whole.card_id
+        assert list(packed.answer_columns.elapsed_days) == [0] + [r.elapsed_days for r in reviews][1:], whole.card_id
+        assert packed.answer_columns.last_day == (reviews[-1].day if reviews else None)
+        assert packed.reviews == reviews  # Review objects asked for later come from the whole log
+        compared += 1
+    assert compared == len(columns_first) > 1400
+
+
 def test_training_items_are_the_ones_anki_builds(col: Collection) -> None:
     sample_collection.fill_collection(col, 1500, seed=5)
     items = fsrs_builtin.training_items(card_histories(col))
