@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import math
 import random
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -149,8 +150,8 @@ def simulate(
     introduced = _introduction_days(start, new_limits, n_days)
     first_weights = profile.first_ratings
     pass_weights = profile.pass_ratings
-    answer_seconds = profile.answer_seconds
-    day_of = days.day_of
+    seconds_of, default_seconds = profile.seconds.get, profile.default_seconds
+    first_start = starts[0]
     for number, card in enumerate(start):
         if number % 2000 == 0:
             if should_cancel is not None and should_cancel():
@@ -161,8 +162,10 @@ def simulate(
                 on_progress(number, len(start))
         history = card.history
         model = card.model
+        factor, decay, step = model.factor, model.decay, model.step
         state = card.state
         rng = random.Random(seed * 1_000_003 + history.card_id)
+        draw = rng.random
         if state is None:
             offset = introduced.get(number)
             if offset is None:
@@ -179,9 +182,10 @@ def simulate(
             due = card.due_time
         sample = 0
         answered_day, answered_count = -1, 0
-        grown: _Grown | None = None
+        grown = _Grown(history, last_interval)
         while due < horizon:
-            offset = day_of(due) - today if due >= starts[0] else 0
+            # the day of ``due``: the last day starting at or before it (``starts`` are Anki's own day starts)
+            offset = bisect_right(starts, due) - 1 if due >= first_start else 0
             if offset == answered_day and answered_count >= MAX_SAME_DAY:
                 offset += 1  # enough for today: the next day's session
                 if offset >= n_days:
@@ -195,19 +199,18 @@ def simulate(
             day = today + offset
             while sample < len(known_times) and known_times[sample] <= when:
                 if state is not None:
-                    known[sample] += (
-                        1 + model.factor * (known_times[sample] - last_time) / DAY / state[0]
-                    ) ** model.decay
+                    known[sample] += (1 + factor * (known_times[sample] - last_time) / DAY / state[0]) ** decay
                 sample += 1
             if state is None:
                 ease = _choose(rng, first_weights, 1)
                 state = model.first(ease)
-                kind, answer_kind, delta = ReviewKind.LEARN, "new", 0
+                kind, answer_kind, delta = _LEARN, "new", 0
             else:
                 delta = day - last_day
-                p = model.retrievability(state[0], (when - last_time) / DAY)
-                ease = _choose(rng, pass_weights, 2) if rng.random() < p else 1
-                state = model.step(state, ease, delta)
+                elapsed = (when - last_time) / DAY
+                p = (1 + factor * (elapsed if elapsed > 0.0 else 0.0) / state[0]) ** decay  # model.retrievability
+                ease = _choose(rng, pass_weights, 2) if draw() < p else 1
+                state = step(state, ease, delta)
                 if delta >= 1:
                     retention_sums[offset] += p
                     retention_counts[offset] += 1
@@ -215,24 +218,24 @@ def simulate(
                 else:
                     answer_kind = "learn"
                 if last_interval >= DAY:
-                    kind = ReviewKind.REVIEW
+                    kind = _REVIEW
                 else:
-                    kind = ReviewKind.RELEARN if history.type in (2, 3) else ReviewKind.LEARN
-            seconds = answer_seconds(answer_kind, ease)
+                    kind = _RELEARN if history.type in (2, 3) else _LEARN
+            seconds = seconds_of((answer_kind, ease), default_seconds)
             reviews_per_day[offset] += 1
             seconds_per_day[offset] += seconds
-            review = Review(when, ease, 0.0, last_interval, history.factor, seconds, kind, day, delta)
-            if grown is None:
-                grown = _Grown(history._loaded(), last_interval)
-            history = grown.answered(history, review, last_interval)
+            history = grown.answered(history, when, ease, last_interval, seconds, kind, day, delta)
             try:
                 value = interval(history)
             except Exception as exc:
                 raise SchedulerError(scheduler_name, history.card_id, exc, "raised an exception") from exc
-            seconds_until = check_interval(scheduler_name, history.card_id, value)
-            if seconds_until is None:
-                seconds_until = max(last_interval, DAY)
-            last_interval = min(seconds_until, MAX_INTERVAL_SECS)
+            if value.__class__ is float and 0.0 <= value < math.inf:  # the common case, inline
+                last_interval = min(value, MAX_INTERVAL_SECS)
+            else:
+                seconds_until = check_interval(scheduler_name, history.card_id, value)
+                last_interval = min(
+                    max(last_interval, DAY) if seconds_until is None else seconds_until, MAX_INTERVAL_SECS
+                )
             last_time, last_day = when, day
             if offset == answered_day:
                 answered_count += 1
@@ -241,9 +244,7 @@ def simulate(
             due = when + last_interval
         if state is not None:
             for position in range(sample, len(known_times)):
-                known[position] += (
-                    1 + model.factor * (known_times[position] - last_time) / DAY / state[0]
-                ) ** model.decay
+                known[position] += (1 + factor * (known_times[position] - last_time) / DAY / state[0]) ** decay
     retention_per_day = [total / count if count else None for total, count in zip(retention_sums, retention_counts)]
     retention_count = sum(retention_counts)
     return SimulationResult(
@@ -277,83 +278,80 @@ def _introduction_days(start: Sequence[StartCard], new_limits: dict[int, int], n
     return days
 
 
+_LEARN, _REVIEW, _RELEARN = int(ReviewKind.LEARN), int(ReviewKind.REVIEW), int(ReviewKind.RELEARN)
+_KINDS = tuple(ReviewKind)
+
+
 class _Grown:
     """One card's history as the simulation grows it, an answer at a time. Each simulated answer makes a new
     immutable history (the scheduler may keep it); its answer columns are copied (C speed), the previous memory
     model state carried over (`CardLog.memory`), and its `Review` tuple built only when the scheduler reads it."""
 
-    __slots__ = ("start", "start_interval", "answers", "intervals", "given", "start_count")
+    __slots__ = ("start", "start_interval", "log", "answers", "intervals", "given", "start_count")
 
-    def __init__(self, start: CardLog, start_interval: float) -> None:
-        self.start = start  # the card's history before the simulation (its last answer's interval not yet given)
+    def __init__(self, start: CardHistory, start_interval: float) -> None:
+        self.start = start._loaded()  # the card's history before the simulation (its last interval not yet given)
         self.start_interval = start_interval
-        self.answers: list[Review] = []  # simulated answers as first logged (interval 0)
+        self.log = self.start  # the newest history's
+        self.answers: list[tuple] = []  # Review fields of each simulated answer but its interval (not known yet)
         self.intervals: list[float] = []  # the interval given after each of them, once known
         self.given: list[Review] | None = None  # the reviews with their given intervals, built on first read
         self.start_count = 0  # how many of them are the start's
 
-    def answered(self, card: CardHistory, review: Review, previous_interval: float) -> CardHistory:
+    def answered(
+        self,
+        card: CardHistory,
+        time: float,
+        ease: int,
+        previous_interval: float,
+        taken: float,
+        kind: int,
+        day: int,
+        elapsed_days: int,
+    ) -> CardHistory:
         """The card after one more simulated answer, as Anki's log and card would show it: the previous answer
         gets the interval the scheduler gave it (known only now), the new one is appended (with its Anki day),
         type, interval and counts follow that interval; completeness and starting state are kept."""
-        loaded = card._loaded()
+        previous = self.log
         answers = self.answers
-        if answers:
-            self.intervals.append(previous_interval)
         count = len(answers)
-        answers.append(review)
-        if count or loaded.columns.ratings:
-            card_type, ivl = (
-                (2, round(previous_interval / DAY))
-                if previous_interval > 2 * DAY
-                else (3 if card.type in (2, 3) else 1, card.interval_days)
-            )
-        else:
+        if count:
+            self.intervals.append(previous_interval)
+        answers.append((time, ease, previous_interval, card.factor, taken, kind, day, elapsed_days))
+        columns = previous.columns
+        if not count and not columns.ratings:
             card_type, ivl = card.type, card.interval_days
-        columns = loaded.columns
-        extended = AnswerColumns(
-            [*columns.ratings, review.ease],
-            [*columns.elapsed_days, review.elapsed_days or 0],
-            [*columns.kinds, int(review.kind)],
-            review.time,
-            review.day,
-        )
+        elif previous_interval > 2 * DAY:
+            card_type, ivl = 2, round(previous_interval / DAY)
+        else:
+            card_type, ivl = 3 if card.type in (2, 3) else 1, card.interval_days
         log = CardLog(
             None,
-            self.start.complete,
-            self.start.starting_state,
+            previous.complete,
+            previous.starting_state,
             review_factory=functools.partial(self.reviews, count),
-            columns=extended,
+            columns=AnswerColumns(
+                [*columns.ratings, ease], [*columns.elapsed_days, elapsed_days], [*columns.kinds, kind], time, day
+            ),
         )
-        log.memory = loaded.memory  # the same answers and one more
-        lapsed = review.ease == 1 and review.kind == ReviewKind.REVIEW
+        log.memory = previous.memory  # the same answers and one more
+        self.log = log
+        lapsed = ease == 1 and kind == _REVIEW
         return card.with_history(log, card_type, ivl, card.reps + 1, card.lapses + lapsed)
 
     def reviews(self, count: int) -> tuple[Review, ...]:
         """The reviews of the history after simulated answer ``count`` (0-based): the start's, then the simulated
-        ones, each with the interval given after it, and answer ``count`` as logged."""
+        ones, each with the interval given after it, and answer ``count`` as logged (interval 0)."""
         given = self.given
         if given is None:
             start = self.start.reviews
-            given = self.given = [*start[:-1], _given(start[-1], self.start_interval)] if start else []
+            given = self.given = [*start[:-1], start[-1]._replace(interval=self.start_interval)] if start else []
             self.start_count = len(given)
         needed = self.start_count + count
+        answers, intervals = self.answers, self.intervals
         while len(given) < needed:
-            index = len(given) - self.start_count
-            given.append(_given(self.answers[index], self.intervals[index]))
-        return (*given[:needed], self.answers[count])
-
-
-def _given(review: Review, interval: float) -> Review:
-    """``review`` with the interval the scheduler gave after it (``_replace``, without its keyword overhead)."""
-    return Review(
-        review.time,
-        review.ease,
-        interval,
-        review.last_interval,
-        review.factor,
-        review.taken,
-        review.kind,
-        review.day,
-        review.elapsed_days,
-    )
+            time, ease, last_interval, factor, taken, kind, day, elapsed = answers[len(given) - self.start_count]
+            interval = intervals[len(given) - self.start_count]
+            given.append(Review(time, ease, interval, last_interval, factor, taken, _KINDS[kind], day, elapsed))
+        time, ease, last_interval, factor, taken, kind, day, elapsed = answers[count]
+        return (*given[:needed], Review(time, ease, 0.0, last_interval, factor, taken, _KINDS[kind], day, elapsed))

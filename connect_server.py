@@ -6,11 +6,14 @@ under deadlines, and another thread is started only when none is left waiting. S
 thread start and no hand-over between threads. Each request is size- and security-checked and its JSON
 validated on its server thread. Then:
 
-- actions declared ``off_main`` (pure ones such as ``version``, and collection reads, as Anki's own QueryOp reads
-  the collection off the main thread) run right there, one at a time (``_work_lock``, like Anki's one collection
-  executor thread), and never while the glue is closing the collection;
-- every other action (writes, GUI actions) is handed to Anki's main thread through the injected ``post_to_main``
-  (``mw.taskman.run_on_main`` in Anki), and the server thread waits for it on an Event. Nothing polls.
+- actions declared ``off_main`` (pure ones such as ``version``; collection reads; the note, deck and media writes
+  clients make in bulk) run right there, as Anki's own QueryOp and CollectionOp run their work off the main
+  thread: one at a time (``_work_lock``, like Anki's one collection executor thread), never while the glue is
+  closing the collection, and after a write the glue's refresh is queued on the main thread (as a CollectionOp
+  ends there) without the reply waiting for it;
+- every other action (GUI and profile actions, the remaining writes) is handed to Anki's main thread through the
+  injected ``post_to_main`` (``mw.taskman.run_on_main`` in Anki), and the server thread waits for it on an Event.
+  Nothing polls.
 """
 
 from __future__ import annotations
@@ -300,17 +303,25 @@ class ConnectServer:
         loses the reply). A write that failed may have written part of its work, so it counts too."""
         outcomes = protocol.execute_plan(plan, lambda: self._make_context(origin, allowed, self._get_collection()))
         if self._after_writes is not None and any(_writes(c) for c in plan.calls if c.error is None):
-            try:
-                self._after_writes()
-            except Exception:
-                self.log.exception("after-writes hook failed")
+            self._refresh()
         return outcomes
 
     def _execute_here(self, plan: protocol.Plan, origin: str | None, allowed: bool) -> list[protocol.Outcome]:
         """Server thread: run a plan of off-main actions, one plan at a time, while the collection is usable."""
         with self._work_lock:
             col = self._get_collection() if self._collection_usable else None
-            return protocol.execute_plan(plan, lambda: self._make_context(origin, allowed, col))
+            outcomes = protocol.execute_plan(plan, lambda: self._make_context(origin, allowed, col))
+        if self._after_writes is not None and any(_writes(c) for c in plan.calls if c.error is None):
+            self._post_to_main(self._refresh)  # as a CollectionOp ends on the main thread; the reply need not wait
+        return outcomes
+
+    def _refresh(self) -> None:
+        """Main thread: the glue's after-writes hook (its failure never reaches a client)."""
+        assert self._after_writes is not None
+        try:
+            self._after_writes()
+        except Exception:
+            self.log.exception("after-writes hook failed")
 
     def answer(self, payload: Any, origin: str | None, allowed: bool) -> Any:
         """The JSON reply to a decoded request body (server thread; actions run where they are declared to)."""

@@ -25,7 +25,7 @@ def deck_names_and_ids(ctx: ActionContext, params: dict) -> dict[str, int]:
     return deck_mapping.deck_names_and_ids(ctx.col)
 
 
-@action("createDeck", text("deck", "a deck name"), writes=True)
+@action("createDeck", text("deck", "a deck name"), writes=True, off_main=True)
 def create_deck(ctx: ActionContext, params: dict) -> int:
     """Create deck ``a::b`` (and missing parents); an existing deck (any case) just returns its id."""
     name = params["deck"]

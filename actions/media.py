@@ -41,6 +41,7 @@ def _prepare_store(params: dict[str, Any], prep: PrepareContext) -> dict[str, An
     anything("deleteExisting", True),
     writes=True,
     prepare=_prepare_store,
+    off_main=True,
 )
 def store_media_file(ctx: ActionContext, params: dict) -> str | None:
     """Store a file; with ``skipHash`` (an MD5 hex digest, AnkiConnect's way to skip known placeholder files such

@@ -144,29 +144,31 @@ def notes_mod_time(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
 # Checking a note reads its picture/audio items too: they are prepared off the main thread like addNotes'.
 @action("canAddNote", _NOTE, prepare=_prepare_one_note, off_main=True)
 def can_add_note(ctx: ActionContext, params: dict) -> bool:
-    return not isinstance(note_push.check_notes(ctx.col, ctx.config, [params["note"]])[0], str)
+    return not isinstance(note_push.check_notes(ctx.col, ctx.config, [params["note"]], remember=True)[0], str)
 
 
 @action("canAddNoteWithErrorDetail", _NOTE, prepare=_prepare_one_note, off_main=True)
 def can_add_note_with_error_detail(ctx: ActionContext, params: dict) -> dict[str, Any]:
-    item = note_push.check_notes(ctx.col, ctx.config, [params["note"]])[0]
+    item = note_push.check_notes(ctx.col, ctx.config, [params["note"]], remember=True)[0]
     return {"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
 
 
 @action("canAddNotes", _NOTES, prepare=_prepare_notes, off_main=True)
 def can_add_notes(ctx: ActionContext, params: dict) -> list[bool]:
-    return [not isinstance(item, str) for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])]
+    return [
+        not isinstance(item, str) for item in note_push.check_notes(ctx.col, ctx.config, params["notes"], remember=True)
+    ]
 
 
 @action("canAddNotesWithErrorDetail", _NOTES, prepare=_prepare_notes, off_main=True)
 def can_add_notes_with_error_detail(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
     return [
         {"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
-        for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])
+        for item in note_push.check_notes(ctx.col, ctx.config, params["notes"], remember=True)
     ]
 
 
-@action("addNote", _NOTE, writes=True, prepare=_prepare_one_note)
+@action("addNote", _NOTE, writes=True, prepare=_prepare_one_note, off_main=True)
 def add_note(ctx: ActionContext, params: dict) -> int:
     note = params["note"]
     result = note_push.push_notes(ctx.col, ctx.config, [note])
@@ -176,7 +178,7 @@ def add_note(ctx: ActionContext, params: dict) -> int:
     return note_id
 
 
-@action("addNotes", _NOTES, writes=True, prepare=_prepare_notes)
+@action("addNotes", _NOTES, writes=True, prepare=_prepare_notes, off_main=True)
 def add_notes(ctx: ActionContext, params: dict) -> list[int | None]:
     """AnkiConnect v6 semantics: one id per note, ``null`` for a note that could not be added; the notes that
     can be added are written in one batch (one undo step)."""
@@ -251,7 +253,7 @@ def _apply_media(ctx: ActionContext, note: Note, raw: dict) -> bool:
     return True
 
 
-@action("updateNoteFields", _NOTE_WITH_ID, writes=True, prepare=_prepare_one_note)
+@action("updateNoteFields", _NOTE_WITH_ID, writes=True, prepare=_prepare_one_note, off_main=True)
 def update_note_fields(ctx: ActionContext, params: dict) -> None:
     """Set fields (and, as in AnkiConnect, append the note's picture/audio/video items to the fields they name)."""
     note_id, raw = _note_param(params)
@@ -264,7 +266,7 @@ def update_note_fields(ctx: ActionContext, params: dict) -> None:
         ctx.col.update_note(note)
 
 
-@action("updateNote", _NOTE_WITH_ID, writes=True, prepare=_prepare_one_note)
+@action("updateNote", _NOTE_WITH_ID, writes=True, prepare=_prepare_one_note, off_main=True)
 def update_note(ctx: ActionContext, params: dict) -> None:
     note_id, raw = _note_param(params)
     if "fields" not in raw and "tags" not in raw:

@@ -142,8 +142,9 @@ class ActionSpec:
     finish: Finisher | None = None
     # False for the few actions that work while no profile is open (version, profiles, apiReflect…).
     needs_collection: bool = True
-    # True when the handler touches nothing but its parameters and the collection, which it only reads: the
-    # server then runs it on its own thread, as Anki's QueryOp reads the collection off the main thread.
+    # True when the handler touches nothing but its parameters, the collection and its media folder (no window,
+    # no profile): the server then runs it on its own thread, one at a time, as Anki's QueryOp and CollectionOp run
+    # their work off the main thread; after a write the glue's refresh still runs on the main thread.
     off_main: bool = False
 
     def validate(self, raw: dict[str, Any]) -> dict[str, Any]:
@@ -175,8 +176,6 @@ def action(
 ) -> Callable[[Handler], Handler]:
     """Declare the AnkiConnect action ``name`` (see the package docstring); ``aliases`` are deprecated names
     AnkiConnect still answers to with the same behaviour."""
-    if off_main and writes:
-        raise RuntimeError(f"action {name!r}: a write runs on Anki's main thread, as Anki's operations end there")
 
     def register(handler: Handler) -> Handler:
         for each in (name, *aliases):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from server_helpers import MainThreadLoop, invoke
 
@@ -101,3 +103,13 @@ def test_model_names_that_adds_a_note_type_refreshes_anki(server_with_refresh_co
     assert "Basic" in invoke(server.port, "modelNames")["result"]
     assert col.models.by_name("Basic") is not None  # it was added...
     assert refreshes == [1]  # ...and Anki's screens are told
+
+
+def test_note_writes_on_the_server_thread_still_refresh_anki_once_on_its_main_thread(server_with_refresh_count):
+    server, refreshes = server_with_refresh_count
+    note = {"deckName": "Default", "modelName": "Basic", "fields": {"Front": "new", "Back": ""}}
+    assert invoke(server.port, "addNote", {"note": note})["error"] is None
+    deadline = time.monotonic() + 10
+    while not refreshes and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert refreshes == [1]

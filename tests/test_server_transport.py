@@ -91,13 +91,15 @@ def test_get_answers_like_ankiconnect(serve):
 
 def test_stop_while_the_main_thread_is_busy_fails_waiting_requests_without_deadlock(serve, col):
     server, loop = serve()
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"] = "kept as it is"
+    col.add_note(note, col.decks.id("Default"))
     release = threading.Event()
     loop.post(release.wait)  # the main thread is busy (e.g. a long operation)
     replies: list[object] = []
+    # addTags runs on the main thread (only the bulk note, deck and media writes run on the server's thread).
     client = threading.Thread(
-        target=lambda: replies.append(
-            invoke(server.port, "storeMediaFile", {"filename": "late.png", "data": base64.b64encode(b"x").decode()})
-        )
+        target=lambda: replies.append(invoke(server.port, "addTags", {"notes": [note.id], "tags": "late"}))
     )
     client.start()
     while pending_count(server) == 0:
@@ -106,8 +108,8 @@ def test_stop_while_the_main_thread_is_busy_fails_waiting_requests_without_deadl
     client.join(30)
     assert replies == [{"result": None, "error": MSG_STOPPING}]
     release.set()
-    loop.close()  # the queued action is skipped: the file was never written
-    assert not os.path.exists(os.path.join(col.media.dir(), "late.png"))
+    loop.close()  # the queued action is skipped: the tag was never added
+    assert col.get_note(note.id).tags == []
 
 
 def test_second_server_on_the_same_port_reports_port_in_use(serve, col):
@@ -118,23 +120,29 @@ def test_second_server_on_the_same_port_reports_port_in_use(serve, col):
     assert invoke(server.port, "version")["result"] == 6
 
 
-def test_reads_are_answered_while_anki_is_busy_and_writes_wait_for_it(serve, col):
+def test_reads_and_note_writes_are_answered_while_anki_is_busy_and_other_writes_wait(serve, col):
     server, loop = serve()
     release = threading.Event()
     loop.post(release.wait)  # Anki's main thread is busy (a long operation, a modal dialog)
     try:
         assert invoke(server.port, "deckNames", timeout=10)["result"] == ["Default"]
         assert invoke(server.port, "findNotes", {"query": "deck:Default"}, timeout=10)["result"] == []
-        note = {"deckName": "Default", "modelName": "Basic", "fields": {"Front": "waits", "Back": ""}}
-        added: list[object] = []
-        writer = threading.Thread(target=lambda: added.append(invoke(server.port, "addNote", {"note": note})))
+        # A client's note goes in meanwhile (as Anki's own CollectionOps write off the main thread)...
+        note = {"deckName": "Default", "modelName": "Basic", "fields": {"Front": "goes in", "Back": ""}}
+        note_id = invoke(server.port, "addNote", {"note": note}, timeout=10)["result"]
+        assert col.note_count() == 1
+        # ...while a write declared for the main thread waits for it.
+        tagged: list[object] = []
+        writer = threading.Thread(
+            target=lambda: tagged.append(invoke(server.port, "addTags", {"notes": [note_id], "tags": "waits"}))
+        )
         writer.start()
         writer.join(1)
-        assert writer.is_alive() and col.note_count() == 0  # the write waits for the main thread
+        assert writer.is_alive() and col.get_note(note_id).tags == []
     finally:
         release.set()
     writer.join(30)
-    assert added and added[0]["error"] is None and col.note_count() == 1
+    assert tagged and tagged[0]["error"] is None and col.get_note(note_id).tags == ["waits"]
 
 
 def test_reads_stop_while_the_collection_closes_and_resume_after(serve):
