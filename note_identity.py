@@ -104,7 +104,7 @@ class GuidIndex:
                         index.setdefault(legacy, []).append(nid)
         self._by_guid = index
         # A change in the same millisecond as the build would not move the stamp: only trust older stamps.
-        self._stamp = stamp if int(time.time() * 1000) > stamp else None
+        self._stamp = stamp if stamp_is_settled(stamp) else None
         self._last_seen = stamp
 
     def stamp_before_write(self, col: "Collection") -> int | None:
@@ -125,13 +125,23 @@ class GuidIndex:
             self._by_guid.setdefault(guid, []).append(nid)
         stamp = _stamp(col)
         # Let the clock pass the write's millisecond, so any later change moves the stamp (see _rebuild).
-        while int(time.time() * 1000) <= stamp:
+        while not stamp_is_settled(stamp):
             time.sleep(0.0005)
         self._stamp = self._last_seen = stamp
 
 
-def _stamp(col: "Collection") -> int:
+def collection_stamp(col: "Collection") -> int:
+    """The collection's modification time in milliseconds: every change (ours, the user's, sync's, undo's) moves it,
+    except a second change within the same millisecond."""
     return db(col).scalar("select mod from col")
+
+
+def stamp_is_settled(stamp: int) -> bool:
+    """Whether the clock has left ``stamp``'s millisecond: any later change will then move the stamp."""
+    return int(time.time() * 1000) > stamp
+
+
+_stamp = collection_stamp
 
 
 def _query_guid(col: "Collection", guid: str) -> list[int]:

@@ -9,7 +9,10 @@ step. Pure domain code: no aqt.
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -387,8 +390,61 @@ def _known_duplicate(config: "AddonConfig", note: Any, existing: dict[str, list[
     return (update if isinstance(update, bool) else config.update_existing) is False
 
 
-def check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) -> list[PreparedNote | str]:
-    """Prepare every note: a PreparedNote (to add, or to update ``existing_nid``) or its error message."""
+@dataclass
+class _Remembered:
+    collection: "weakref.ref[Collection]"
+    config: "AddonConfig"
+    stamp: int
+    key: str
+    checked: list[PreparedNote | str]
+
+
+_remembered: _Remembered | None = None
+_remembered_lock = threading.Lock()
+
+
+def _remember_key(notes: Sequence[Any]) -> str | None:
+    """The identity of a one-note request whose check may be reused (None: not such a request). Notes with
+    picture/audio/video items are never reused: their prepared bytes are part of the note, not of its text."""
+    if len(notes) != 1 or not isinstance(notes[0], dict) or any(notes[0].get(kind) for kind in MEDIA_KINDS):
+        return None
+    try:
+        return json.dumps(notes[0], sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+
+
+def _take_remembered(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) -> list[PreparedNote | str] | None:
+    """The check a ``canAddNote(s)`` just made of exactly this note, if the collection has not changed since
+    (same stamp, taken once): Polar checks every card, then adds it, so the add need not check it again."""
+    global _remembered
+    key = _remember_key(notes)
+    with _remembered_lock:
+        kept, _remembered = _remembered, None
+    if key is None or kept is None or kept.collection() is not col or kept.config is not config or kept.key != key:
+        return None
+    return kept.checked if note_identity.collection_stamp(col) == kept.stamp else None
+
+
+def check_notes(
+    col: "Collection", config: "AddonConfig", notes: Sequence[Any], remember: bool = False
+) -> list[PreparedNote | str]:
+    """Prepare every note: a PreparedNote (to add, or to update ``existing_nid``) or its error message.
+
+    ``remember``: a check that only answers the client (``canAddNote(s)``) is kept for an add of the same single
+    note that follows it before the collection changes (see :func:`push_notes`)."""
+    global _remembered
+    key = _remember_key(notes) if remember else None
+    stamp = note_identity.collection_stamp(col) if key is not None else 0
+    checked = _check_notes(col, config, notes)
+    # Kept only if the clock has left the stamp's millisecond: a change after this check then moves the stamp.
+    if key is not None and note_identity.stamp_is_settled(stamp):
+        with _remembered_lock:
+            _remembered = _Remembered(weakref.ref(col), config, stamp, key, checked)
+    return checked
+
+
+def _check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) -> list[PreparedNote | str]:
     guids = [n["guid"] for n in notes if isinstance(n, dict) and isinstance(n.get("guid"), str)]
     existing = note_identity.guid_index(col).lookup_many(col, guids) if guids else {}
     notetypes: dict[str, tuple[NotetypeDict, note_types.StockAlias | None]] = {}
@@ -438,7 +494,7 @@ def check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) 
 
 def push_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) -> PushResult:
     """Add the notes that can be added (and update existing ones when asked), as one undo step."""
-    checked = check_notes(col, config, notes)
+    checked = _take_remembered(col, config, notes) or check_notes(col, config, notes)
     ready = [p for p in checked if isinstance(p, PreparedNote)]
     ids_by_prepared: dict[int, int] = {}
     if ready:

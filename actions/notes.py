@@ -144,25 +144,27 @@ def notes_mod_time(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
 # Checking a note reads its picture/audio items too: they are prepared off the main thread like addNotes'.
 @action("canAddNote", _NOTE, prepare=_prepare_one_note, off_main=True)
 def can_add_note(ctx: ActionContext, params: dict) -> bool:
-    return not isinstance(note_push.check_notes(ctx.col, ctx.config, [params["note"]])[0], str)
+    return not isinstance(note_push.check_notes(ctx.col, ctx.config, [params["note"]], remember=True)[0], str)
 
 
 @action("canAddNoteWithErrorDetail", _NOTE, prepare=_prepare_one_note, off_main=True)
 def can_add_note_with_error_detail(ctx: ActionContext, params: dict) -> dict[str, Any]:
-    item = note_push.check_notes(ctx.col, ctx.config, [params["note"]])[0]
+    item = note_push.check_notes(ctx.col, ctx.config, [params["note"]], remember=True)[0]
     return {"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
 
 
 @action("canAddNotes", _NOTES, prepare=_prepare_notes, off_main=True)
 def can_add_notes(ctx: ActionContext, params: dict) -> list[bool]:
-    return [not isinstance(item, str) for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])]
+    return [
+        not isinstance(item, str) for item in note_push.check_notes(ctx.col, ctx.config, params["notes"], remember=True)
+    ]
 
 
 @action("canAddNotesWithErrorDetail", _NOTES, prepare=_prepare_notes, off_main=True)
 def can_add_notes_with_error_detail(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
     return [
         {"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
-        for item in note_push.check_notes(ctx.col, ctx.config, params["notes"])
+        for item in note_push.check_notes(ctx.col, ctx.config, params["notes"], remember=True)
     ]
 
 

@@ -268,6 +268,34 @@ def test_can_add_notes_matches_add_note(col):
     assert col.note_count() == 0
 
 
+def test_an_add_after_its_check_sees_changes_made_in_between(col):
+    from polar_bridge.actions import ActionContext, ActionError, get_handler
+    from polar_bridge.config import load_config
+
+    ctx = ActionContext(col=col, config=load_config({}))  # one config, as in the server
+    can_add, add_note = get_handler("canAddNotes"), get_handler("addNote")
+    assert can_add and add_note
+    # Polar's order: check, then add; the add writes exactly what was checked.
+    note = polar_note()
+    time.sleep(0.002)  # the collection's stamp is settled, so the check may be reused
+    assert can_add(ctx, {"notes": [note]}) == [True]
+    nid = add_note(ctx, {"note": note})
+    assert col.get_note(nid).guid == note["guid"] and deck_of_note(col, nid) == "compsci::linux"
+    # The same note again: a duplicate, although it was checked (and found addable) before the first add.
+    with pytest.raises(ActionError, match="duplicate"):
+        add_note(ctx, {"note": note})
+    # Checked, then the user adds the same question by hand: the add sees it.
+    other = polar_note(guid="otherGuid1", fields={"Front": "asked twice", "Back": "b"})
+    time.sleep(0.002)
+    assert can_add(ctx, {"notes": [other]}) == [True]
+    by_hand = col.new_note(col.models.by_name("Basic"))
+    by_hand["Front"] = "asked twice"
+    col.add_note(by_hand, col.decks.id("compsci::linux"))
+    with pytest.raises(ActionError, match="duplicate"):
+        add_note(ctx, {"note": other})
+    assert col.note_count() == 2
+
+
 def _review(col, card_id: int) -> None:
     card = col.get_card(card_id)
     card.start_timer()
