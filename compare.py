@@ -160,7 +160,7 @@ class _Walk:
     predictions: dict[str, Predictions]  # per scheduler with recall()
     reference: Predictions
     start: list[StartCard]
-    first_dues: list[list[float | None]]  # per scheduler: when it has each reviewed start card due (None: never)
+    intervals: list[list[float | None]]  # per reviewed start card: each scheduler's interval (`plan_reschedules`)
     profile: ProfileBuilder
     reviewed: int = 0
     scored: int = 0
@@ -197,7 +197,7 @@ class _Walker:
     scores the predictions, counts the answer profile, and keeps the card's start for the simulation."""
 
     def __init__(self, recalls: dict[str, Callable], schedulers: int, days: AnkiDays) -> None:
-        self.walk = _Walk({}, Predictions(), [], [[] for _ in range(schedulers)], ProfileBuilder())
+        self.walk = _Walk({}, Predictions(), [], [], ProfileBuilder())
         self.days = days
         self.fast: list[_FsrsRecall] = []
         self.generic: list[tuple[str, Callable, Predictions]] = []
@@ -228,7 +228,8 @@ class _Walker:
 
     def __call__(self, card: CardHistory, intervals: list[float | None]) -> None:
         walk = self.walk
-        columns = card.answer_columns
+        loaded = card._loaded(False)
+        columns = loaded.columns
         ratings = columns.ratings
         if not ratings:
             return
@@ -237,27 +238,30 @@ class _Walker:
         model = self.model(config, None)
         walk.profile.add(ratings, columns.elapsed_days)  # elapsed: Anki days, as Anki's FSRS counts them
         # Anki scores only histories that start at learning (params.rs reviews_for_fsrs, training = true)
-        scored = card.history_complete and len(ratings) > 1
+        scored = loaded.complete and len(ratings) > 1
         walk.scored += scored
+        sm2_retention = float(config.get("sm2Retention") or 0.9)
         if scored:
-            memory = self._score(card, columns, model, config)
+            memory = self._score(card, loaded, model, config, sm2_retention)
         else:
-            memory = memory_state(card, model, float(config.get("sm2Retention") or 0.9))
+            # kept on the log (`CardLog.memory`): the `fsrs` built-in's interval needs no replay of its own
+            memory = memory_state(card, model, sm2_retention, loaded=loaded)
         if card.queue != -1 and memory is not None:  # suspended cards are not studied in the simulation
             walk.start.append(StartCard(card, model, memory, None, card.deck_id))
-            for dues, seconds in zip(walk.first_dues, intervals):
-                dues.append(_first_due(card, seconds, self.days))
+            walk.intervals.append(intervals)  # filled in by the planner once this returns
 
     def _score(
-        self, card: CardHistory, columns: AnswerColumns, model: Fsrs6, config: dict[str, Any]
+        self, card: CardHistory, loaded: CardLog, model: Fsrs6, config: dict[str, Any], sm2_retention: float
     ) -> tuple[float, float] | None:
         """Predict every answer after the first that came on a later Anki day, from the answers before it: FSRS-6
         (the reference) and every recall(). Returns the memory state after the last answer."""
+        columns = loaded.columns
         ratings, deltas = columns.ratings, columns.elapsed_days
         reference = self.walk.reference
         before = len(reference)
         retrievabilities: list[float] = []
-        memory = replay_answers(model, ratings, deltas, 0, None, retrievabilities)
+        memory = memory_state(card, model, sm2_retention, loaded=loaded, predicted=retrievabilities)
+        reference.ps.extend(retrievabilities)
         # the Anki day of each answer orders the predictions for Anki's recency weights
         day = columns.last_day or 0
         answer_days = [0] * len(ratings)
@@ -265,18 +269,21 @@ class _Walker:
             answer_days[k] = day
             day -= deltas[k]
         predicted: list[int] = []  # the answers predicted
+        add_time, add_y, add_bin, bin_keys = (
+            reference.times.append,
+            reference.ys.append,
+            reference.bins.append,
+            _bin_keys,
+        )
         long_term = lapses = 0
         for k in range(1, len(ratings)):
             delta = deltas[k]
             if delta:
                 rating = ratings[k]
                 long_term += 1
-                reference.append(
-                    answer_days[k],
-                    retrievabilities[len(predicted)],
-                    1 if rating > 1 else 0,
-                    _bin_key(delta, long_term, lapses),
-                )
+                add_time(answer_days[k])
+                add_y(rating > 1)
+                add_bin(bin_keys.get((delta, long_term, lapses)) or _bin_key(delta, long_term, lapses))
                 predicted.append(k)
                 if rating == 1:
                     lapses += 1
@@ -539,9 +546,10 @@ def _compare(
         if predictions is not None:
             # the `fsrs` built-in with the preset's parameters predicts what the reference predicts
             result.quality = reference if predictions is walk.reference else metrics(predictions)
-    for scheduler, result, first_dues in zip(schedulers, results, walk.first_dues):
+    for number, (scheduler, result) in enumerate(zip(schedulers, results)):
         start = [
-            StartCard(c.history, c.model, c.state, due, c.deck_id) for c, due in zip(reviewed_start, first_dues)
+            StartCard(c.history, c.model, c.state, _first_due(c.history, intervals[number], anki_days), c.deck_id)
+            for c, intervals in zip(reviewed_start, walk.intervals)
         ] + new_start
 
         def on_cards(done: int, total: int, name: str = scheduler.name) -> None:
