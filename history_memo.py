@@ -18,7 +18,8 @@ import os
 import struct
 import zlib
 from array import array
-from itertools import accumulate
+from collections.abc import Sequence
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -49,9 +50,9 @@ class Remembered(NamedTuple):
     complete: bool
     logged_start: tuple[int, int] | None  # (ivl, factor) logged with the first answer of an incomplete history
     newest_answer: int | None  # ms
-    ratings: list[int]
-    elapsed_days: list[int]
-    kinds: list[int]
+    ratings: Sequence[int]
+    elapsed_days: Sequence[int]
+    kinds: Sequence[int]
     last_time: float
     last_day: int | None
 
@@ -156,27 +157,26 @@ class HistoryMemo:
         """Write the remembered cards with this run's additions (a card's new columns replace its old ones)."""
         if self.path is None or not self._new:
             return
-        numbers: dict[str, array] = {name: array("q") for name in _NUMBERS}
-        last_times = array("d")
-        ratings, kinds = bytearray(), bytearray()
-        elapsed = array("i")
-        old = self._index
+        old, numbers = self._index, self._numbers
+        rows: list[tuple] = []  # the _NUMBERS, then last time, ratings, kinds, elapsed days
         for card_id in sorted(old.keys() | self._new.keys()):
             added = self._new.get(card_id)
             if added is None:
                 k = old[card_id]
-                for name in _NUMBERS:
-                    numbers[name].append(self._numbers[name][k])
-                last_times.append(self._last_times[k])
                 start, end = self._offsets[k], self._offsets[k + 1]
-                ratings += self._ratings[start:end]
-                kinds += self._kinds[start:end]
-                elapsed.extend(self._elapsed[start:end])
+                rows.append(
+                    (
+                        *(numbers[name][k] for name in _NUMBERS),
+                        self._last_times[k],
+                        self._ratings[start:end],
+                        self._kinds[start:end],
+                        self._elapsed[start:end],
+                    )
+                )
                 continue
             stamp, cutoff, remembered = added
             start_ivl, start_factor = remembered.logged_start or (_NO_START, 0)
-            for name, value in zip(
-                _NUMBERS,
+            rows.append(
                 (
                     card_id,
                     stamp.newest_id,
@@ -188,25 +188,22 @@ class HistoryMemo:
                     remembered.newest_answer or 0,
                     remembered.last_day if remembered.last_day is not None else 0,
                     len(remembered.ratings),
-                ),
-            ):
-                numbers[name].append(value)
-            last_times.append(remembered.last_time)
-            ratings += bytes(remembered.ratings)
-            kinds += bytes(remembered.kinds)
-            elapsed.extend(remembered.elapsed_days)
-        body = zlib.compress(
-            b"".join(numbers[name].tobytes() for name in _NUMBERS)
-            + last_times.tobytes()
-            + bytes(ratings)
-            + bytes(kinds)
-            + elapsed.tobytes(),
-            1,
-        )
-        header = _HEADER.pack(_MAGIC, _VERSION, self.days.day_cutoff, self.days.today, len(last_times))
+                    remembered.last_time,
+                    remembered.ratings,
+                    remembered.kinds,
+                    remembered.elapsed_days,
+                )
+            )
+        width = len(_NUMBERS)
+        body = b"".join(array("q", [row[k] for row in rows]).tobytes() for k in range(width))
+        body += array("d", [row[width] for row in rows]).tobytes()
+        body += bytes(chain.from_iterable(row[width + 1] for row in rows))
+        body += bytes(chain.from_iterable(row[width + 2] for row in rows))
+        body += array("i", chain.from_iterable(row[width + 3] for row in rows)).tobytes()
+        header = _HEADER.pack(_MAGIC, _VERSION, self.days.day_cutoff, self.days.today, len(rows))
         tmp = self.path.with_name(self.path.name + ".tmp")
         try:
-            tmp.write_bytes(header + body)
+            tmp.write_bytes(header + zlib.compress(body, 1))
             os.replace(tmp, self.path)
         except OSError:
             tmp.unlink(missing_ok=True)  # a memo is only a shortcut: a run without it is just slower
