@@ -24,7 +24,7 @@ from anki.utils import ids2str
 
 from .collection_db import db as collection_db
 from .history_memo import HistoryMemo, Remembered, Stamp
-from .review_history import ANSWER_SQL, DAY_SECS, ignore_before_ms, restart_history
+from .review_history import ANSWER_SQL, DAY_SECS, RestartedHistory, ignore_before_ms, restart_history
 from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, Review, ReviewKind, StartingState, _Context
 
 try:
@@ -336,7 +336,6 @@ class ChunkHistories:
         logs: dict[int, CardLog] = {}
         incomplete: dict[int, tuple[CardLog, int]] = {}  # first answer id -> its card's log, interval unknown
         logged: dict[int, tuple[int, int]] = {}  # card id -> (ivl, factor) logged with its first answer
-        read: dict[int, AnswerColumns | None] = {}  # card id -> answer columns, for cards whose log was read
         for row in self._rows.values():
             remembered = self._remembered.get(row.id)
             if remembered is not None:
@@ -347,9 +346,7 @@ class ChunkHistories:
                 continue
             ids, eases, interday, has_factor, kinds = _unpack(json_loads(text))
             restarted = restart_history(ids, eases, interday, has_factor, kinds, self._cutoff(row.odid or row.did))
-            columns = self._answer_columns(ids, eases, kinds, restarted.answers)
-            read[row.id] = columns
-            log = logs[row.id] = self._log_of(row, restarted.complete, None, columns, self._whole_source(row))
+            log = logs[row.id] = self._card_log(row, ids, eases, kinds, restarted, None, self._whole_source(row))
             if not restarted.complete and restarted.answers:
                 incomplete[ids[restarted.answers[0]]] = (log, row.id)
         for id_list in id_lists(list(incomplete)):
@@ -360,33 +357,34 @@ class ChunkHistories:
                 log.starting_state = _logged_start(ivl, factor)
                 logged[card_id] = (ivl, factor)
         if self.memo is not None:
-            self._remember(logs, read, logged)
+            self._remember(logs, logged)
         self._packed_histories = logs
         return logs
 
-    def _remember(
-        self, logs: dict[int, CardLog], read: dict[int, AnswerColumns | None], logged: dict[int, tuple[int, int]]
-    ) -> None:
+    def _remember(self, logs: dict[int, CardLog], logged: dict[int, tuple[int, int]]) -> None:
         """Hand the memo the columns of every card whose log was read."""
         assert self.memo is not None
-        for card_id, columns in read.items():
-            stamp = self._stamps.get(card_id)
-            if stamp is None:
+        for card_id, stamp in self._stamps.items():
+            if card_id in self._remembered or card_id not in self._rows:
                 continue
+            log = logs.get(card_id)
+            if log is None:
+                continue
+            columns = log.columns
             row = self._rows[card_id]
             self.memo.remember(
                 card_id,
                 stamp,
                 self._cutoff(row.odid or row.did),
                 Remembered(
-                    logs[card_id].complete,
+                    log.complete,
                     logged.get(card_id),
                     self.last_answer_ms.get(card_id),
-                    columns.ratings if columns else (),
-                    columns.elapsed_days if columns else (),
-                    columns.kinds if columns else (),
-                    columns.last_time if columns else 0.0,
-                    columns.last_day if columns else None,
+                    list(columns.ratings),
+                    list(columns.elapsed_days),
+                    list(columns.kinds),
+                    columns.last_time,
+                    columns.last_day,
                 ),
             )
 
@@ -397,7 +395,8 @@ class ChunkHistories:
                 remembered.ratings, remembered.elapsed_days, remembered.kinds, remembered.last_time, remembered.last_day
             )
         logged_start = _logged_start(*remembered.logged_start) if remembered.logged_start else None
-        return self._log_of(row, remembered.complete, logged_start, columns, self._whole_source(row))
+        whole = self._whole_source(row)
+        return self._log_of(row, remembered.complete, bool(remembered.ratings), logged_start, columns, whole)
 
     def _whole_source(self, row: CardRow) -> Callable[[], CardLog]:
         return lambda: self._whole_history(row)
@@ -441,45 +440,53 @@ class ChunkHistories:
         log = CardLog(
             None, restarted.complete, review_factory=lambda: build(answers), log_factory=lambda: build(range(len(ids)))
         )
-        columns = self._answer_columns(ids, eases, kinds, restarted.answers)
-        return self._log_of(row, restarted.complete, start, columns, lambda: log)
+        return self._card_log(row, ids, eases, kinds, restarted, start, lambda: log)
 
-    def _answer_columns(
-        self, ids: list[int], eases: list[int], kinds: list[int], answers: Sequence[int]
-    ) -> AnswerColumns | None:
-        """The answer columns of a card's parsed entries (None without answers)."""
-        if not answers:
-            return None
+    def _card_log(
+        self,
+        row: CardRow,
+        ids: list[int],
+        eases: list[int],
+        kinds: list[int],
+        restarted: RestartedHistory,
+        logged_start: StartingState | None,
+        whole: Callable[[], CardLog],
+    ) -> CardLog:
+        """The CardLog of a card's parsed entries: answer columns and starting state here (``logged_start``: the
+        one logged with the first answer, for an incomplete history), `Review` objects from ``whole()``."""
+        answers = restarted.answers
         next_day_at, today = self.days.day_cutoff, self.days.today
-        every = len(answers) == len(ids)  # the usual case: every entry is an answer (no copies needed)
-        ago = (
-            [(next_day_at - ids[i] // 1000) // DAY_SECS for i in answers]
-            if not every
-            else [(next_day_at - i // 1000) // DAY_SECS for i in ids]
-        )
-        if ago[-1] < 0:  # answers logged after tomorrow's start (clock skew) count as today, as in Anki
-            ago = [max(0, days) for days in ago]
-        return AnswerColumns(
-            eases if every else [eases[i] for i in answers],
-            [0] + [ago[k - 1] - ago[k] for k in range(1, len(ago))],
-            kinds if every else [kinds[i] for i in answers],
-            ids[answers[-1]] / 1000.0,
-            today - ago[-1],
-        )
+        columns = None
+        if answers:
+            every = len(answers) == len(ids)  # the usual case: every entry is an answer (no copies needed)
+            ago = (
+                [(next_day_at - ids[i] // 1000) // DAY_SECS for i in answers]
+                if not every
+                else [(next_day_at - i // 1000) // DAY_SECS for i in ids]
+            )
+            if ago[-1] < 0:  # answers logged after tomorrow's start (clock skew) count as today, as in Anki
+                ago = [max(0, days) for days in ago]
+            columns = AnswerColumns(
+                eases if every else [eases[i] for i in answers],
+                [0] + [ago[k - 1] - ago[k] for k in range(1, len(ago))],
+                kinds if every else [kinds[i] for i in answers],
+                ids[answers[-1]] / 1000.0,
+                today - ago[-1],
+            )
+        return self._log_of(row, restarted.complete, bool(answers), logged_start, columns, whole)
 
     def _log_of(
         self,
         row: CardRow,
         complete: bool,
+        has_answers: bool,
         logged_start: StartingState | None,
         columns: AnswerColumns | None,
         whole: Callable[[], CardLog],
     ) -> CardLog:
-        """A card's CardLog: answer columns and starting state here (``logged_start``: the one logged with the first
-        answer, for an incomplete history), `Review` objects from ``whole()``."""
         starting = None
         if not complete:
-            if columns is not None:
+            if has_answers:
                 starting = logged_start
             elif row.type != 0 and row.ivl > 0 and row.reps > 0:
                 # Anki Card::set_memory_state: no usable entries, so the card's own interval and ease

@@ -18,8 +18,7 @@ import os
 import struct
 import zlib
 from array import array
-from collections.abc import Sequence
-from itertools import accumulate, chain
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -50,9 +49,9 @@ class Remembered(NamedTuple):
     complete: bool
     logged_start: tuple[int, int] | None  # (ivl, factor) logged with the first answer of an incomplete history
     newest_answer: int | None  # ms
-    ratings: Sequence[int]
-    elapsed_days: Sequence[int]
-    kinds: Sequence[int]
+    ratings: list[int]
+    elapsed_days: list[int]
+    kinds: list[int]
     last_time: float
     last_day: int | None
 
@@ -157,26 +156,27 @@ class HistoryMemo:
         """Write the remembered cards with this run's additions (a card's new columns replace its old ones)."""
         if self.path is None or not self._new:
             return
-        old, numbers = self._index, self._numbers
-        rows: list[tuple] = []  # the _NUMBERS, then last time, ratings, kinds, elapsed days
+        numbers: dict[str, array] = {name: array("q") for name in _NUMBERS}
+        last_times = array("d")
+        ratings, kinds = bytearray(), bytearray()
+        elapsed = array("i")
+        old = self._index
         for card_id in sorted(old.keys() | self._new.keys()):
             added = self._new.get(card_id)
             if added is None:
                 k = old[card_id]
+                for name in _NUMBERS:
+                    numbers[name].append(self._numbers[name][k])
+                last_times.append(self._last_times[k])
                 start, end = self._offsets[k], self._offsets[k + 1]
-                rows.append(
-                    (
-                        *(numbers[name][k] for name in _NUMBERS),
-                        self._last_times[k],
-                        self._ratings[start:end],
-                        self._kinds[start:end],
-                        self._elapsed[start:end],
-                    )
-                )
+                ratings += self._ratings[start:end]
+                kinds += self._kinds[start:end]
+                elapsed.extend(self._elapsed[start:end])
                 continue
             stamp, cutoff, remembered = added
             start_ivl, start_factor = remembered.logged_start or (_NO_START, 0)
-            rows.append(
+            for name, value in zip(
+                _NUMBERS,
                 (
                     card_id,
                     stamp.newest_id,
@@ -188,22 +188,25 @@ class HistoryMemo:
                     remembered.newest_answer or 0,
                     remembered.last_day if remembered.last_day is not None else 0,
                     len(remembered.ratings),
-                    remembered.last_time,
-                    remembered.ratings,
-                    remembered.kinds,
-                    remembered.elapsed_days,
-                )
-            )
-        width = len(_NUMBERS)
-        body = b"".join(array("q", [row[k] for row in rows]).tobytes() for k in range(width))
-        body += array("d", [row[width] for row in rows]).tobytes()
-        body += bytes(chain.from_iterable(row[width + 1] for row in rows))
-        body += bytes(chain.from_iterable(row[width + 2] for row in rows))
-        body += array("i", chain.from_iterable(row[width + 3] for row in rows)).tobytes()
-        header = _HEADER.pack(_MAGIC, _VERSION, self.days.day_cutoff, self.days.today, len(rows))
+                ),
+            ):
+                numbers[name].append(value)
+            last_times.append(remembered.last_time)
+            ratings += bytes(remembered.ratings)
+            kinds += bytes(remembered.kinds)
+            elapsed.extend(remembered.elapsed_days)
+        body = zlib.compress(
+            b"".join(numbers[name].tobytes() for name in _NUMBERS)
+            + last_times.tobytes()
+            + bytes(ratings)
+            + bytes(kinds)
+            + elapsed.tobytes(),
+            1,
+        )
+        header = _HEADER.pack(_MAGIC, _VERSION, self.days.day_cutoff, self.days.today, len(last_times))
         tmp = self.path.with_name(self.path.name + ".tmp")
         try:
-            tmp.write_bytes(header + zlib.compress(body, 1))
+            tmp.write_bytes(header + body)
             os.replace(tmp, self.path)
         except OSError:
             tmp.unlink(missing_ok=True)  # a memo is only a shortcut: a run without it is just slower
