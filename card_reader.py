@@ -23,7 +23,6 @@ from anki.decks import DeckId
 from anki.utils import ids2str
 
 from .collection_db import db as collection_db
-from .history_memo import HistoryMemo, Remembered, Stamp
 from .review_history import ANSWER_SQL, DAY_SECS, RestartedHistory, ignore_before_ms, restart_history
 from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, Review, ReviewKind, StartingState, _Context
 
@@ -190,10 +189,8 @@ class ChunkHistories:
         explicit_ids: bool,
         whole_table: bool,
         reads: str = "",
-        memo: HistoryMemo | None = None,
     ) -> None:
         self.col, self.days = col, days
-        self.memo = memo
         if explicit_ids:
             self.wheres = [f"cid in {id_list}" for id_list in id_lists([card.id for card in cards])]
             self.source = "revlog"
@@ -206,14 +203,10 @@ class ChunkHistories:
         self._texts: dict[int, str] | None = None
         self._packed: dict[int, str] | None = None
         self._packed_histories: dict[int, CardLog] | None = None
-        self._stamps: dict[int, Stamp] = {}
-        self._remembered: dict[int, Remembered] = {}  # cards whose columns the memo has (their logs are not read)
         self._cutoffs: dict[int, int] = {}
         self._positions: dict[int, int] | None = None
         if reads == "reviews":
             self._texts, self.last_answer_ms = self._read_logs(_WHOLE_ENTRY, with_newest=True)
-        elif reads == "columns" and memo is not None:
-            self.last_answer_ms = self._read_changed_logs(memo)
         elif reads == "columns":
             self._packed, self.last_answer_ms = self._read_logs(_PACKED_ENTRY, with_newest=True)
         else:
@@ -239,18 +232,16 @@ class ChunkHistories:
             )
         return last
 
-    def _read_logs(
-        self, entry: str, *, with_newest: bool = False, wheres: list[str] | None = None, source: str | None = None
-    ) -> tuple[dict[int, str], dict[int, int]]:
+    def _read_logs(self, entry: str, *, with_newest: bool = False) -> tuple[dict[int, str], dict[int, int]]:
         """card id -> its log as a JSON list of entries (``entry`` each), and (``with_newest``) card id -> newest
-        answer id; of the chunk's cards, or of those ``wheres`` select."""
+        answer id."""
         newest_column = f", {_NEWEST_ANSWER}" if with_newest else ""
         texts: dict[int, str] = {}
         newest: dict[int, int] = {}
-        for where in wheres if wheres is not None else self.wheres:
+        for where in self.wheres:
             rows = collection_db(self.col).all(
-                f"select cid, '['||group_concat({entry})||']'{newest_column} from {source or self.source} "
-                f"where {where} group by cid"
+                f"select cid, '['||group_concat({entry})||']'{newest_column} from {self.source} where {where}"
+                " group by cid"
             )
             texts.update((row[0], row[1]) for row in rows)
             if with_newest:
@@ -274,36 +265,6 @@ class ChunkHistories:
             return {}
         rows = list(self._rows.values())[position : position + NOTE_BATCH]
         return read_notes(self.col, [row.nid for row in rows])
-
-    def _read_changed_logs(self, memo: HistoryMemo) -> dict[int, int]:
-        """Each card's log stamp (the cid index alone answers it); columns from the memo for cards whose log is
-        unchanged, packed logs read for the others only. Returns card id -> newest answer id."""
-        col = self.col
-        for where in self.wheres:
-            for cid, newest, count in collection_db(col).all(
-                f"select cid, max(id), count() from revlog where {where} group by cid"
-            ):
-                self._stamps[cid] = Stamp(newest, count)
-        changed: list[int] = []
-        for row in self._rows.values():
-            stamp = self._stamps.get(row.id)
-            if stamp is None:
-                continue
-            remembered = memo.recall(row.id, stamp, self._cutoff(row.odid or row.did))
-            if remembered is None:
-                changed.append(row.id)
-            else:
-                self._remembered[row.id] = remembered
-        newest_answers = {cid: r.newest_answer for cid, r in self._remembered.items() if r.newest_answer is not None}
-        if changed:
-            wheres, source = self.wheres, self.source
-            if len(changed) * 3 < len(self._rows):  # a few changed cards: read just theirs, through the cid index
-                wheres, source = [f"cid in {id_list}" for id_list in id_lists(changed)], "revlog"
-            self._packed, newest = self._read_logs(_PACKED_ENTRY, with_newest=True, wheres=wheres, source=source)
-            for cid in self._remembered:
-                self._packed.pop(cid, None)
-            newest_answers.update((cid, newest[cid]) for cid in changed if cid in newest)
-        return newest_answers
 
     def _whole_texts(self) -> dict[int, str]:
         if self._texts is None:
@@ -335,12 +296,7 @@ class ChunkHistories:
         self._packed = None
         logs: dict[int, CardLog] = {}
         incomplete: dict[int, tuple[CardLog, int]] = {}  # first answer id -> its card's log, interval unknown
-        logged: dict[int, tuple[int, int]] = {}  # card id -> (ivl, factor) logged with its first answer
         for row in self._rows.values():
-            remembered = self._remembered.get(row.id)
-            if remembered is not None:
-                logs[row.id] = self._remembered_log(row, remembered)
-                continue
             text = texts.get(row.id)
             if not text:
                 continue
@@ -353,50 +309,9 @@ class ChunkHistories:
             for entry_id, ivl, factor in collection_db(self.col).all(
                 f"select id, ivl, factor from revlog where id in {id_list}"
             ):
-                log, card_id = incomplete[entry_id]
-                log.starting_state = _logged_start(ivl, factor)
-                logged[card_id] = (ivl, factor)
-        if self.memo is not None:
-            self._remember(logs, logged)
+                incomplete[entry_id][0].starting_state = _logged_start(ivl, factor)
         self._packed_histories = logs
         return logs
-
-    def _remember(self, logs: dict[int, CardLog], logged: dict[int, tuple[int, int]]) -> None:
-        """Hand the memo the columns of every card whose log was read."""
-        assert self.memo is not None
-        for card_id, stamp in self._stamps.items():
-            if card_id in self._remembered or card_id not in self._rows:
-                continue
-            log = logs.get(card_id)
-            if log is None:
-                continue
-            columns = log.columns
-            row = self._rows[card_id]
-            self.memo.remember(
-                card_id,
-                stamp,
-                self._cutoff(row.odid or row.did),
-                Remembered(
-                    log.complete,
-                    logged.get(card_id),
-                    self.last_answer_ms.get(card_id),
-                    list(columns.ratings),
-                    list(columns.elapsed_days),
-                    list(columns.kinds),
-                    columns.last_time,
-                    columns.last_day,
-                ),
-            )
-
-    def _remembered_log(self, row: CardRow, remembered: Remembered) -> CardLog:
-        columns = None
-        if remembered.ratings:
-            columns = AnswerColumns(
-                remembered.ratings, remembered.elapsed_days, remembered.kinds, remembered.last_time, remembered.last_day
-            )
-        logged_start = _logged_start(*remembered.logged_start) if remembered.logged_start else None
-        whole = self._whole_source(row)
-        return self._log_of(row, remembered.complete, bool(remembered.ratings), logged_start, columns, whole)
 
     def _whole_source(self, row: CardRow) -> Callable[[], CardLog]:
         return lambda: self._whole_history(row)
@@ -456,6 +371,13 @@ class ChunkHistories:
         one logged with the first answer, for an incomplete history), `Review` objects from ``whole()``."""
         answers = restarted.answers
         next_day_at, today = self.days.day_cutoff, self.days.today
+        starting = None
+        if not restarted.complete:
+            if answers:
+                starting = logged_start
+            elif row.type != 0 and row.ivl > 0 and row.reps > 0:
+                # Anki Card::set_memory_state: no usable entries, so the card's own interval and ease
+                starting = StartingState(float(row.ivl), row.factor, 0, from_card=True)
         columns = None
         if answers:
             every = len(answers) == len(ids)  # the usual case: every entry is an answer (no copies needed)
@@ -473,27 +395,9 @@ class ChunkHistories:
                 ids[answers[-1]] / 1000.0,
                 today - ago[-1],
             )
-        return self._log_of(row, restarted.complete, bool(answers), logged_start, columns, whole)
-
-    def _log_of(
-        self,
-        row: CardRow,
-        complete: bool,
-        has_answers: bool,
-        logged_start: StartingState | None,
-        columns: AnswerColumns | None,
-        whole: Callable[[], CardLog],
-    ) -> CardLog:
-        starting = None
-        if not complete:
-            if has_answers:
-                starting = logged_start
-            elif row.type != 0 and row.ivl > 0 and row.reps > 0:
-                # Anki Card::set_memory_state: no usable entries, so the card's own interval and ease
-                starting = StartingState(float(row.ivl), row.factor, 0, from_card=True)
         return CardLog(
             None,
-            complete,
+            restarted.complete,
             starting,
             review_factory=lambda: whole().reviews,
             log_factory=lambda: whole().log,

@@ -48,8 +48,6 @@ from .card_reader import (
 from .card_writer import backend_card, batched, write_as_one_step
 from .collection_db import db as collection_db
 from .forecast import due_forecast
-from .history_memo import MIN_CARDS as MEMO_MIN_CARDS
-from .history_memo import HistoryMemo
 from .original_schedule import (
     has_original_schedule,
     original_schedule_path,
@@ -251,18 +249,11 @@ def _plan(
     factory = HistoryFactory(col, days)
     check = _CancelCheck(should_cancel, on_progress, total)
     reads = _history_reads([scheduler for scheduler, _ in schedulers])
-    memo = HistoryMemo.load(col, days) if reads == "columns" and total >= MEMO_MIN_CARDS and col.path else None
     done = 0
     for card_rows in card_chunks(col, card_ids, chunk_size):
         check(done)
         histories = ChunkHistories(
-            col,
-            card_rows,
-            days,
-            explicit_ids=card_ids is not None,
-            whole_table=len(card_rows) >= total,
-            reads=reads,
-            memo=memo,
+            col, card_rows, days, explicit_ids=card_ids is not None, whole_table=len(card_rows) >= total, reads=reads
         )
         last_answers = histories.last_answer_ms
         for *_, due_day in runs:
@@ -298,8 +289,6 @@ def _plan(
         histories.release()
         done += len(card_rows)
         check(done, force=True)
-    if memo is not None:
-        memo.save()  # the next run reads only the logs that change until then
     return plans
 
 

@@ -72,15 +72,9 @@ def addon_reschedule(path: Path, shaping: bool) -> tuple[float, dict]:
         col.close()
 
 
-def fresh_copy(source: Path, copy: Path, memo_from: Path | None = None) -> Path:
-    """A copy of the collection as the source has it: no original-schedule snapshot, and no history memo unless
-    ``memo_from`` (a copy rescheduled before) lends its own: a repeated run (same logs, schedule as at first)."""
+def fresh_copy(source: Path, copy: Path) -> Path:
     shutil.copy(source, copy)
     copy.with_name(copy.stem + ".polar-bridge-original-schedule.bin").unlink(missing_ok=True)
-    memo = copy.with_name(copy.stem + ".polar-bridge-history-memo.bin")
-    memo.unlink(missing_ok=True)
-    if memo_from is not None:
-        shutil.copy(memo_from.with_name(memo_from.stem + ".polar-bridge-history-memo.bin"), memo)
     return copy
 
 
@@ -100,14 +94,12 @@ def main() -> None:
     # The machine is shared: each side runs --rounds times, alternating, on fresh copies; the fastest run counts.
     anki_runs: list[float] = []
     anki_cpu: list[float] = []
-    variants = [(shaping, repeated) for repeated in (False, True) for shaping in (True, False)]
-    ours_runs: dict[tuple[bool, bool], list[tuple[float, dict]]] = {variant: [] for variant in variants}
+    ours_runs: dict[bool, list[tuple[float, dict]]] = {True: [], False: []}
     anki_intervals: dict[int, int] = {}
     for _ in range(args.rounds):
-        first = out / "ours-first.anki2"
-        for shaping, repeated in variants:
-            copy = fresh_copy(source, out / "ours-copy.anki2", first) if repeated else fresh_copy(source, first)
-            ours_runs[shaping, repeated].append(addon_reschedule(copy, shaping))
+        for shaping in (True, False):
+            ours_copy = fresh_copy(source, out / "ours-copy.anki2")
+            ours_runs[shaping].append(addon_reschedule(ours_copy, shaping))
         anki_copy = fresh_copy(source, out / "anki-copy.anki2")
         col = Collection(str(anki_copy))
         try:
@@ -138,18 +130,16 @@ def main() -> None:
         f"Anki's own FSRS reschedule (deck options, reschedule cards on change; fuzz and load balancer): "
         f"{anki_seconds:.2f} s (runs: {', '.join(f'{t:.2f}' for t in anki_runs)}), CPU {min(anki_cpu):.2f} s"
     )
-    labels = {True: "dueShaping on (the default: fuzz, load balancer, Easy Days)", False: "exact days"}
-    for shaping, repeated in variants:
-        runs = ours_runs[shaping, repeated]
-        label = labels[shaping] + (
-            ", repeated run (history memo of an earlier run; schedule as at first)" if repeated else ", first run"
-        )
-        ours_seconds, parts = min(runs, key=lambda run: run[0])
-        ours_cpu = min(run[1]["cpu"] for run in runs)
+    for shaping, label in (
+        (True, "dueShaping on (the default: fuzz, load balancer, Easy Days)"),
+        (False, "exact days"),
+    ):
+        ours_seconds, parts = min(ours_runs[shaping], key=lambda run: run[0])
+        ours_cpu = min(run[1]["cpu"] for run in ours_runs[shaping])
         print(
             f"add-on Tools > Reschedule with fsrs, {label}: {ours_seconds:.2f} s (plan + preview {parts['plan']:.2f} s"
             f" + original-schedule snapshot {parts['snapshot']:.2f} s + apply {parts['apply']:.2f} s, "
-            f"{parts['cards']} cards written; runs: {', '.join(f'{t:.2f}' for t, _ in runs)})"
+            f"{parts['cards']} cards written; runs: {', '.join(f'{t:.2f}' for t, _ in ours_runs[shaping])})"
         )
         print(
             f"  ratio add-on / Anki: {ours_seconds / anki_seconds:.2f} (target <= 1.5); without the first run's "
