@@ -278,6 +278,8 @@ def _introduction_days(start: Sequence[StartCard], new_limits: dict[int, int], n
     return days
 
 
+# `AnswerColumns` from a tuple of its fields, without the keyword handling of its constructor (a hot path here)
+answer_columns = functools.partial(tuple.__new__, AnswerColumns)
 _LEARN, _REVIEW, _RELEARN = int(ReviewKind.LEARN), int(ReviewKind.REVIEW), int(ReviewKind.RELEARN)
 _KINDS = tuple(ReviewKind)
 
@@ -330,8 +332,8 @@ class _Grown:
             previous.complete,
             previous.starting_state,
             review_factory=functools.partial(self.reviews, count),
-            columns=AnswerColumns(
-                [*columns.ratings, ease], [*columns.elapsed_days, elapsed_days], [*columns.kinds, kind], time, day
+            columns=answer_columns(
+                ([*columns.ratings, ease], [*columns.elapsed_days, elapsed_days], [*columns.kinds, kind], time, day)
             ),
         )
         log.memory = previous.memory  # the same answers and one more
