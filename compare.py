@@ -29,7 +29,15 @@ from anki.decks import DeckId
 
 from .collection_db import db
 from .compare_metrics import Metrics, Predictions, bin_key, metrics
-from .compare_sim import AnswerProfile, ProfileBuilder, SimulationResult, StartCard, answer_columns, simulate
+from .compare_sim import (
+    AnswerProfile,
+    ProfileBuilder,
+    SchedulerRun,
+    SimulationResult,
+    StartCard,
+    answer_columns,
+    simulate_schedulers,
+)
 from .due_shaping import DueShaper
 from .forecast import due_forecasts
 from .reschedule import MAX_INTERVAL_SECS, plan_reschedules
@@ -518,28 +526,37 @@ def _compare(
         if predictions is not None:
             # the `fsrs` built-in with the preset's parameters predicts what the reference predicts
             result.quality = reference if predictions is walk.reference else metrics(predictions)
-    for number, (scheduler, result) in enumerate(zip(schedulers, results)):
-        start = [
-            StartCard(c.history, c.model, c.state, _first_due(c.history, intervals[number], anki_days), c.deck_id)
-            for c, intervals in zip(reviewed_start, walk.intervals)
-        ] + new_start
-
-        def on_cards(done: int, total: int, name: str = scheduler.name) -> None:
-            if on_progress is not None:
-                on_progress(f"Simulating {name}", done, total)
-
-        result.simulation = simulate(
-            start,
+    start = reviewed_start + new_start
+    runs = [
+        SchedulerRun(
             scheduler.interval,
             scheduler.name,
-            profile,
-            anki_days,
-            limits,
-            n_days=days,
-            seed=seed,
-            should_cancel=should_cancel,
-            on_progress=on_cards,
+            [
+                _first_due(c.history, intervals[number], anki_days)
+                for c, intervals in zip(reviewed_start, walk.intervals)
+            ]
+            + [None] * len(new_start),
         )
+        for number, scheduler in enumerate(schedulers)
+    ]
+
+    def on_cards(done: int, total: int) -> None:
+        if on_progress is not None:
+            on_progress("Simulating", done, total)
+
+    simulations = simulate_schedulers(
+        start,
+        runs,
+        profile,
+        anki_days,
+        limits,
+        n_days=days,
+        seed=seed,
+        should_cancel=should_cancel,
+        on_progress=on_cards,
+    )
+    for result, simulation in zip(results, simulations):
+        result.simulation = simulation
     comparison = Comparison(
         days=days,
         seed=seed,
