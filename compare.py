@@ -496,7 +496,7 @@ def _compare(
     shapers = [DueShaper.from_collection(col, shape=shaping) for _ in schedulers]
     plans = plan_reschedules(
         col,
-        [(scheduler, shaper.due_day) for scheduler, shaper in zip(schedulers, shapers)],
+        [(scheduler, shaper) for scheduler, shaper in zip(schedulers, shapers)],
         card_ids,
         now=anki_days.now,
         on_progress=pass_progress,

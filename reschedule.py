@@ -94,7 +94,8 @@ CHECK_EVERY_SECS = 0.1  # at most this much planning time between cancel checks 
 
 
 # The due-day hook: (card row, exact day, day of the last review) -> the day to write. None keeps the exact day
-# (never before today); `due_shaping.DueShaper.due_day` applies Anki's fuzz, load balancer and Easy Days.
+# (never before today); a `due_shaping.DueShaper` applies Anki's fuzz, load balancer and Easy Days. A hook with a
+# ``prepare_cards(rows)`` method gets each chunk of card rows before they are planned.
 DueDayChooser = Callable[[CardRow, int, int], int]
 # Sees every planned card before its schedulers do: (its history, the list each scheduler's checked interval is then
 # appended to, None where it leaves the card alone)
@@ -255,6 +256,10 @@ def _plan(
             col, card_rows, days, explicit_ids=card_ids is not None, whole_table=len(card_rows) >= total, reads=reads
         )
         last_answers = histories.last_answer_ms
+        for *_, due_day in runs:
+            prepare = getattr(due_day, "prepare_cards", None)
+            if prepare is not None:
+                prepare(card_rows)  # e.g. the due shaper draws every card's random number at once
         for position, card in enumerate(card_rows):
             check(done + position)
             if not _is_schedulable(card, last_answers):
