@@ -186,8 +186,12 @@ def simulate_schedulers(
     introduced = _introduction_days(start, new_limits, n_days)
     first_weights = profile.first_ratings
     pass_weights = profile.pass_ratings
-    seconds_of, default_seconds = profile.seconds.get, profile.default_seconds
+    # the user's answer time per kind of answer, by ease
+    new_seconds, learn_seconds, review_seconds = (
+        [profile.answer_seconds(kind, ease) for ease in range(5)] for kind in ("new", "learn", "review")
+    )
     first_start = starts[0]
+    known_times.append(math.inf)  # a sentinel: no sample after the last
     for number, card in enumerate(start):
         if number % 2000 == 0:
             if should_cancel is not None and should_cancel():
@@ -231,13 +235,14 @@ def simulate_schedulers(
                     if offset >= n_days:
                         break
                     due = starts[offset]
-                when = max(due, starts[offset] + STUDY_OFFSET)
+                session = starts[offset] + STUDY_OFFSET
+                when = due if due > session else session
                 if when >= starts[offset + 1]:  # a session time past a short day's end (DST): the next day
                     offset += 1
                     if offset >= n_days:
                         break
                 day = today + offset
-                while sample < len(known_times) and known_times[sample] <= when:
+                while known_times[sample] <= when:
                     if state is not None:
                         known[sample] += (1 + factor * (known_times[sample] - last_time) / DAY / state[0]) ** decay
                     sample += 1
@@ -248,7 +253,7 @@ def simulate_schedulers(
                 if state is None:
                     ease = _choose(roll, first_weights, 1)
                     state = model.first(ease)
-                    kind, answer_kind, delta = _LEARN, "new", 0
+                    kind, answer_seconds, delta = _LEARN, new_seconds, 0
                 else:
                     delta = day - last_day
                     elapsed = (when - last_time) / DAY
@@ -264,14 +269,14 @@ def simulate_schedulers(
                     if delta >= 1:
                         retention_sums[offset] += p
                         retention_counts[offset] += 1
-                        answer_kind = "review"
+                        answer_seconds = review_seconds
                     else:
-                        answer_kind = "learn"
+                        answer_seconds = learn_seconds
                     if last_interval >= DAY:
                         kind = _REVIEW
                     else:
                         kind = _RELEARN if history.type in (2, 3) else _LEARN
-                seconds = seconds_of((answer_kind, ease), default_seconds)
+                seconds = answer_seconds[ease]
                 reviews_per_day[offset] += 1
                 seconds_per_day[offset] += seconds
                 history = grown.answered(history, when, ease, last_interval, seconds, kind, day, delta)
@@ -280,7 +285,7 @@ def simulate_schedulers(
                 except Exception as exc:
                     raise SchedulerError(scheduler_name, history.card_id, exc, "raised an exception") from exc
                 if value.__class__ is float and 0.0 <= value < math.inf:  # the common case, inline
-                    last_interval = min(value, MAX_INTERVAL_SECS)
+                    last_interval = value if value <= MAX_INTERVAL_SECS else MAX_INTERVAL_SECS
                 else:
                     seconds_until = check_interval(scheduler_name, history.card_id, value)
                     last_interval = min(
@@ -293,7 +298,7 @@ def simulate_schedulers(
                     answered_day, answered_count = offset, 1
                 due = when + last_interval
             if state is not None:
-                for position in range(sample, len(known_times)):
+                for position in range(sample, len(known)):
                     known[position] += (1 + factor * (known_times[position] - last_time) / DAY / state[0]) ** decay
     return [_result(tally, known_days) for tally in tallies]
 
