@@ -337,7 +337,9 @@ class _Walker:
                 except Exception as exc:
                     raise SchedulerError(name, card.card_id, exc, "raised an exception in recall()") from exc
                 if value is not None:  # None: no prediction for this answer (left out of this scheduler's figures)
-                    predictions.append(time, _check_probability(name, card.card_id, value), y, key)
+                    if value.__class__ is not float or not 0.0 <= value <= 1.0:  # the common case passes as is
+                        value = _check_probability(name, card.card_id, value)
+                    predictions.append(time, value, y, key)
 
 
 _bin_keys: dict[tuple[int, int, int], tuple[int, int, int]] = {}
