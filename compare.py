@@ -10,9 +10,13 @@ Pure domain logic on a `Collection` (no GUI, nothing written). For the cards in 
    deck presets' parameters is always scored as the reference.
 2. **Workload and retention ahead** (`compare_sim`): a seeded simulation of the next ``days`` days.
 3. **If applied now**: the engine's plan and forecast, as the preview shows them (`reschedule.plan_reschedules`,
-   `due_forecast`): cards moved earlier / later, cards due today / within 7 / within 30 days before and after.
+   `forecast.due_forecasts`): cards moved earlier / later, cards due today / within 7 / within 30 days before and
+   after.
 
-`compare()` runs all three for several schedulers and names the winner of each measure.
+`compare()` runs all three for several schedulers and names the winner of each measure. The cards and their
+histories are read once: the planner's pass hands each history to the scoring first (whose FSRS state the `fsrs`
+built-in then reuses) and keeps every scheduler's interval as the simulation's first due; the schedulers are then
+simulated side by side, card by card.
 """
 
 from __future__ import annotations
