@@ -22,9 +22,11 @@ today and remembered in :attr:`DueShaper.backlog`, so the preview can offer to s
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,123 +51,87 @@ _CHACHA_CONSTANTS = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574)  # "expand 
 ##########################################################################
 
 
-def _pcg32_seed_words(state: int) -> list[int]:
-    """rand_core's ``SeedableRng::seed_from_u64``: the 32-byte seed is filled with PCG32 outputs."""
-    words = []
-    for _ in range(8):
-        state = (state * 6364136223846793005 + 11634580027462260723) & _M64
-        xorshifted = (((state >> 18) ^ state) >> 27) & _M32
-        rot = state >> 59
-        words.append(((xorshifted >> rot) | (xorshifted << ((32 - rot) & 31))) & _M32)
-    return words
-
-
 def first_random_u32(seed: int) -> int:
     """The first ``next_u32()`` of ``StdRng::seed_from_u64(seed)``: word 0 of ChaCha12 block 0 (counter 0,
     stream 0). Both of Anki's draws here (the fuzz factor and the load balancer's weighted pick) consume exactly
-    this one word."""
-    x0, x1, x2, x3 = _CHACHA_CONSTANTS
-    x4, x5, x6, x7, x8, x9, x10, x11 = _pcg32_seed_words(seed & _M64)
+    this one word. One seed of `first_random_u32_many`."""
+    return _first_random_u32_batch([seed])[0]
+
+
+_BATCH = 1024  # seeds per big-integer pass (numbers that stay in the CPU cache)
+
+
+def _lanes(values: Sequence[int]) -> int:
+    """``values`` (each < 2**64) as one integer, one value per 128-bit lane (two 64-bit words), lane 0 lowest: a
+    lane-wise 64-bit PCG state times a 64-bit constant stays inside its lane."""
+    words = array("Q", [0]) * (2 * len(values))
+    words[0::2] = array("Q", values)
+    return int.from_bytes(words.tobytes(), "little")
+
+
+def _from_lanes(number: int, count: int) -> list[int]:
+    words = array("Q")
+    words.frombytes(number.to_bytes(16 * count, "little"))
+    return words[0::2].tolist()
+
+
+def first_random_u32_many(seeds: Sequence[int]) -> list[int]:
+    """`first_random_u32` of many seeds at once (about 5 µs a seed instead of 50 one at a time): every seed is a
+    128-bit lane of one big integer, so each PCG and ChaCha step (add, xor, rotate, masked to the lane) runs on all
+    seeds in one C-level integer operation; the PCG's per-seed rotation goes one bit of the amount at a time."""
+    result: list[int] = []
+    for start in range(0, len(seeds), _BATCH):
+        result += _first_random_u32_batch(seeds[start : start + _BATCH])
+    return result
+
+
+def _first_random_u32_batch(seeds: Sequence[int]) -> list[int]:
+    count = len(seeds)
+    if not count:
+        return []
+    ones = _lanes([1] * count)
+    m32, m64 = _M32 * ones, _M64 * ones
+    state = _lanes([seed & _M64 for seed in seeds])
+    increment = 11634580027462260723 * ones
+    key = []
+    for _ in range(8):  # rand_core's ``seed_from_u64``: the 32-byte key is filled with PCG32 outputs
+        state = (state * 6364136223846793005 + increment) & m64
+        word = (((state >> 18) ^ state) >> 27) & m32
+        rotation = state >> 59
+        for bit in range(5):
+            chosen = ((rotation >> bit) & ones) * _M32  # lanes whose rotation has this bit
+            step = 1 << bit
+            word ^= (word ^ (((word >> step) | (word << (32 - step))) & m32)) & chosen
+        key.append(word)
+
+    def quarter(a: int, b: int, c: int, d: int) -> tuple[int, int, int, int]:
+        a = (a + b) & m32
+        d ^= a
+        d = ((d << 16) | (d >> 16)) & m32
+        c = (c + d) & m32
+        b ^= c
+        b = ((b << 12) | (b >> 20)) & m32
+        a = (a + b) & m32
+        d ^= a
+        d = ((d << 8) | (d >> 24)) & m32
+        c = (c + d) & m32
+        b ^= c
+        b = ((b << 7) | (b >> 25)) & m32
+        return a, b, c, d
+
+    x0, x1, x2, x3 = (constant * ones for constant in _CHACHA_CONSTANTS)
+    x4, x5, x6, x7, x8, x9, x10, x11 = key
     x12 = x13 = x14 = x15 = 0
-    m = _M32
     for _ in range(6):  # 12 rounds = 6 double rounds (column round, then diagonal round)
-        x0 = (x0 + x4) & m
-        x12 ^= x0
-        x12 = ((x12 << 16) | (x12 >> 16)) & m
-        x8 = (x8 + x12) & m
-        x4 ^= x8
-        x4 = ((x4 << 12) | (x4 >> 20)) & m
-        x0 = (x0 + x4) & m
-        x12 ^= x0
-        x12 = ((x12 << 8) | (x12 >> 24)) & m
-        x8 = (x8 + x12) & m
-        x4 ^= x8
-        x4 = ((x4 << 7) | (x4 >> 25)) & m
-        x1 = (x1 + x5) & m
-        x13 ^= x1
-        x13 = ((x13 << 16) | (x13 >> 16)) & m
-        x9 = (x9 + x13) & m
-        x5 ^= x9
-        x5 = ((x5 << 12) | (x5 >> 20)) & m
-        x1 = (x1 + x5) & m
-        x13 ^= x1
-        x13 = ((x13 << 8) | (x13 >> 24)) & m
-        x9 = (x9 + x13) & m
-        x5 ^= x9
-        x5 = ((x5 << 7) | (x5 >> 25)) & m
-        x2 = (x2 + x6) & m
-        x14 ^= x2
-        x14 = ((x14 << 16) | (x14 >> 16)) & m
-        x10 = (x10 + x14) & m
-        x6 ^= x10
-        x6 = ((x6 << 12) | (x6 >> 20)) & m
-        x2 = (x2 + x6) & m
-        x14 ^= x2
-        x14 = ((x14 << 8) | (x14 >> 24)) & m
-        x10 = (x10 + x14) & m
-        x6 ^= x10
-        x6 = ((x6 << 7) | (x6 >> 25)) & m
-        x3 = (x3 + x7) & m
-        x15 ^= x3
-        x15 = ((x15 << 16) | (x15 >> 16)) & m
-        x11 = (x11 + x15) & m
-        x7 ^= x11
-        x7 = ((x7 << 12) | (x7 >> 20)) & m
-        x3 = (x3 + x7) & m
-        x15 ^= x3
-        x15 = ((x15 << 8) | (x15 >> 24)) & m
-        x11 = (x11 + x15) & m
-        x7 ^= x11
-        x7 = ((x7 << 7) | (x7 >> 25)) & m
-        x0 = (x0 + x5) & m
-        x15 ^= x0
-        x15 = ((x15 << 16) | (x15 >> 16)) & m
-        x10 = (x10 + x15) & m
-        x5 ^= x10
-        x5 = ((x5 << 12) | (x5 >> 20)) & m
-        x0 = (x0 + x5) & m
-        x15 ^= x0
-        x15 = ((x15 << 8) | (x15 >> 24)) & m
-        x10 = (x10 + x15) & m
-        x5 ^= x10
-        x5 = ((x5 << 7) | (x5 >> 25)) & m
-        x1 = (x1 + x6) & m
-        x12 ^= x1
-        x12 = ((x12 << 16) | (x12 >> 16)) & m
-        x11 = (x11 + x12) & m
-        x6 ^= x11
-        x6 = ((x6 << 12) | (x6 >> 20)) & m
-        x1 = (x1 + x6) & m
-        x12 ^= x1
-        x12 = ((x12 << 8) | (x12 >> 24)) & m
-        x11 = (x11 + x12) & m
-        x6 ^= x11
-        x6 = ((x6 << 7) | (x6 >> 25)) & m
-        x2 = (x2 + x7) & m
-        x13 ^= x2
-        x13 = ((x13 << 16) | (x13 >> 16)) & m
-        x8 = (x8 + x13) & m
-        x7 ^= x8
-        x7 = ((x7 << 12) | (x7 >> 20)) & m
-        x2 = (x2 + x7) & m
-        x13 ^= x2
-        x13 = ((x13 << 8) | (x13 >> 24)) & m
-        x8 = (x8 + x13) & m
-        x7 ^= x8
-        x7 = ((x7 << 7) | (x7 >> 25)) & m
-        x3 = (x3 + x4) & m
-        x14 ^= x3
-        x14 = ((x14 << 16) | (x14 >> 16)) & m
-        x9 = (x9 + x14) & m
-        x4 ^= x9
-        x4 = ((x4 << 12) | (x4 >> 20)) & m
-        x3 = (x3 + x4) & m
-        x14 ^= x3
-        x14 = ((x14 << 8) | (x14 >> 24)) & m
-        x9 = (x9 + x14) & m
-        x4 ^= x9
-        x4 = ((x4 << 7) | (x4 >> 25)) & m
-    return (x0 + _CHACHA_CONSTANTS[0]) & m
+        x0, x4, x8, x12 = quarter(x0, x4, x8, x12)
+        x1, x5, x9, x13 = quarter(x1, x5, x9, x13)
+        x2, x6, x10, x14 = quarter(x2, x6, x10, x14)
+        x3, x7, x11, x15 = quarter(x3, x7, x11, x15)
+        x0, x5, x10, x15 = quarter(x0, x5, x10, x15)
+        x1, x6, x11, x12 = quarter(x1, x6, x11, x12)
+        x2, x7, x8, x13 = quarter(x2, x7, x8, x13)
+        x3, x4, x9, x14 = quarter(x3, x4, x9, x14)
+    return _from_lanes((x0 + _CHACHA_CONSTANTS[0] * ones) & m32, count)
 
 
 _F32 = struct.Struct("<f")
@@ -219,6 +185,7 @@ def fuzz_delta(interval: float) -> float:
     return delta
 
 
+@functools.lru_cache(maxsize=65_536)  # the same few thousand (interval, limits) come up for every card of a run
 def constrained_fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:
     """fuzz.rs ``constrained_fuzz_bounds``: the fuzz range within [minimum, maximum], at least two days wide when
     the limits allow it."""
@@ -279,27 +246,44 @@ def easy_days_modifiers(kinds: Sequence[str], weekdays: Sequence[int], review_co
     return modifiers
 
 
-def select_weighted_interval(candidates: Sequence[tuple[int, int, float]], seed: int | None) -> int | None:
-    """``select_weighted_interval`` + rand's ``WeightedIndex`` sampling, in f32 like Anki: candidates are
-    (interval, cards due that day, easy-days modifier); an empty day weighs 1, else (1/cards)^2 * (1/interval) *
-    modifier. None when there is no seed or no positive weight (Anki then falls back to plain fuzz)."""
-    if seed is None or not candidates:
+_INVERSE_SQUARES: list[float] = []  # cards due on a day -> f32(f32(1/cards)^2) (index 0 unused)
+_INVERSES: list[float] = []  # interval -> f32(1/interval) (1/1 for 0)
+
+
+def _grow(table: list[float], size: int, value: Callable[[int], float]) -> list[float]:
+    """The table, extended to at least ``size`` entries (the tables serve every card of every run)."""
+    if len(table) < size:
+        table += array("f", [value(k) for k in range(len(table), max(size, 2 * len(table)))]).tolist()
+    return table
+
+
+def select_weighted_interval(
+    first_interval: int, review_counts: Sequence[int], modifiers: Sequence[float] | None, unit: float | None
+) -> int | None:
+    """``select_weighted_interval`` + rand's ``WeightedIndex`` sampling, in f32 like Anki. The candidates are the
+    intervals ``first_interval``, ``first_interval + 1``, ... with ``review_counts`` cards due on their days and
+    Easy Days ``modifiers`` (None: all 1). An empty day weighs 1, else (1/cards)^2 * (1/interval) * modifier,
+    each step rounded to f32 as in Rust; ``unit`` is the card's uniform draw in [0, 1) (`_unit_f32` of its fuzz
+    seed). None when there is no draw or no positive weight (Anki then falls back to plain fuzz)."""
+    if unit is None or not review_counts:
         return None
-    # each step rounded to f32 as in Rust: (1/count)^2, * 1/interval, * modifier (counts and intervals are exact)
-    per_card = _f32s([1.0 / count if count else 1.0 for _i, count, _e in candidates])
-    squared = _f32s([p * p for p in per_card])
-    by_interval = _f32s([sq * w for sq, w in zip(squared, _f32s([1.0 / max(i, 1) for i, _c, _e in candidates]))])
-    weights = [
-        1.0 if count == 0 else w
-        for w, (_i, count, _e) in zip(
-            _f32s([w * easy for w, (_i, _c, easy) in zip(by_interval, candidates)]), candidates
-        )
-    ]
+    squares = _grow(_INVERSE_SQUARES, max(review_counts) + 1, lambda count: _f32(1.0 / max(count, 1)) ** 2)
+    last = first_interval + len(review_counts)
+    inverses = _grow(_INVERSES, last, lambda interval: 1.0 / max(interval, 1))[first_interval:last]
+    products = [squares[count] * inverse if count else 1.0 for count, inverse in zip(review_counts, inverses)]
+    weights = array("f", products).tolist()  # (1/cards)^2 * 1/interval, rounded to f32 (exact for empty days)
+    if modifiers is not None:
+        weights = [
+            1.0 if count == 0 else weight
+            for weight, count in zip(array("f", [w * m for w, m in zip(weights, modifiers)]).tolist(), review_counts)
+        ]
     cumulative = []
     total = weights[0]
+    f32 = array("f", [0.0])  # assigning to an f32 array rounds like Rust's f32 addition
     for weight in weights[1:]:
         cumulative.append(total)
-        total = _f32(total + weight)
+        f32[0] = total + weight
+        total = f32[0]
     if total <= 0.0:
         return None
     # Uniform::new(0, total): shrink the scale until the largest draw stays below total
@@ -307,9 +291,8 @@ def select_weighted_interval(candidates: Sequence[tuple[int, int, float]], seed:
     max_unit = 1.0 - 2.0**-23
     while _f32(scale * max_unit) >= total:
         scale = struct.unpack("<f", struct.pack("<I", struct.unpack("<I", struct.pack("<f", scale))[0] - 1))[0]
-    chosen = _f32(_unit_f32(seed) * scale)
-    index = sum(1 for c in cumulative if c <= chosen)  # partition_point(|w| w <= chosen)
-    return candidates[index][0]
+    chosen = _f32(unit * scale)
+    return first_interval + bisect_right(cumulative, chosen)  # partition_point(|w| w <= chosen)
 
 
 # The shaper the engine calls
@@ -383,6 +366,8 @@ class DueShaper:
         self.reviewed_today = reviewed_today or {}
         self.backlog: list[BacklogCard] = []
         self._weekdays: dict[int, int] = {}
+        self._loads_by_today: dict[int, int] = {}  # preset -> review cards due today or earlier (`_due_by_today`)
+        self._random_words: dict[int, int] = {}  # fuzz seed -> its first random u32 (`prepare_cards`)
         # Anki's own fuzz of a stored card (col.fuzz_delta: the same seed and rule as fuzz_factor/with_review_fuzz,
         # computed in Rust, several times faster than the ChaCha12 here); None outside a collection
         self.anki_fuzz_delta: Callable[..., int] | None = None
@@ -431,6 +416,24 @@ class DueShaper:
         return shaper
 
     # --- the hook ---
+
+    def prepare_cards(self, cards: Sequence[Sequence[Any]]) -> None:
+        """Called by the engine with each chunk of card rows before it plans them: draws the load balancer's
+        random numbers for all of them at once (`first_random_u32_many`; one at a time costs about 50 µs a card)."""
+        if not (self.shape and self.load_balance):
+            return
+        seeds = [reschedule_fuzz_seed(card[0], card[10]) for card in cards]
+        self._random_words = dict(zip(seeds, first_random_u32_many(seeds)))
+
+    def _unit(self, seed: int) -> float:
+        word = self._random_words.get(seed)
+        if word is None:
+            return _unit_f32(seed)
+        return (word >> 9) / 8_388_608.0  # as `_unit_f32`
+
+    def __call__(self, card: Sequence[Any], exact_day: int, last_review_day: int) -> int:
+        """The engine's due-day hook (`reschedule.DueDayChooser`): `due_day`."""
+        return self.due_day(card, exact_day, last_review_day)
 
     def due_day(self, card: Sequence[Any], exact_day: int, last_review_day: int) -> int:
         """The day to write for one card row (the engine's card columns) whose plug-in interval lands on
@@ -487,14 +490,16 @@ class DueShaper:
             return min(lower, upper)  # overdue beyond the whole fuzz range: the nearest day (then today)
         lower = max(lower, days_elapsed)  # never into the past
         counts = self.due_counts.get(rules.preset_id, {})
-        today_load = sum(n for d, n in counts.items() if d <= self.today) + self.reviewed_today.get(rules.preset_id, 0)
-        candidates = list(range(lower, upper + 1))
+        today_load = self._due_by_today(rules.preset_id) + self.reviewed_today.get(rules.preset_id, 0)
+        first_day = self.today - days_elapsed  # the day of interval 0
         review_counts = [
-            counts.get(self.today + ivl - days_elapsed, 0) if ivl > days_elapsed else today_load for ivl in candidates
+            counts.get(first_day + ivl, 0) if ivl > days_elapsed else today_load for ivl in range(lower, upper + 1)
         ]
-        weekdays = [self._weekday(self.today + ivl - days_elapsed) for ivl in candidates]
-        modifiers = easy_days_modifiers(rules.easy_days, weekdays, review_counts)
-        return select_weighted_interval(list(zip(candidates, review_counts, modifiers)), seed)
+        modifiers = None
+        if any(kind != EASY_NORMAL for kind in rules.easy_days):
+            weekdays = [self._weekday(first_day + ivl) for ivl in range(lower, upper + 1)]
+            modifiers = easy_days_modifiers(rules.easy_days, weekdays, review_counts)
+        return select_weighted_interval(lower, review_counts, modifiers, self._unit(seed))
 
     def _weekday(self, day: int) -> int:
         """Monday = 0 of Anki day ``day`` (interval_to_weekday: the local date at that day's start)."""
@@ -504,15 +509,28 @@ class DueShaper:
             weekday = self._weekdays[day] = datetime.fromtimestamp(moment).weekday()
         return weekday
 
+    def _due_by_today(self, preset_id: int) -> int:
+        """Review cards of the preset due today or earlier (Anki counts them all as today's load); summed once per
+        run, then kept up to date by `_add`/`_remove`."""
+        load = self._loads_by_today.get(preset_id)
+        if load is None:
+            counts = self.due_counts.get(preset_id, {})
+            load = self._loads_by_today[preset_id] = sum(n for d, n in counts.items() if d <= self.today)
+        return load
+
     def _remove(self, preset_id: int, day: int) -> None:
         """``update_due_cnt_per_day``, first half: the card no longer counts on its old day."""
         days = self.due_counts.get(preset_id)
         if days and days.get(day, 0) > 0:
             days[day] -= 1
+            if day <= self.today and preset_id in self._loads_by_today:
+                self._loads_by_today[preset_id] -= 1
 
     def _add(self, preset_id: int, day: int) -> None:
         days = self.due_counts.setdefault(preset_id, {})
         days[day] = days.get(day, 0) + 1
+        if day <= self.today and preset_id in self._loads_by_today:
+            self._loads_by_today[preset_id] += 1
 
     def day_load(self, preset_id: int, day: int) -> int:
         return self.due_counts.get(preset_id, {}).get(day, 0)

@@ -94,9 +94,11 @@ CHECK_EVERY_SECS = 0.1  # at most this much planning time between cancel checks 
 
 
 # The due-day hook: (card row, exact day, day of the last review) -> the day to write. None keeps the exact day
-# (never before today); `due_shaping.DueShaper.due_day` applies Anki's fuzz, load balancer and Easy Days.
+# (never before today); a `due_shaping.DueShaper` applies Anki's fuzz, load balancer and Easy Days. A hook with a
+# ``prepare_cards(rows)`` method gets each chunk of card rows before they are planned.
 DueDayChooser = Callable[[CardRow, int, int], int]
-# Sees every planned card: (its history, each scheduler's checked interval, None where it left the card alone)
+# Sees every planned card before its schedulers do: (its history, the list each scheduler's checked interval is then
+# appended to, None where it leaves the card alone)
 HistoryHook = Callable[[CardHistory, list["float | None"]], None]
 
 
@@ -221,8 +223,8 @@ def plan_reschedules(
 ) -> list[ReschedulePlan]:
     """`plan_reschedule` for several (scheduler, due_day) pairs in one pass over the cards and their histories
     (Compare schedulers' "if applied now"): each plan is the one `plan_reschedule` gives that scheduler alone.
-    ``on_history`` gets each planned card's history and intervals, so a caller needing the same histories (the
-    comparison's scoring and simulation) reads them in the same pass."""
+    ``on_history`` gets each planned card's history (before its schedulers) and the list its intervals go to, so a
+    caller needing the same histories (the comparison's scoring and simulation) reads them in the same pass."""
     with _without_cycle_collector():
         return _plan(col, schedulers, card_ids, now, on_progress, should_cancel, chunk_size, on_history)
 
@@ -254,6 +256,10 @@ def _plan(
             col, card_rows, days, explicit_ids=card_ids is not None, whole_table=len(card_rows) >= total, reads=reads
         )
         last_answers = histories.last_answer_ms
+        for *_, due_day in runs:
+            prepare = getattr(due_day, "prepare_cards", None)
+            if prepare is not None:
+                prepare(card_rows)  # e.g. the due shaper draws every card's random number at once
         for position, card in enumerate(card_rows):
             check(done + position)
             if not _is_schedulable(card, last_answers):
@@ -262,6 +268,8 @@ def _plan(
                 continue
             history = factory.build(card, histories)
             intervals: list[float | None] = []
+            if on_history is not None:
+                on_history(history, intervals)
             for plan, report, scheduler_for_deck, due_day in runs:
                 chosen = scheduler_for_deck(history.deck_id)
                 try:
@@ -278,8 +286,6 @@ def _plan(
                 if state == (card.type, card.queue, card.due, card.ivl, card.left, card.odue):
                     continue  # already scheduled exactly so: counted, but not rewritten (no mtime change, no sync)
                 plan.add(card, state)
-            if on_history is not None:
-                on_history(history, intervals)
         histories.release()
         done += len(card_rows)
         check(done, force=True)

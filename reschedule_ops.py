@@ -102,7 +102,7 @@ def plan_with_forecast(
 
     shaper = _shaper(col, shaping)
     plan = plan_reschedule(
-        col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel, due_day=shaper.due_day
+        col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel, due_day=shaper
     )
     before, after = due_forecast(col, plan, FORECAST_DAYS)
     planned = set(plan.card_ids)
@@ -141,12 +141,7 @@ def plan_and_apply(
     from .reschedule import plan_reschedule
 
     plan = plan_reschedule(
-        col,
-        scheduler,
-        card_ids,
-        on_progress=on_progress,
-        should_cancel=should_cancel,
-        due_day=_shaper(col, shaping).due_day,
+        col, scheduler, card_ids, on_progress=on_progress, should_cancel=should_cancel, due_day=_shaper(col, shaping)
     )
     return apply_as_one_undo_step(col, plan, name)
 
@@ -160,7 +155,7 @@ def reschedule_answered_card(col: Collection, scheduler: Any, card_id: int, shap
     from .reschedule import apply_plan, plan_reschedule
 
     answer_step = col.undo_status().last_step
-    plan = plan_reschedule(col, scheduler, [card_id], due_day=_shaper(col, shaping).due_day)
+    plan = plan_reschedule(col, scheduler, [card_id], due_day=_shaper(col, shaping))
     if not count_of(plan.report.rescheduled):
         return plan.report
     report = apply_plan(col, plan, own_undo_step=False)

@@ -426,7 +426,7 @@ class CardHistory(tuple):
                 reps,
                 lapses,
                 [log],
-                None,
+                self[13],  # the history is loaded; the source still serves the card's note (`_note`)
                 self[14],
             ),
         )
@@ -434,6 +434,9 @@ class CardHistory(tuple):
     def _note(self) -> tuple[tuple[str, ...], dict[str, str]]:
         context = self[14]
         cached = context.notes.get(self.note_id)
+        if cached is None and hasattr(self[13], "notes_near"):  # the engine reads many cards' notes at once
+            context.notes.update(self[13].notes_near(self.card_id))
+            cached = context.notes.get(self.note_id)
         if cached is None:
             if context.col is None:
                 raise RuntimeError("this CardHistory has no collection to load its note from")

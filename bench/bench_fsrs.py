@@ -6,7 +6,8 @@ Due Date and FSRS-reschedule entries, logs that start mid-history), then on fres
 
 - Anki: turn FSRS on with "Reschedule cards on change" (what Anki does in the deck options), timed;
 - the add-on: Tools > Reschedule with the `fsrs` built-in as the GUI runs it (plan, preview forecast, apply),
-  timed;
+  timed, with the default ``dueShaping`` (Anki's fuzz, load balancer, Easy Days, as Anki's own reschedule) and
+  with exact days;
 - agreement: each review card's interval from the built-in vs Anki's unfuzzed interval from its own memory state.
 
     .venv/bin/python bench/bench_fsrs.py [--cards 100000] [--seed 7]
@@ -43,28 +44,28 @@ def build(path: Path, cards: int, seed: int) -> None:
     print(f"built {cards} cards / {revlogs} revlog rows in {time.perf_counter() - started:.1f} s -> {path}")
 
 
-def addon_reschedule(path: Path) -> tuple[float, dict]:
-    from polar_bridge.reschedule import apply_plan, due_forecast, plan_reschedule, save_original_schedule
+def addon_reschedule(path: Path, shaping: bool) -> tuple[float, dict]:
+    """Tools > Reschedule as the GUI runs it (`reschedule_ops`: plan with the preview's forecast, then apply as one
+    undo step), ``shaping`` as the ``dueShaping`` setting (default on: Anki's fuzz, load balancer and Easy Days)."""
+    from polar_bridge.reschedule import save_original_schedule
+    from polar_bridge.reschedule_ops import apply_spread, plan_with_forecast
     from polar_bridge.schedulers import load_scheduler
 
     col = Collection(str(path))
     try:
         scheduler = load_scheduler("fsrs", ROOT / "user_files")
         started, cpu_started = time.perf_counter(), time.process_time()
-        plan = plan_reschedule(col, scheduler)
-        planned = time.perf_counter()
-        due_forecast(col, plan)
+        preview = plan_with_forecast(col, scheduler, None, shaping=shaping)
         previewed = time.perf_counter()
-        save_original_schedule(col)  # apply_plan does this first; timed apart: it happens on the first run only
+        save_original_schedule(col)  # apply does this first; timed apart: it happens on the first run only
         snapshot = time.perf_counter()
-        apply_plan(col, plan)
+        apply_spread(col, preview, None)
         done = time.perf_counter()
         return done - started, {
-            "plan": planned - started,
-            "preview": previewed - planned,
+            "plan": previewed - started,
             "snapshot": snapshot - previewed,
             "apply": done - snapshot,
-            "cards": len(plan),
+            "cards": len(preview.plan),
             "cpu": time.process_time() - cpu_started,
         }
     finally:
@@ -93,11 +94,12 @@ def main() -> None:
     # The machine is shared: each side runs --rounds times, alternating, on fresh copies; the fastest run counts.
     anki_runs: list[float] = []
     anki_cpu: list[float] = []
-    ours_runs: list[tuple[float, dict]] = []
+    ours_runs: dict[bool, list[tuple[float, dict]]] = {True: [], False: []}
     anki_intervals: dict[int, int] = {}
     for _ in range(args.rounds):
-        ours_copy = fresh_copy(source, out / "ours-copy.anki2")
-        ours_runs.append(addon_reschedule(ours_copy))
+        for shaping in (True, False):
+            ours_copy = fresh_copy(source, out / "ours-copy.anki2")
+            ours_runs[shaping].append(addon_reschedule(ours_copy, shaping))
         anki_copy = fresh_copy(source, out / "anki-copy.anki2")
         col = Collection(str(anki_copy))
         try:
@@ -105,10 +107,10 @@ def main() -> None:
             anki_runs.append(reference.enable_anki_fsrs(col, reschedule=True))
             anki_cpu.append(time.process_time() - cpu_started)
             anki_intervals = reference.anki_fsrs_intervals(col)
+            load_balancer = col.load_balancer_enabled
         finally:
             col.close()
     anki_seconds = min(anki_runs)
-    ours_seconds, parts = min(ours_runs, key=lambda run: run[0])
     col = Collection(str(source))
     try:
         ours = reference.builtin_intervals(col)
@@ -116,30 +118,34 @@ def main() -> None:
         col.close()
     agreement = reference.agreement(anki_intervals, ours)
 
-    print(f"collection: {args.cards} cards, {revlogs} revlog rows (seed {args.seed})")
+    print(
+        f"collection: {args.cards} cards, {revlogs} revlog rows (seed {args.seed}); load balancer on: {load_balancer}"
+    )
     print(
         f"agreement with Anki's FSRS on {agreement.cards} review cards: same day {100 * agreement.exact_share:.2f} %, "
         f"within 1 day {100 * agreement.within_one_share:.2f} %, worst {agreement.worst} days "
         f"(card {agreement.worst_card})"
     )
     print(
-        f"Anki's own FSRS reschedule (deck options, reschedule cards on change): {anki_seconds:.2f} s "
-        f"(runs: {', '.join(f'{t:.2f}' for t in anki_runs)})"
+        f"Anki's own FSRS reschedule (deck options, reschedule cards on change; fuzz and load balancer): "
+        f"{anki_seconds:.2f} s (runs: {', '.join(f'{t:.2f}' for t in anki_runs)}), CPU {min(anki_cpu):.2f} s"
     )
-    print(
-        f"add-on Tools > Reschedule with fsrs (plan {parts['plan']:.2f} s + preview {parts['preview']:.2f} s + "
-        f"original-schedule snapshot {parts['snapshot']:.2f} s + apply {parts['apply']:.2f} s, "
-        f"{parts['cards']} cards written): {ours_seconds:.2f} s"
-    )
-    print(
-        f"ratio add-on / Anki: {ours_seconds / anki_seconds:.2f} (target <= 1.5); without the first run's "
-        f"snapshot: {(ours_seconds - parts['snapshot']) / anki_seconds:.2f}"
-    )
-    ours_cpu = min(run[1]["cpu"] for run in ours_runs)
-    print(
-        f"CPU time (steadier on a shared machine): add-on {ours_cpu:.2f} s, Anki {min(anki_cpu):.2f} s, "
-        f"ratio {ours_cpu / min(anki_cpu):.2f}"
-    )
+    for shaping, label in (
+        (True, "dueShaping on (the default: fuzz, load balancer, Easy Days)"),
+        (False, "exact days"),
+    ):
+        ours_seconds, parts = min(ours_runs[shaping], key=lambda run: run[0])
+        ours_cpu = min(run[1]["cpu"] for run in ours_runs[shaping])
+        print(
+            f"add-on Tools > Reschedule with fsrs, {label}: {ours_seconds:.2f} s (plan + preview {parts['plan']:.2f} s"
+            f" + original-schedule snapshot {parts['snapshot']:.2f} s + apply {parts['apply']:.2f} s, "
+            f"{parts['cards']} cards written; runs: {', '.join(f'{t:.2f}' for t, _ in ours_runs[shaping])})"
+        )
+        print(
+            f"  ratio add-on / Anki: {ours_seconds / anki_seconds:.2f} (target <= 1.5); without the first run's "
+            f"snapshot: {(ours_seconds - parts['snapshot']) / anki_seconds:.2f}; CPU {ours_cpu:.2f} s, ratio "
+            f"{ours_cpu / min(anki_cpu):.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ def main() -> None:
             col.load_balancer_enabled = balance
             start = time.perf_counter()
             shaper = DueShaper.from_collection(col, shape=shape)
-            apply_plan(col, plan_reschedule(col, constant_days(PLUGIN_DAYS), due_day=shaper.due_day))
+            apply_plan(col, plan_reschedule(col, constant_days(PLUGIN_DAYS), due_day=shaper))
             elapsed = time.perf_counter() - start
             print(
                 f"engine, {label}: {elapsed:.2f} s = {elapsed / baseline:.1f}x baseline, busiest day {peak(col)} cards"

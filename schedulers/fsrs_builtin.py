@@ -41,13 +41,15 @@ def memory_state(
     columns: AnswerColumns | None = None,
     remember: bool = False,
     loaded: CardLog | None = None,
+    predicted: list[float] | None = None,
 ) -> tuple[float, float] | None:
     """(stability, difficulty) after the card's last answer, as Anki computes it; None when Anki has none.
 
     ``loaded``: the card's loaded history when the caller has it at hand (else ``columns`` and the starting state
     are read from the card). ``remember``: keep the state per card so the same card asked again with one more
     answer costs one step (the comparison grows histories an answer at a time); a reschedule sees each card once
-    and does not keep them."""
+    and does not keep them. ``predicted``: replay every answer, appending the retrievability each answer on a later
+    day was predicted with (`replay_answers`)."""
     if loaded is not None:
         columns, start = loaded.columns, loaded.starting_state
     else:
@@ -63,15 +65,15 @@ def memory_state(
         return model.remembered_replay(card.card_id, columns.ratings, columns.elapsed_days, first, state)
     # the state after a prefix of these answers, kept on the log (`CardLog.memory`: a history grown an answer at a
     # time, as the comparison's simulation grows it, carries it over): step through the remaining answers only
-    loaded = card._loaded()
+    log = loaded if loaded is not None else card._loaded(False)
     count = len(columns.ratings)
-    memo = loaded.memory
-    if memo is not None and memo[0] is model and memo[1] == first and memo[2] == state and memo[3] <= count:
+    memo = log.memory
+    if memo is not None and predicted is None and memo[0] is model and memo[1:3] == (first, state) and memo[3] <= count:
         result = replay_answers(model, columns.ratings, columns.elapsed_days, memo[3], memo[4])
     else:
-        result = replay_answers(model, columns.ratings, columns.elapsed_days, first, state)
+        result = replay_answers(model, columns.ratings, columns.elapsed_days, first, state, predicted)
     if result is not None:
-        loaded.memory = (model, first, state, count, result)
+        log.memory = (model, first, state, count, result)
     return result
 
 

@@ -16,6 +16,8 @@ from polar_bridge.due_shaping import (
     BacklogCard,
     DueShaper,
     constrained_fuzz_bounds,
+    first_random_u32,
+    first_random_u32_many,
     fuzz_factor,
     reschedule_fuzz_seed,
     spread_backlog,
@@ -110,7 +112,7 @@ def intervals_after(col: Collection, last_day: int) -> list[int]:
 
 def our_reschedule(col: Collection, shape: bool = True) -> DueShaper:
     shaper = DueShaper.from_collection(col, shape=shape)
-    apply_plan(col, plan_reschedule(col, constant_days(PLUGIN_DAYS), due_day=shaper.due_day))
+    apply_plan(col, plan_reschedule(col, constant_days(PLUGIN_DAYS), due_day=shaper))
     return shaper
 
 
@@ -240,6 +242,19 @@ def test_overdue_backlog_is_recorded_and_spread_oldest_first(identical, tmp_path
         assert ivl == today + days - 1 - (today - LAST_REVIEW_DAYS_AGO)
     finally:
         col.close()
+
+
+def test_random_numbers_drawn_many_at_once_are_the_ones_drawn_one_by_one() -> None:
+    """The load balancer draws every card's random number of a chunk at once, each seed a lane of one big integer:
+    no lane may leak into another, so each number is the one its seed gives alone (and that one is Anki's: the fuzz
+    and load-balancer tests above compare the days with Anki's own)."""
+    import random
+
+    rng = random.Random(4)
+    seeds = [0, 1, 2**64 - 1, 2**63] + [rng.getrandbits(64) for _ in range(3000)]
+    seeds += [1_700_000_000_000 + k for k in range(1500)]  # card ids + reps, as the shaper seeds them
+    assert first_random_u32_many(seeds) == [first_random_u32(seed) for seed in seeds]
+    assert first_random_u32_many([]) == []
 
 
 def test_spread_suggestion_follows_the_backlog_size() -> None:

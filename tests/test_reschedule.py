@@ -313,8 +313,9 @@ def test_restore_after_several_runs_and_reopen(tmp_path: Path) -> None:
     path = str(tmp_path / "c.anki2")
     col = Collection(path)
     now = time.time()
+    # original days far from any the runs below give (so every card differs from its original whatever the hour)
     ids = [
-        review_card(col, [Rev(ago=(k + 2) * DAY)], now=now, ivl=k + 3, due=col.sched.today + k + 1) for k in range(4)
+        review_card(col, [Rev(ago=(k + 2) * DAY)], now=now, ivl=k + 30, due=col.sched.today + k + 28) for k in range(4)
     ]
     learning = review_card(
         col, [Rev(ago=60, kind=0, ivl=-600)], now=now, type=1, queue=1, due=int(now) + 540, ivl=0, left=1001

@@ -160,6 +160,35 @@ def test_card_history_is_read_only_with_lazy_note_data(col: Collection) -> None:
     assert card.days is not None and card.days.today == col.sched.today
 
 
+def test_every_card_sees_its_own_notes_tags_and_fields_as_anki_reads_them(col: Collection) -> None:
+    """Notes are read many at a time during a run; each card must still see exactly what Anki's get_note gives."""
+    three = col.models.copy(col.models.by_name("Basic"))
+    three["name"] = "Three fields"
+    col.models.add_field(three, col.models.new_field("Extra"))
+    col.models.update_dict(three)
+    tags = [["leech"], ["a::b", "日本語", "x"], [], ["tag\u3000two"], ["many"] * 1 + [f"t{i}" for i in range(30)]]
+    card_ids = []
+    for number, note_tags in enumerate(tags * 3):
+        cid = review_card(col, [Rev(ago=DAY)])
+        note = col.get_card(cid).note()
+        if number % 2:
+            col.models.change(col.models.by_name("Basic"), [note.id], three, {0: 0, 1: 1}, None)
+            note = col.get_note(note.id)
+            note["Extra"] = f"extra {number}"
+        note["Front"] = f"front {number}"
+        note.tags = note_tags
+        col.update_note(note)
+        card_ids.append(cid)
+    seen: list[CardHistory] = []
+    plan_reschedule(col, load_scheduler_for(seen))
+    by_id = {card.card_id: (card.tags, card.fields) for card in seen}
+    assert set(by_id) == set(card_ids)
+    for cid in card_ids:
+        note = col.get_card(cid).note()
+        assert by_id[cid] == (tuple(note.tags), dict(note.items()))
+    assert by_id[card_ids[3]][0] == ("tag", "two")  # Anki splits tags on the ideographic space too
+
+
 def load_scheduler_for(seen: list) -> object:
     from polar_bridge.scheduler import LoadedScheduler
 
