@@ -10,9 +10,13 @@ Pure domain logic on a `Collection` (no GUI, nothing written). For the cards in 
    deck presets' parameters is always scored as the reference.
 2. **Workload and retention ahead** (`compare_sim`): a seeded simulation of the next ``days`` days.
 3. **If applied now**: the engine's plan and forecast, as the preview shows them (`reschedule.plan_reschedules`,
-   `due_forecast`): cards moved earlier / later, cards due today / within 7 / within 30 days before and after.
+   `forecast.due_forecasts`): cards moved earlier / later, cards due today / within 7 / within 30 days before and
+   after.
 
-`compare()` runs all three for several schedulers and names the winner of each measure.
+`compare()` runs all three for several schedulers and names the winner of each measure. The cards and their
+histories are read once: the planner's pass hands each history to the scoring first (whose FSRS state the `fsrs`
+built-in then reuses) and keeps every scheduler's interval as the simulation's first due; the schedulers are then
+simulated side by side, card by card.
 """
 
 from __future__ import annotations
@@ -27,13 +31,20 @@ from typing import TYPE_CHECKING, Any
 
 from anki.decks import DeckId
 
-from .card_reader import home_queue as _home_queue
 from .collection_db import db
 from .compare_metrics import Metrics, Predictions, bin_key, metrics
-from .compare_sim import AnswerProfile, ProfileBuilder, SimulationResult, StartCard, simulate
+from .compare_sim import (
+    AnswerProfile,
+    ProfileBuilder,
+    SchedulerRun,
+    SimulationResult,
+    StartCard,
+    answer_columns,
+    simulate_schedulers,
+)
 from .due_shaping import DueShaper
-from .forecast import _due_index
-from .reschedule import MAX_INTERVAL_SECS, due_forecast, plan_reschedules
+from .forecast import due_forecasts
+from .reschedule import MAX_INTERVAL_SECS, plan_reschedules
 from .reschedule_plan import ReschedulePlan
 from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, LoadedScheduler, SchedulerError, _Context
 from .schedulers import fsrs_builtin, fsrs_memory
@@ -319,7 +330,7 @@ class _Walker:
                 reviews[:k],
                 complete,
                 starting,
-                columns=AnswerColumns(ratings[:k], deltas[:k], kinds[:k], previous.time, answer_days[k - 1]),
+                columns=answer_columns((ratings[:k], deltas[:k], kinds[:k], previous.time, answer_days[k - 1])),
             )
             history = card.with_history(prefix, card_type, interval_days, reps, lapses)
             elapsed = reviews[k].time - previous.time
@@ -330,7 +341,9 @@ class _Walker:
                 except Exception as exc:
                     raise SchedulerError(name, card.card_id, exc, "raised an exception in recall()") from exc
                 if value is not None:  # None: no prediction for this answer (left out of this scheduler's figures)
-                    predictions.append(time, _check_probability(name, card.card_id, value), y, key)
+                    if value.__class__ is not float or not 0.0 <= value <= 1.0:  # the common case passes as is
+                        value = _check_probability(name, card.card_id, value)
+                    predictions.append(time, value, y, key)
 
 
 _bin_keys: dict[tuple[int, int, int], tuple[int, int, int]] = {}
@@ -424,45 +437,20 @@ def _first_due(history: CardHistory, seconds: float | None, days: AnkiDays) -> f
     return days.now
 
 
-def _applied(col: Collection, plan: ReschedulePlan, now: float | None) -> AppliedNow:
-    """Cards moved earlier / later and due counts before -> after, for one plan."""
-    before, after = due_forecast(col, plan, FORECAST_DAYS, now=now)
-    days = AnkiDays.from_collection(col, now)
-    earlier = later = 0
-    ids = list(plan.card_ids)
-    for start in range(0, len(ids), 10_000):
-        part = ids[start : start + 10_000]
-        old = {
-            row[0]: row[1:]
-            for row in db(col).all(
-                f"select id, type, queue, due, odue, odid from cards where id in ({','.join(map(str, part))})"
-            )
-        }
-        for i in range(start, start + len(part)):
-            row = old.get(ids[i])
-            if row is None:
-                continue
-            ctype, queue, due, odue, odid = row
-            was = _due_index(
-                ctype, _home_queue(ctype, queue, odue) if odid else queue, odue if odid and odue else due, days
-            )
-            new_due = plan.odues[i] if odid else plan.dues[i]
-            new_queue = _home_queue(plan.types[i], plan.queues[i], new_due) if odid else plan.queues[i]
-            becomes = _due_index(plan.types[i], new_queue, new_due, days)
-            if was is None or becomes is None or was == becomes:
-                continue
-            if becomes < was:
-                earlier += 1
-            else:
-                later += 1
-    return AppliedNow(
-        rescheduled=plan.report.rescheduled,
-        moved_earlier=earlier,
-        moved_later=later,
-        due_today=(before[0], after[0]),
-        due_week=(sum(before[:7]), sum(after[:7])),
-        due_month=(sum(before), sum(after)),
-    )
+def _applied(col: Collection, plans: Sequence[ReschedulePlan], now: float | None) -> list[AppliedNow]:
+    """Cards moved earlier / later and due counts before -> after, for each plan (one read of the cards)."""
+    before, forecasts = due_forecasts(col, plans, FORECAST_DAYS, now=now)
+    return [
+        AppliedNow(
+            rescheduled=plan.report.rescheduled,
+            moved_earlier=forecast.earlier,
+            moved_later=forecast.later,
+            due_today=(before[0], forecast.after[0]),
+            due_week=(sum(before[:7]), sum(forecast.after[:7])),
+            due_month=(sum(before), sum(forecast.after)),
+        )
+        for plan, forecast in zip(plans, forecasts)
+    ]
 
 
 def compare(
@@ -522,11 +510,9 @@ def _compare(
         on_history=walker,
     )
     walk = walker.finish()
-    applied = []
-    for number, plan in enumerate(plans):
-        if on_progress is not None:
-            on_progress("If applied now", number, len(plans))
-        applied.append(_applied(col, plan, anki_days.now))
+    if on_progress is not None:
+        on_progress("If applied now", 0, 1)
+    applied = _applied(col, plans, anki_days.now)
     profile = walk.profile.build(answer_seconds(col))
     reviewed_start = walk.start
 
@@ -546,28 +532,37 @@ def _compare(
         if predictions is not None:
             # the `fsrs` built-in with the preset's parameters predicts what the reference predicts
             result.quality = reference if predictions is walk.reference else metrics(predictions)
-    for number, (scheduler, result) in enumerate(zip(schedulers, results)):
-        start = [
-            StartCard(c.history, c.model, c.state, _first_due(c.history, intervals[number], anki_days), c.deck_id)
-            for c, intervals in zip(reviewed_start, walk.intervals)
-        ] + new_start
-
-        def on_cards(done: int, total: int, name: str = scheduler.name) -> None:
-            if on_progress is not None:
-                on_progress(f"Simulating {name}", done, total)
-
-        result.simulation = simulate(
-            start,
+    start = reviewed_start + new_start
+    runs = [
+        SchedulerRun(
             scheduler.interval,
             scheduler.name,
-            profile,
-            anki_days,
-            limits,
-            n_days=days,
-            seed=seed,
-            should_cancel=should_cancel,
-            on_progress=on_cards,
+            [
+                _first_due(c.history, intervals[number], anki_days)
+                for c, intervals in zip(reviewed_start, walk.intervals)
+            ]
+            + [None] * len(new_start),
         )
+        for number, scheduler in enumerate(schedulers)
+    ]
+
+    def on_cards(done: int, total: int) -> None:
+        if on_progress is not None:
+            on_progress("Simulating", done, total)
+
+    simulations = simulate_schedulers(
+        start,
+        runs,
+        profile,
+        anki_days,
+        limits,
+        n_days=days,
+        seed=seed,
+        should_cancel=should_cancel,
+        on_progress=on_cards,
+    )
+    for result, simulation in zip(results, simulations):
+        result.simulation = simulation
     comparison = Comparison(
         days=days,
         seed=seed,

@@ -23,6 +23,7 @@ import random
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .reschedule import MAX_INTERVAL_SECS
 from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, Review, ReviewKind, SchedulerError, check_interval
@@ -108,13 +109,22 @@ class SimulationResult:
         return sum(self.minutes_per_day) / max(1, len(self.minutes_per_day))
 
 
-def _choose(rng: random.Random, weights: Sequence[float], first_value: int) -> int:
-    roll = rng.random()
+def _choose(roll: float, weights: Sequence[float], first_value: int) -> int:
+    """The value whose share of ``weights`` the random ``roll`` in [0, 1) falls in."""
     for offset, weight in enumerate(weights):
         roll -= weight
         if roll < 0:
             return first_value + offset
     return first_value + len(weights) - 1
+
+
+class SchedulerRun(NamedTuple):
+    """One scheduler to simulate: its interval function, name, and when it has each start card due first (in the
+    order of the start cards; None: the card's own ``due_time``)."""
+
+    interval: Callable[[CardHistory], object]
+    name: str
+    first_dues: Sequence[float | None] | None = None
 
 
 def simulate(
@@ -130,28 +140,58 @@ def simulate(
     should_cancel: Callable[[], bool] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
-    """Simulate ``n_days`` Anki days from today. ``interval`` is the scheduler's interval function.
+    """Simulate ``n_days`` Anki days from today. ``interval`` is the scheduler's interval function."""
+    return simulate_schedulers(
+        start,
+        [SchedulerRun(interval, scheduler_name)],
+        profile,
+        days,
+        new_limits,
+        n_days=n_days,
+        seed=seed,
+        should_cancel=should_cancel,
+        on_progress=on_progress,
+    )[0]
+
+
+def simulate_schedulers(
+    start: Sequence[StartCard],
+    runs: Sequence[SchedulerRun],
+    profile: AnswerProfile,
+    days: AnkiDays,
+    new_limits: dict[int, int],
+    *,
+    n_days: int = 365,
+    seed: int = 0,
+    should_cancel: Callable[[], bool] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[SimulationResult]:
+    """Simulate ``n_days`` Anki days from today under each scheduler of ``runs``.
 
     Cards do not interact (no review limits), so each card is simulated on its own through all days, with its own
     random stream (from ``seed`` and the card id): the same card meets the same luck under every scheduler, which
-    keeps comparisons fair, and the figures are summed per day."""
+    keeps comparisons fair, and the figures are summed per day. The schedulers take turns card by card, reading
+    the card's random stream as far as each needs it."""
     today = days.today
     starts = [days.day_start(today + offset) for offset in range(n_days + 1)]
     horizon = starts[-1]  # answers due after the last simulated day are not simulated
-    reviews_per_day = [0] * n_days
-    new_per_day = [0] * n_days
-    seconds_per_day = [0.0] * n_days
-    retention_sums = [0.0] * n_days
-    retention_counts = [0] * n_days
     stride = max(1, math.ceil(n_days / KNOWN_SAMPLES))
     known_days = sorted({*range(0, n_days, stride), n_days - 1})
     known_times = [starts[offset + 1] for offset in known_days]  # "known" is counted at the end of those days
-    known = [0.0] * len(known_days)
+    # per scheduler: reviews, new cards, seconds, retention sums and counts per day, and cards known per sample
+    tallies = [
+        ([0] * n_days, [0] * n_days, [0.0] * n_days, [0.0] * n_days, [0] * n_days, [0.0] * len(known_days))
+        for _ in runs
+    ]
     introduced = _introduction_days(start, new_limits, n_days)
     first_weights = profile.first_ratings
     pass_weights = profile.pass_ratings
-    seconds_of, default_seconds = profile.seconds.get, profile.default_seconds
+    # the user's answer time per kind of answer, by ease
+    new_seconds, learn_seconds, review_seconds = (
+        [profile.answer_seconds(kind, ease) for ease in range(5)] for kind in ("new", "learn", "review")
+    )
     first_start = starts[0]
+    known_times.append(math.inf)  # a sentinel: no sample after the last
     for number, card in enumerate(start):
         if number % 2000 == 0:
             if should_cancel is not None and should_cancel():
@@ -160,91 +200,111 @@ def simulate(
                 raise RescheduleCancelled()
             if on_progress is not None:
                 on_progress(number, len(start))
-        history = card.history
         model = card.model
         factor, decay, step = model.factor, model.decay, model.step
-        state = card.state
-        rng = random.Random(seed * 1_000_003 + history.card_id)
-        draw = rng.random
-        if state is None:
-            offset = introduced.get(number)
-            if offset is None:
-                continue  # not introduced within the simulated days
-            new_per_day[offset] += 1
-            due = starts[offset] + STUDY_OFFSET
-            last_time, last_day, last_interval = 0.0, 0, 0.0
-        else:
-            if card.due_time is None:
-                continue
-            last_time = history.answer_columns.last_time
-            last_day = days.revlog_day(last_time)
-            last_interval = card.due_time - last_time
-            due = card.due_time
-        sample = 0
-        answered_day, answered_count = -1, 0
-        grown = _Grown(history, last_interval)
-        while due < horizon:
-            # the day of ``due``: the last day starting at or before it (``starts`` are Anki's own day starts)
-            offset = bisect_right(starts, due) - 1 if due >= first_start else 0
-            if offset == answered_day and answered_count >= MAX_SAME_DAY:
-                offset += 1  # enough for today: the next day's session
-                if offset >= n_days:
-                    break
-                due = starts[offset]
-            when = max(due, starts[offset] + STUDY_OFFSET)
-            if when >= starts[offset + 1]:  # a session time past a short day's end (DST): the next day
-                offset += 1
-                if offset >= n_days:
-                    break
-            day = today + offset
-            while sample < len(known_times) and known_times[sample] <= when:
-                if state is not None:
-                    known[sample] += (1 + factor * (known_times[sample] - last_time) / DAY / state[0]) ** decay
-                sample += 1
+        rng = random.Random(seed * 1_000_003 + card.history.card_id)
+        draws: list[float] = []  # the card's random stream, as far as a scheduler has read it
+        for (interval, scheduler_name, first_dues), tally in zip(runs, tallies):
+            reviews_per_day, new_per_day, seconds_per_day, retention_sums, retention_counts, known = tally
+            history = card.history
+            state = card.state
+            drawn = 0
             if state is None:
-                ease = _choose(rng, first_weights, 1)
-                state = model.first(ease)
-                kind, answer_kind, delta = _LEARN, "new", 0
+                offset = introduced.get(number)
+                if offset is None:
+                    break  # not introduced within the simulated days
+                new_per_day[offset] += 1
+                due = starts[offset] + STUDY_OFFSET
+                last_time, last_day, last_interval = 0.0, 0, 0.0
             else:
-                delta = day - last_day
-                elapsed = (when - last_time) / DAY
-                p = (1 + factor * (elapsed if elapsed > 0.0 else 0.0) / state[0]) ** decay  # model.retrievability
-                ease = _choose(rng, pass_weights, 2) if draw() < p else 1
-                state = step(state, ease, delta)
-                if delta >= 1:
-                    retention_sums[offset] += p
-                    retention_counts[offset] += 1
-                    answer_kind = "review"
+                due_time = card.due_time if first_dues is None else first_dues[number]
+                if due_time is None:
+                    continue
+                last_time = history.answer_columns.last_time
+                last_day = days.revlog_day(last_time)
+                last_interval = due_time - last_time
+                due = due_time
+            sample = 0
+            answered_day, answered_count = -1, 0
+            grown = _Grown(history, last_interval)
+            while due < horizon:
+                # the day of ``due``: the last day starting at or before it (``starts`` are Anki's own day starts)
+                offset = bisect_right(starts, due) - 1 if due >= first_start else 0
+                if offset == answered_day and answered_count >= MAX_SAME_DAY:
+                    offset += 1  # enough for today: the next day's session
+                    if offset >= n_days:
+                        break
+                    due = starts[offset]
+                session = starts[offset] + STUDY_OFFSET
+                when = due if due > session else session
+                if when >= starts[offset + 1]:  # a session time past a short day's end (DST): the next day
+                    offset += 1
+                    if offset >= n_days:
+                        break
+                day = today + offset
+                while known_times[sample] <= when:
+                    if state is not None:
+                        known[sample] += (1 + factor * (known_times[sample] - last_time) / DAY / state[0]) ** decay
+                    sample += 1
+                if drawn == len(draws):
+                    draws.append(rng.random())
+                roll = draws[drawn]
+                drawn += 1
+                if state is None:
+                    ease = _choose(roll, first_weights, 1)
+                    state = model.first(ease)
+                    kind, answer_seconds, delta = _LEARN, new_seconds, 0
                 else:
-                    answer_kind = "learn"
-                if last_interval >= DAY:
-                    kind = _REVIEW
+                    delta = day - last_day
+                    elapsed = (when - last_time) / DAY
+                    p = (1 + factor * (elapsed if elapsed > 0.0 else 0.0) / state[0]) ** decay  # retrievability
+                    if roll < p:
+                        if drawn == len(draws):
+                            draws.append(rng.random())
+                        ease = _choose(draws[drawn], pass_weights, 2)
+                        drawn += 1
+                    else:
+                        ease = 1
+                    state = step(state, ease, delta)
+                    if delta >= 1:
+                        retention_sums[offset] += p
+                        retention_counts[offset] += 1
+                        answer_seconds = review_seconds
+                    else:
+                        answer_seconds = learn_seconds
+                    if last_interval >= DAY:
+                        kind = _REVIEW
+                    else:
+                        kind = _RELEARN if history.type in (2, 3) else _LEARN
+                seconds = answer_seconds[ease]
+                reviews_per_day[offset] += 1
+                seconds_per_day[offset] += seconds
+                history = grown.answered(history, when, ease, last_interval, seconds, kind, day, delta)
+                try:
+                    value = interval(history)
+                except Exception as exc:
+                    raise SchedulerError(scheduler_name, history.card_id, exc, "raised an exception") from exc
+                if value.__class__ is float and 0.0 <= value < math.inf:  # the common case, inline
+                    last_interval = value if value <= MAX_INTERVAL_SECS else MAX_INTERVAL_SECS
                 else:
-                    kind = _RELEARN if history.type in (2, 3) else _LEARN
-            seconds = seconds_of((answer_kind, ease), default_seconds)
-            reviews_per_day[offset] += 1
-            seconds_per_day[offset] += seconds
-            history = grown.answered(history, when, ease, last_interval, seconds, kind, day, delta)
-            try:
-                value = interval(history)
-            except Exception as exc:
-                raise SchedulerError(scheduler_name, history.card_id, exc, "raised an exception") from exc
-            if value.__class__ is float and 0.0 <= value < math.inf:  # the common case, inline
-                last_interval = min(value, MAX_INTERVAL_SECS)
-            else:
-                seconds_until = check_interval(scheduler_name, history.card_id, value)
-                last_interval = min(
-                    max(last_interval, DAY) if seconds_until is None else seconds_until, MAX_INTERVAL_SECS
-                )
-            last_time, last_day = when, day
-            if offset == answered_day:
-                answered_count += 1
-            else:
-                answered_day, answered_count = offset, 1
-            due = when + last_interval
-        if state is not None:
-            for position in range(sample, len(known_times)):
-                known[position] += (1 + factor * (known_times[position] - last_time) / DAY / state[0]) ** decay
+                    seconds_until = check_interval(scheduler_name, history.card_id, value)
+                    last_interval = min(
+                        max(last_interval, DAY) if seconds_until is None else seconds_until, MAX_INTERVAL_SECS
+                    )
+                last_time, last_day = when, day
+                if offset == answered_day:
+                    answered_count += 1
+                else:
+                    answered_day, answered_count = offset, 1
+                due = when + last_interval
+            if state is not None:
+                for position in range(sample, len(known)):
+                    known[position] += (1 + factor * (known_times[position] - last_time) / DAY / state[0]) ** decay
+    return [_result(tally, known_days) for tally in tallies]
+
+
+def _result(tally: tuple, known_days: list[int]) -> SimulationResult:
+    reviews_per_day, new_per_day, seconds_per_day, retention_sums, retention_counts, known = tally
     retention_per_day = [total / count if count else None for total, count in zip(retention_sums, retention_counts)]
     retention_count = sum(retention_counts)
     return SimulationResult(
@@ -278,6 +338,8 @@ def _introduction_days(start: Sequence[StartCard], new_limits: dict[int, int], n
     return days
 
 
+# `AnswerColumns` from a tuple of its fields, without the keyword handling of its constructor (a hot path here)
+answer_columns = functools.partial(tuple.__new__, AnswerColumns)
 _LEARN, _REVIEW, _RELEARN = int(ReviewKind.LEARN), int(ReviewKind.REVIEW), int(ReviewKind.RELEARN)
 _KINDS = tuple(ReviewKind)
 
@@ -330,8 +392,8 @@ class _Grown:
             previous.complete,
             previous.starting_state,
             review_factory=functools.partial(self.reviews, count),
-            columns=AnswerColumns(
-                [*columns.ratings, ease], [*columns.elapsed_days, elapsed_days], [*columns.kinds, kind], time, day
+            columns=answer_columns(
+                ([*columns.ratings, ease], [*columns.elapsed_days, elapsed_days], [*columns.kinds, kind], time, day)
             ),
         )
         log.memory = previous.memory  # the same answers and one more

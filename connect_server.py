@@ -263,6 +263,8 @@ class ConnectServer:
         self._collection_usable = True
 
     def origin_allowed(self, origin: str | None) -> bool:
+        if origin is None:  # not a browser page (see protocol.origin_allowed): no need to ask Anki for its ports
+            return True
         config = self.config
         try:
             anki_ports = list(self._anki_page_ports())
@@ -328,7 +330,8 @@ class ConnectServer:
         plan = protocol.plan_request(payload, self.config, self.media_dir)
         ready = [c for c in plan.calls if c.error is None]
         if plan.error is None and ready:
-            self.log.debug("request: %s", ", ".join(plan.action_names))
+            if self.log.isEnabledFor(logging.DEBUG):
+                self.log.debug("request: %s", ", ".join(plan.action_names))
             try:
                 if all(_off_main(c) for c in ready):
                     outcomes = self._execute_here(plan, origin, allowed)

@@ -8,10 +8,11 @@ from (``originalStockKind``), so "Basic"/"Cloze" are resolved by that kind, and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from anki.models import NotetypeDict, NotetypeId
+from anki.models import NotetypeDict, NotetypeId, NotetypeNameId
 from anki.notetypes_pb2 import StockNotetype
 
 from . import anki_compat
@@ -59,14 +60,19 @@ def _fits(notetype: NotetypeDict, alias: StockAlias) -> bool:
     )
 
 
-def find_stock_notetype(col: "Collection", alias: StockAlias) -> NotetypeDict | None:
+def find_stock_notetype(
+    col: "Collection", alias: StockAlias, entries: Sequence[NotetypeNameId] | None = None
+) -> NotetypeDict | None:
     """The collection's note type of ``alias``'s stock kind, whatever its name; None when there is none.
 
     Preference: one literally named like the alias ("Basic"), then one with the stock name in the collection's
-    language ("Einfach"), then the oldest of that kind (copies like "Basic-1a2b3" come later).
+    language ("Einfach"), then the oldest of that kind (copies like "Basic-1a2b3" come later). ``entries``: the
+    collection's note type names and ids when the caller has just read them.
     """
+    if entries is None:
+        entries = col.models.all_names_and_ids()
     # Fast path (every Polar request asks for "Basic"): a type literally called so that fits ranks first anyway.
-    for entry in sorted(col.models.all_names_and_ids(), key=lambda e: e.id):
+    for entry in sorted(entries, key=lambda e: e.id):
         if entry.name.lower() == alias.name.lower():
             named = col.models.get(NotetypeId(entry.id))
             if named is not None and _fits(named, alias):
@@ -120,7 +126,7 @@ def find_notetype(col: "Collection", name: str, create_stock: bool = True) -> No
         # A user's own type literally called "Basic" that is not stock-derived still wins over translation.
         if exact is not None and not _fits(exact, alias):
             return exact
-        return ensure_stock_notetype(col, alias) if create_stock else find_stock_notetype(col, alias)
+        return ensure_stock_notetype(col, alias) if create_stock else find_stock_notetype(col, alias, entries)
     if exact is not None:
         return exact
     folded = name.casefold()

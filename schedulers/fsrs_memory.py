@@ -71,27 +71,33 @@ class Fsrs6:
 
     def step(self, state: tuple[float, float] | None, rating: int, delta_days: float) -> tuple[float, float]:
         """The state after answering ``rating`` ``delta_days`` Anki days after the previous answer (fsrs-rs
-        ``update_state``; fractional days are rounded as fsrs-rs rounds them)."""
+        ``update_state``; fractional days are rounded as fsrs-rs rounds them). Called for every simulated answer:
+        the arithmetic is spelled out with the model's constants, operation for operation as in the formulas."""
         if state is None:
             return self.initial(rating)
         s, d = state
-        elapsed_days = int(max(delta_days, 0.0) + 0.5)
         w = self.w
+        if delta_days.__class__ is int and delta_days >= 0:
+            elapsed_days = delta_days
+        else:
+            elapsed_days = int(max(delta_days, 0.0) + 0.5)
         if elapsed_days == 0:
-            sinc = math.exp(w[17] * (rating - 3 + w[18])) * s ** -w[19]
-            new_s = s * (max(sinc, 1.0) if rating >= 2 else sinc)  # fsrs-rs: only Again may lower it
+            sinc = self.replay_constants[3][rating] * s ** -w[19]  # exp(w17 * (rating - 3 + w18)) * s^-w19
+            new_s = s * ((1.0 if 1.0 > sinc else sinc) if rating >= 2 else sinc)  # fsrs-rs: only Again may lower it
         else:
             r = (1 + self.factor * elapsed_days / s) ** self.decay
             if rating == 1:
-                new_s = min(
-                    w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * math.exp((1 - r) * w[14]), s / self.forget_floor
-                )
+                forget = w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * math.exp((1 - r) * w[14])
+                floor = s / self.forget_floor
+                new_s = floor if floor < forget else forget
             else:
                 bonus = w[15] if rating == 2 else w[16] if rating == 4 else 1.0
                 new_s = s * (self.exp_w8 * (11 - d) * s ** -w[9] * (math.exp((1 - r) * w[10]) - 1) * bonus + 1)
         new_d = d - w[6] * (rating - 3) * (10 - d) / 9
         new_d = w[7] * self.init_d_easy + (1 - w[7]) * new_d
-        return min(max(new_s, S_MIN), S_MAX), min(max(new_d, D_MIN), D_MAX)
+        new_s = S_MIN if S_MIN > new_s else new_s  # min(max(new_s, S_MIN), S_MAX), and the same for d
+        new_d = D_MIN if D_MIN > new_d else new_d
+        return (S_MAX if S_MAX < new_s else new_s), (D_MAX if D_MAX < new_d else new_d)
 
     def from_sm2(self, ease: float, interval_days: float, sm2_retention: float) -> tuple[float, float]:
         """fsrs-rs ``memory_state_from_sm2``: the memory an SM-2 card with this ease and interval implies."""

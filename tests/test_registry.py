@@ -72,6 +72,19 @@ def test_every_action_says_whether_it_writes():
     assert specs["modelNames"].writes and specs["modelNamesAndIds"].writes
 
 
+def test_only_collection_actions_run_off_the_main_thread():
+    import polar_bridge.gui.gui_actions  # noqa: F401  (declares the GUI and profile actions)
+
+    off_main = {spec.name for spec in all_specs() if spec.off_main}
+    # Never a GUI or profile action (they drive Anki's windows), nor one that writes a file outside the media folder.
+    assert all(get_spec(name).handler.__module__.startswith("polar_bridge.actions") for name in off_main)
+    assert "exportPackage" not in off_main and "sync" not in off_main
+    # What the clients send most runs off it: Polar's whole sync, Yomitan's checks, asbplayer's picture.
+    assert {"version", "findNotes", "canAddNotes", "addNote", "notesInfo", "storeMediaFile", "updateNoteFields"} <= (
+        off_main
+    )
+
+
 def test_declared_parameters_are_checked_before_anything_runs():
     spec = get_spec("addTags")
     assert spec is not None
