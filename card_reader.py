@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 CHUNK_SIZE = 100_000  # cards read (and their revlogs) per query; bounds memory on huge collections
 IN_LIST_LIMIT = 10_000  # ids per "in (...)" list
 NOTE_BATCH = 1_000  # notes read per query when a scheduler reads cards' tags or fields
+PACKED_WINDOW = 5_000  # histories built together from packed logs (one starting-state query each)
 
 
 class CardRow(NamedTuple):
@@ -205,6 +206,8 @@ class ChunkHistories:
         self._packed_histories: dict[int, CardLog] | None = None
         self._cutoffs: dict[int, int] = {}
         self._positions: dict[int, int] | None = None
+        self._rows_in_order: list[CardRow] | None = None
+        self._packed_window: set[int] = set()  # the cards `_packed_histories` holds histories for
         if reads == "reviews":
             self._texts, self.last_answer_ms = self._read_logs(_WHOLE_ENTRY, with_newest=True)
         elif reads == "columns":
@@ -252,18 +255,17 @@ class ChunkHistories:
         """Drop the chunk's logs once its cards are done (the loaded histories refer back to this object, so
         without this they would wait for Python's cycle collector)."""
         self._texts = self._packed = self._packed_histories = None
-        self._positions = None
+        self._positions = self._rows_in_order = None
+        self._packed_window = set()
 
     def notes_near(self, card_id: int) -> dict[int, tuple[tuple[str, ...], dict[str, str]]]:
         """The notes of this card and the chunk's next NOTE_BATCH - 1 cards (``CardHistory.tags``/``fields``): a
         scheduler that reads one card's note usually reads every card's, and one query for many notes costs less
         than one `Collection.get_note`. Each note is read at most once per chunk however few cards ask."""
-        if self._positions is None:
-            self._positions = {cid: position for position, cid in enumerate(self._rows)}
-        position = self._positions.get(card_id)
+        position = self._position(card_id)
         if position is None:
             return {}
-        rows = list(self._rows.values())[position : position + NOTE_BATCH]
+        rows = self._row_list()[position : position + NOTE_BATCH]
         return read_notes(self.col, [row.nid for row in rows])
 
     def _whole_texts(self) -> dict[int, str]:
@@ -285,18 +287,23 @@ class ChunkHistories:
         asked for later come from the whole logs."""
         if reviews or self._texts is not None:
             return self._whole_history(self._rows[card.card_id])
-        return self._packed_logs().get(card.card_id, _EMPTY)
+        logs = self._packed_histories
+        if logs is None or card.card_id not in self._packed_window:
+            logs = self._packed_logs(card.card_id)
+        return logs.get(card.card_id, _EMPTY)
 
-    def _packed_logs(self) -> dict[int, CardLog]:
-        """Every card's history from the packed logs, built for the whole chunk at once so the starting states of
-        incomplete histories come from one query."""
-        if self._packed_histories is not None:
-            return self._packed_histories
-        texts = self._packed if self._packed is not None else self._read_logs(_PACKED_ENTRY)[0]
-        self._packed = None
+    def _packed_logs(self, card_id: int) -> dict[int, CardLog]:
+        """The histories of the PACKED_WINDOW cards from ``card_id`` on (the engine asks in card order), from the
+        packed logs: built together so the starting states of incomplete histories come from one query, and only
+        so many at a time to keep memory flat."""
+        if self._packed is None:
+            self._packed = self._read_logs(_PACKED_ENTRY)[0]
+        texts = self._packed
+        position = self._position(card_id)
+        window = self._row_list()[position : position + PACKED_WINDOW] if position is not None else []
         logs: dict[int, CardLog] = {}
         incomplete: dict[int, tuple[CardLog, int]] = {}  # first answer id -> its card's log, interval unknown
-        for row in self._rows.values():
+        for row in window:
             text = texts.get(row.id)
             if not text:
                 continue
@@ -311,7 +318,19 @@ class ChunkHistories:
             ):
                 incomplete[entry_id][0].starting_state = _logged_start(ivl, factor)
         self._packed_histories = logs
+        self._packed_window = {row.id for row in window}
         return logs
+
+    def _row_list(self) -> list[CardRow]:
+        if self._rows_in_order is None:
+            self._rows_in_order = list(self._rows.values())
+        return self._rows_in_order
+
+    def _position(self, card_id: int) -> int | None:
+        """The card's place in the chunk (card id order)."""
+        if self._positions is None:
+            self._positions = {cid: position for position, cid in enumerate(self._rows)}
+        return self._positions.get(card_id)
 
     def _whole_source(self, row: CardRow) -> Callable[[], CardLog]:
         return lambda: self._whole_history(row)
