@@ -207,7 +207,6 @@ class ChunkHistories:
         self._cutoffs: dict[int, int] = {}
         self._positions: dict[int, int] | None = None
         self._rows_in_order: list[CardRow] | None = None
-        self._packed_window: set[int] = set()  # the cards `_packed_histories` holds histories for
         if reads == "reviews":
             self._texts, self.last_answer_ms = self._read_logs(_WHOLE_ENTRY, with_newest=True)
         elif reads == "columns":
@@ -256,7 +255,6 @@ class ChunkHistories:
         without this they would wait for Python's cycle collector)."""
         self._texts = self._packed = self._packed_histories = None
         self._positions = self._rows_in_order = None
-        self._packed_window = set()
 
     def notes_near(self, card_id: int) -> dict[int, tuple[tuple[str, ...], dict[str, str]]]:
         """The notes of this card and the chunk's next NOTE_BATCH - 1 cards (``CardHistory.tags``/``fields``): a
@@ -288,7 +286,7 @@ class ChunkHistories:
         if reviews or self._texts is not None:
             return self._whole_history(self._rows[card.card_id])
         logs = self._packed_histories
-        if logs is None or card.card_id not in self._packed_window:
+        if logs is None or card.card_id not in logs:
             logs = self._packed_logs(card.card_id)
         return logs.get(card.card_id, _EMPTY)
 
@@ -318,7 +316,6 @@ class ChunkHistories:
             ):
                 incomplete[entry_id][0].starting_state = _logged_start(ivl, factor)
         self._packed_histories = logs
-        self._packed_window = {row.id for row in window}
         return logs
 
     def _row_list(self) -> list[CardRow]:

@@ -142,14 +142,13 @@ def _f32(value: float) -> float:
     return _F32.unpack(_F32.pack(value))[0]
 
 
-def _f32s(values: list[float]) -> list[float]:
-    """`_f32` of every value at once (one C-level conversion for a whole step of a vector computation)."""
-    return array("f", values).tolist()
-
-
 def _unit_f32(seed: int) -> float:
+    return _unit_from_word(first_random_u32(seed))
+
+
+def _unit_from_word(word: int) -> float:
     # rand's UniformFloat<f32>: the top 23 bits of one u32 as the mantissa of a number in [1, 2), minus 1
-    return (first_random_u32(seed) >> 9) / 8_388_608.0
+    return (word >> 9) / 8_388_608.0
 
 
 def reschedule_fuzz_seed(card_id: int, reps: int) -> int:
@@ -427,9 +426,7 @@ class DueShaper:
 
     def _unit(self, seed: int) -> float:
         word = self._random_words.get(seed)
-        if word is None:
-            return _unit_f32(seed)
-        return (word >> 9) / 8_388_608.0  # as `_unit_f32`
+        return _unit_f32(seed) if word is None else _unit_from_word(word)
 
     def __call__(self, card: Sequence[Any], exact_day: int, last_review_day: int) -> int:
         """The engine's due-day hook (`reschedule.DueDayChooser`): `due_day`."""

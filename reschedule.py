@@ -54,7 +54,7 @@ from .original_schedule import (
     restore_original_schedule,
     save_original_schedule,
 )
-from .preset_schedulers import scheduler_lookup
+from .preset_schedulers import PresetSchedulers, scheduler_lookup
 from .reschedule_plan import RescheduleCancelled, ReschedulePlan, RescheduleReport
 from .review_history import ANSWER_SQL
 from .scheduler import AnkiDays, CardHistory, LoadedScheduler, Review, ReviewKind, SchedulerError, check_interval
@@ -297,7 +297,10 @@ def _history_reads(schedulers: Sequence[Any]) -> str:
     a LoadedScheduler or PresetSchedulers) is known to read."""
     loaded: list[LoadedScheduler] = []
     for scheduler in schedulers:
-        loaded += [scheduler.default, *scheduler.by_preset.values()] if hasattr(scheduler, "by_preset") else [scheduler]
+        if isinstance(scheduler, PresetSchedulers):
+            loaded += [scheduler.default, *scheduler.by_preset.values()]
+        else:
+            loaded.append(scheduler)
     reads = {scheduler.reads_history for scheduler in loaded}
     return "reviews" if "reviews" in reads else "columns" if "columns" in reads else ""
 
