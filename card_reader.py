@@ -307,7 +307,7 @@ class ChunkHistories:
                 continue
             ids, eases, interday, has_factor, kinds = _unpack(json_loads(text))
             restarted = restart_history(ids, eases, interday, has_factor, kinds, self._cutoff(row.odid or row.did))
-            log = logs[row.id] = self._card_log(row, ids, eases, kinds, restarted, None, self._whole_source(row))
+            log = logs[row.id] = self._card_log(row, ids, eases, kinds, restarted, None, *self._from_whole_logs(row))
             if not restarted.complete and restarted.answers:
                 incomplete[ids[restarted.answers[0]]] = (log, row.id)
         for id_list in id_lists(list(incomplete)):
@@ -329,8 +329,11 @@ class ChunkHistories:
             self._positions = {cid: position for position, cid in enumerate(self._rows)}
         return self._positions.get(card_id)
 
-    def _whole_source(self, row: CardRow) -> Callable[[], CardLog]:
-        return lambda: self._whole_history(row)
+    def _from_whole_logs(
+        self, row: CardRow
+    ) -> tuple[Callable[[], tuple[Review, ...]], Callable[[], tuple[Review, ...]]]:
+        """(reviews, log) of a card read in packed form: its `Review` objects come from the whole logs."""
+        return lambda: self._whole_history(row).reviews, lambda: self._whole_history(row).log
 
     def _whole_history(self, row: CardRow) -> CardLog:
         text = self._whole_texts().get(row.id)
@@ -368,10 +371,9 @@ class ChunkHistories:
         answers = restarted.answers
         first = answers[0] if answers else 0
         start = _logged_start(ivls[first], factors[first]) if answers else None
-        log = CardLog(
-            None, restarted.complete, review_factory=lambda: build(answers), log_factory=lambda: build(range(len(ids)))
+        return self._card_log(
+            row, ids, eases, kinds, restarted, start, lambda: build(answers), lambda: build(range(len(ids)))
         )
-        return self._card_log(row, ids, eases, kinds, restarted, start, lambda: log)
 
     def _card_log(
         self,
@@ -381,10 +383,12 @@ class ChunkHistories:
         kinds: list[int],
         restarted: RestartedHistory,
         logged_start: StartingState | None,
-        whole: Callable[[], CardLog],
+        reviews: Callable[[], tuple[Review, ...]],
+        log: Callable[[], tuple[Review, ...]],
     ) -> CardLog:
         """The CardLog of a card's parsed entries: answer columns and starting state here (``logged_start``: the
-        one logged with the first answer, for an incomplete history), `Review` objects from ``whole()``."""
+        one logged with the first answer, for an incomplete history); `Review` objects of the answers and of the
+        whole log from ``reviews()`` and ``log()`` when a plug-in reads them."""
         answers = restarted.answers
         next_day_at, today = self.days.day_cutoff, self.days.today
         starting = None
@@ -411,14 +415,7 @@ class ChunkHistories:
                 ids[answers[-1]] / 1000.0,
                 today - ago[-1],
             )
-        return CardLog(
-            None,
-            restarted.complete,
-            starting,
-            review_factory=lambda: whole().reviews,
-            log_factory=lambda: whole().log,
-            columns=columns,
-        )
+        return CardLog(None, restarted.complete, starting, review_factory=reviews, log_factory=log, columns=columns)
 
 
 def _logged_start(ivl: int, factor: int) -> StartingState:
