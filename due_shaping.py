@@ -30,6 +30,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from .anki_compat import sched_timing_today
@@ -489,9 +490,9 @@ class DueShaper:
         counts = self.due_counts.get(rules.preset_id, {})
         today_load = self._due_by_today(rules.preset_id) + self.reviewed_today.get(rules.preset_id, 0)
         first_day = self.today - days_elapsed  # the day of interval 0
-        review_counts = [
-            counts.get(first_day + ivl, 0) if ivl > days_elapsed else today_load for ivl in range(lower, upper + 1)
-        ]
+        review_counts = list(map(counts.get, range(first_day + lower, first_day + upper + 1), repeat(0)))
+        if lower == days_elapsed:  # the candidate "today" (lower is never below it) weighs all of today's load
+            review_counts[0] = today_load
         modifiers = None
         if any(kind != EASY_NORMAL for kind in rules.easy_days):
             weekdays = [self._weekday(first_day + ivl) for ivl in range(lower, upper + 1)]
