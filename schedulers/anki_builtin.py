@@ -23,20 +23,21 @@ QUEUE_DAY_LRN = 3
 
 
 def interval(card: CardHistory) -> float | None:
-    last = card.last_review
+    columns = card.answer_columns  # the last answer's time, without building Review objects
     days = card.days
-    if last is None or days is None:
+    if not columns.ratings or days is None:
         return None
+    last_time = columns.last_time
     if card.type == CARD_TYPE_REV:
         due_day = card.due
         if due_day < days.today:
             return None
-        gap = due_day - days.day_of(last.time)
+        gap = due_day - days.day_of(last_time)
         if gap < 2 or gap != card.interval_days:
             return None
-        return days.day_start(due_day + 1) - 1 - last.time
+        return days.day_start(due_day + 1) - 1 - last_time
     if card.type in (CARD_TYPE_LRN, CARD_TYPE_RELEARNING) and card.queue != QUEUE_DAY_LRN and card.due > 1_000_000_000:
-        seconds = card.due - last.time
+        seconds = card.due - last_time
         if card.due < days.now or seconds < 0 or seconds > EXACT_TIME_LIMIT_SECS:
             return None
         return float(seconds)

@@ -17,4 +17,4 @@ BUILTINS: dict[str, tuple[Callable, Callable | None]] = {
 RECALLS: dict[str, Callable] = {"fsrs": fsrs_builtin.recall}
 
 # What each built-in's interval reads of every card (`LoadedScheduler.reads_history`).
-READS: dict[str, str] = {"anki": "reviews", "fsrs": "columns", "example": "columns"}
+READS: dict[str, str] = {"anki": "columns", "fsrs": "columns", "example": "columns"}
