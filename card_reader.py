@@ -200,13 +200,13 @@ class ChunkHistories:
             # sequential scan beats walking the cid index (random table reads)
             self.wheres = [f"cid between {cards[0].id} and {cards[-1].id}"]
             self.source = "revlog not indexed" if whole_table else "revlog"
+        self._cards = cards  # in card id order
         self._rows = {row.id: row for row in cards}
         self._texts: dict[int, str] | None = None
         self._packed: dict[int, str] | None = None
         self._packed_histories: dict[int, CardLog] | None = None
         self._cutoffs: dict[int, int] = {}
         self._positions: dict[int, int] | None = None
-        self._rows_in_order: list[CardRow] | None = None
         if reads == "reviews":
             self._texts, self.last_answer_ms = self._read_logs(_WHOLE_ENTRY, with_newest=True)
         elif reads == "columns":
@@ -254,7 +254,7 @@ class ChunkHistories:
         """Drop the chunk's logs once its cards are done (the loaded histories refer back to this object, so
         without this they would wait for Python's cycle collector)."""
         self._texts = self._packed = self._packed_histories = None
-        self._positions = self._rows_in_order = None
+        self._positions = None
 
     def notes_near(self, card_id: int) -> dict[int, tuple[tuple[str, ...], dict[str, str]]]:
         """The notes of this card and the chunk's next NOTE_BATCH - 1 cards (``CardHistory.tags``/``fields``): a
@@ -263,7 +263,7 @@ class ChunkHistories:
         position = self._position(card_id)
         if position is None:
             return {}
-        rows = self._row_list()[position : position + NOTE_BATCH]
+        rows = self._cards[position : position + NOTE_BATCH]
         return read_notes(self.col, [row.nid for row in rows])
 
     def _whole_texts(self) -> dict[int, str]:
@@ -298,7 +298,7 @@ class ChunkHistories:
             self._packed = self._read_logs(_PACKED_ENTRY)[0]
         texts = self._packed
         position = self._position(card_id)
-        window = self._row_list()[position : position + PACKED_WINDOW] if position is not None else []
+        window = self._cards[position : position + PACKED_WINDOW] if position is not None else []
         logs: dict[int, CardLog] = {}
         incomplete: dict[int, tuple[CardLog, int]] = {}  # first answer id -> its card's log, interval unknown
         for row in window:
@@ -317,11 +317,6 @@ class ChunkHistories:
                 incomplete[entry_id][0].starting_state = _logged_start(ivl, factor)
         self._packed_histories = logs
         return logs
-
-    def _row_list(self) -> list[CardRow]:
-        if self._rows_in_order is None:
-            self._rows_in_order = list(self._rows.values())
-        return self._rows_in_order
 
     def _position(self, card_id: int) -> int | None:
         """The card's place in the chunk (card id order)."""

@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import sample_collection
 from anki.collection import Collection
 from anki.deck_config_pb2 import UpdateDeckConfigsRequest
 
@@ -54,23 +55,7 @@ def build_identical_cards(path: Path, cards: int = CARDS) -> tuple[list[int], fl
             for ago, ivl, kind in HISTORY:
                 revlogs.append((int((now - ago * DAY) * 1000) + n, cid, -1, 3, ivl, 0, 2500, 4000, kind))
 
-        def fill() -> None:
-            col.db.executemany(
-                "insert into notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data) "
-                "values (?,?,?,?,?,?,?,?,?,?,?)",
-                notes,
-            )
-            col.db.executemany(
-                "insert into cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, "
-                "lapses, left, odue, odid, flags, data) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                card_rows,
-            )
-            col.db.executemany(
-                "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)",
-                revlogs,
-            )
-
-        col.db.transact(fill)
+        col.db.transact(lambda: sample_collection.insert_rows(col, notes, card_rows, revlogs))
         return [r[0] for r in card_rows], now
     finally:
         col.close()

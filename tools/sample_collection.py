@@ -218,6 +218,23 @@ class _Simulator:
         return card
 
 
+def insert_rows(col: Collection, notes: list[tuple], cards: list[tuple], revlogs: list[tuple]) -> None:
+    """Bulk-insert rows of Anki's notes (11 columns), cards (18) and revlog (9) tables, as the builders make them."""
+    col.db.executemany(
+        "insert into notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data) "
+        "values (?,?,?,?,?,?,?,?,?,?,?)",
+        notes,
+    )
+    col.db.executemany(
+        "insert into cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, "
+        "lapses, left, odue, odid, flags, data) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        cards,
+    )
+    col.db.executemany(
+        "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)", revlogs
+    )
+
+
 def fill_collection(
     col: Collection,
     cards: int,
@@ -248,20 +265,7 @@ def fill_collection(
 
     def flush() -> None:
         nonlocal total_revlogs
-        col.db.executemany(
-            "insert into notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data) "
-            "values (?,?,?,?,?,?,?,?,?,?,?)",
-            note_rows,
-        )
-        col.db.executemany(
-            "insert into cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, "
-            "lapses, left, odue, odid, flags, data) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            card_rows,
-        )
-        col.db.executemany(
-            "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)",
-            sim.rows,
-        )
+        insert_rows(col, note_rows, card_rows, sim.rows)
         total_revlogs += len(sim.rows)
         note_rows.clear()
         card_rows.clear()
