@@ -66,6 +66,9 @@ def test_auc_counts_pairs_and_half_counts_ties() -> None:
     # positives 0.5, 0.9 vs negatives 0.5, 0.2: 0.5 (tie) + 1 + 1 + 1 of 4 pairs
     assert auc([0.5, 0.5, 0.2, 0.9], [1, 0, 0, 1]) == pytest.approx(0.875)
     assert math.isnan(auc([0.3, 0.7], [1, 1]))
+    # more positives than negatives, and the other way round (each side looked up in the other): one tie each
+    assert auc([0.2, 0.5, 0.9, 0.95, 0.5], [1, 1, 1, 1, 0]) == 2.5 / 4
+    assert auc([0.2, 0.5, 0.9, 0.95, 0.5], [0, 0, 0, 0, 1]) == 1.5 / 4
 
 
 def test_rmse_bins_groups_by_the_benchmarks_bins() -> None:
@@ -89,6 +92,13 @@ def test_recency_weights_follow_ankis_evaluate() -> None:
     ordered = metrics([Prediction(2.0, 0.6, 1, (1, 1, 0)), Prediction(1.0, 0.9, 0, (1, 1, 0))])
     # sorted by time: (0.9, y=0) first with weight 0.25, then (0.6, y=1) with weight 1
     assert ordered.anki_log_loss == pytest.approx((-0.25 * math.log(0.1) - math.log(0.6)) / 1.25)
+    # answers on the same day keep their order: the two of day 1 get the first two weights, day 2's the last
+    tied = metrics(
+        [Prediction(2.0, 0.6, 1, (1, 1, 0)), Prediction(1.0, 0.9, 0, (1, 1, 0)), Prediction(1.0, 0.7, 1, (1, 1, 0))]
+    )
+    weights = (1.0, 0.25, 0.25 + 0.75 / 8)
+    losses = (-math.log(0.6), -math.log(0.1), -math.log(0.7))
+    assert tied.anki_log_loss == pytest.approx(sum(w * x for w, x in zip(weights, losses)) / sum(weights))
 
 
 # --- crafted collections ---
