@@ -21,7 +21,6 @@ simulated side by side, card by card.
 
 from __future__ import annotations
 
-import functools
 import gc
 import math
 from array import array
@@ -41,6 +40,7 @@ from .compare_sim import (
     SimulationResult,
     StartCard,
     answer_columns,
+    builtin_params,
     simulate_schedulers,
 )
 from .due_shaping import DueShaper
@@ -178,15 +178,6 @@ class _Walk:
     scored: int = 0
 
 
-def _fsrs_recall_params(recall: Callable) -> dict | None:
-    """The trained params when ``recall`` is the `fsrs` built-in's (as `load_scheduler` binds it), else None: its
-    predictions come from one replay per card (`_Walker`) instead of one call per answer, with the same values."""
-    if isinstance(recall, functools.partial) and len(recall.args) == 2 and recall.args[0] is fsrs_builtin.recall:
-        params = recall.args[1]
-        return params if isinstance(params, dict) else None
-    return None
-
-
 class _FsrsRecall:
     """The `fsrs` built-in's predictions: recall(card before answer k, elapsed) is the retrievability its model
     gives answer k along one replay of the card (the same state, the same Anki days). With the preset's parameters
@@ -238,7 +229,8 @@ class _Walker:
         self.fast: list[_FsrsRecall] = []
         self.generic: list[tuple[str, Callable, _Recalled]] = []
         for name, recall in recalls.items():
-            params = _fsrs_recall_params(recall)
+            # the `fsrs` built-in's predictions come from one replay per card instead of one call per answer
+            params = builtin_params(recall, fsrs_builtin.recall)
             if params is None:
                 self.generic.append((name, recall, _Recalled()))
             else:
