@@ -9,11 +9,14 @@ validated on its server thread. Then:
 - actions declared ``off_main`` (pure ones such as ``version``; collection reads; the note, deck and media writes
   clients make in bulk) run right there, as Anki's own QueryOp and CollectionOp run their work off the main
   thread: one at a time (``_work_lock``, like Anki's one collection executor thread), never while the glue is
-  closing the collection, and after a write the glue's refresh is queued on the main thread (as a CollectionOp
-  ends there) without the reply waiting for it;
+  closing the collection, and the reply does not wait for the glue's refresh of Anki's screens;
 - every other action (GUI and profile actions, the remaining writes) is handed to Anki's main thread through the
   injected ``post_to_main`` (``mw.taskman.run_on_main`` in Anki), and the server thread waits for it on an Event.
   Nothing polls.
+
+After writes the glue's refresh (Undo menu, screens: what ends a CollectionOp) runs on the main thread once per
+burst, when no write came for REFRESH_QUIET_S: only a burst's first write wakes the main thread (a sync of 300
+cards would otherwise wake it 300 times, each waking costing the requests still coming CPU and the GIL).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ if TYPE_CHECKING:
     from .config import AddonConfig
 
 PostToMain = Callable[[Callable[[], None]], None]
+# (seconds, fn): run fn on the main thread after about that long; called on the main thread.
+CallLater = Callable[[float, Callable[[], None]], None]
 
 MSG_STOPPING = "Anki is closing the collection; the request was not executed"
 ALLOWED_METHODS = "POST, GET, OPTIONS"
@@ -51,6 +56,8 @@ LISTEN_BACKLOG = 1024
 HEADER_TIMEOUT_S = 5.0
 BODY_TIMEOUT_S = 5.0
 BODY_MIN_RATE = 1024 * 1024
+# A burst of writes ends when none came for this long; then Anki's screens are refreshed, once.
+REFRESH_QUIET_S = 0.3
 _TEXT = "text/plain; charset=utf-8"
 
 
@@ -106,7 +113,9 @@ class ConnectServer:
     ``get_collection()`` returns the open collection or None (called on the main thread, and on server threads
     for ``off_main`` actions: reading it must be safe there, as ``mw.col`` is). ``extras`` go into every
     ActionContext (e.g. ``{"sync": mw.onSync}``). ``after_writes()`` runs on the main thread after each request
-    that ran an action declared ``writes`` (the glue refreshes Anki's screens and Undo menu). ``media_dir`` is the
+    that ran an action declared ``writes`` (the glue refreshes Anki's screens and Undo menu), once per burst when
+    ``call_later`` is given (``refresh_quiet_s`` after the burst's last write; else as soon as the main thread takes
+    it, once per write). ``media_dir`` is the
     open collection's media folder, for reading ``path`` items off the main thread. ``anki_page_ports()`` returns
     the ports Anki serves its own pages from (its media server): pages there run card templates' scripts and are
     refused unless the config's ``allowAnkiPages`` says otherwise. The glue calls :meth:`collection_will_close`
@@ -123,12 +132,18 @@ class ConnectServer:
         after_writes: Callable[[], None] | None = None,
         media_dir: str | None = None,
         anki_page_ports: Callable[[], Iterable[int]] | None = None,
+        call_later: CallLater | None = None,
+        refresh_quiet_s: float = REFRESH_QUIET_S,
     ) -> None:
         self.config = config
         self._post_to_main = post_to_main
         self._get_collection = get_collection
         self._extras = dict(extras or {})
         self._after_writes = after_writes
+        self._call_later = call_later
+        self._refresh_quiet_s = refresh_quiet_s
+        self._refresh_queued = False  # a refresh is on its way to the main thread (under _lock)
+        self._last_write = 0.0  # time.monotonic() when the last writing request ended (under _lock)
         self.media_dir = media_dir
         self.log = logger or addon_log.logger("server")
         self._listener: socket.socket | None = None
@@ -305,7 +320,7 @@ class ConnectServer:
         loses the reply). A write that failed may have written part of its work, so it counts too."""
         outcomes = protocol.execute_plan(plan, lambda: self._make_context(origin, allowed, self._get_collection()))
         if self._after_writes is not None and any(_writes(c) for c in plan.calls if c.error is None):
-            self._refresh()
+            self._wrote()
         return outcomes
 
     def _execute_here(self, plan: protocol.Plan, origin: str | None, allowed: bool) -> list[protocol.Outcome]:
@@ -314,12 +329,36 @@ class ConnectServer:
             col = self._get_collection() if self._collection_usable else None
             outcomes = protocol.execute_plan(plan, lambda: self._make_context(origin, allowed, col))
         if self._after_writes is not None and any(_writes(c) for c in plan.calls if c.error is None):
-            self._post_to_main(self._refresh)  # as a CollectionOp ends on the main thread; the reply need not wait
+            self._wrote()  # as a CollectionOp ends on the main thread; the reply need not wait
         return outcomes
 
-    def _refresh(self) -> None:
-        """Main thread: the glue's after-writes hook (its failure never reaches a client)."""
+    def _wrote(self) -> None:
+        """Any thread, after a request that may have changed the collection: refresh when the burst ends. Only a
+        burst's first write posts to the main thread; later ones only move the burst's end."""
+        with self._lock:
+            self._last_write = time.monotonic()
+            if self._refresh_queued:
+                return
+            self._refresh_queued = True
+        self._post_to_main(self._refresh_when_quiet)
+
+    def _refresh_when_quiet(self) -> None:
+        """Main thread: the glue's after-writes hook once no write came for ``refresh_quiet_s`` (its failure never
+        reaches a client). A write after this decision queues a refresh of its own."""
         assert self._after_writes is not None
+        with self._lock:
+            wait = self._last_write + self._refresh_quiet_s - time.monotonic()
+            later = wait > 0 and self._call_later is not None
+            self._refresh_queued = later
+        if later:
+            assert self._call_later is not None
+            try:
+                self._call_later(wait, self._refresh_when_quiet)
+                return
+            except Exception:  # no timer (Anki closing): refresh now rather than never again
+                self.log.exception("could not schedule the refresh after writes")
+                with self._lock:
+                    self._refresh_queued = False
         try:
             self._after_writes()
         except Exception:

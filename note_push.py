@@ -67,6 +67,7 @@ class PreparedNote:
     duplicates: DuplicateOptions
     update_existing: bool
     existing_nid: int | None = None  # set when this push updates that note
+    deck_id: DeckId | None = None  # the deck_name's deck as the check found it (None: to be created)
     first_field_checksum: int = 0
     first_field_text: str = ""
 
@@ -460,16 +461,19 @@ def _check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any])
             prepared_or_error.append(str(exc))
     checker = DuplicateChecker(col, len(notes))
     filtered: dict[str, str | None] = {}  # deck name -> error when it is a filtered deck
+    deck_ids: dict[str, DeckId | None] = {}
     for i, prepared in enumerate(prepared_or_error):
         if isinstance(prepared, str):
             continue
         if prepared.deck_name not in filtered:
             did = deck_mapping.existing_deck_id(col, prepared.deck_name)
+            deck_ids[prepared.deck_name] = did
             filtered[prepared.deck_name] = (
                 deck_mapping.filtered_deck_message(col.decks.name(did))
                 if did is not None and col.decks.is_filtered(did)
                 else None
             )
+        prepared.deck_id = deck_ids[prepared.deck_name]
         refusal = filtered[prepared.deck_name]
         if refusal:
             prepared_or_error[i] = refusal
@@ -527,12 +531,13 @@ def _write_notes(col: "Collection", ready: list[PreparedNote], identity: note_id
     token = identity.stamp_before_write(col)
     to_add = [p for p in ready if p.existing_nid is None]
     to_update = [p for p in ready if p.existing_nid is not None]
-    deck_names = {p.deck_name for p in ready}
-    missing_decks = {name for name in deck_names if deck_mapping.existing_deck_id(col, name) is None}
+    # The check found the decks (and refused filtered ones) in this request or, remembered, at the same stamp.
+    deck_ids = {p.deck_name: p.deck_id for p in ready if p.deck_id is not None}
+    missing_decks = {p.deck_name for p in ready} - deck_ids.keys()
     composite = bool(missing_decks) or bool(to_update)
     undo_target = col.add_custom_undo_entry("Add Notes") if composite else None
     try:
-        deck_ids = {name: deck_mapping.ensure_deck(col, name) for name in sorted(deck_names)}
+        deck_ids.update({name: deck_mapping.ensure_deck(col, name) for name in sorted(missing_decks)})
         requests = []
         for p in to_add:
             note = Note(col, p.notetype)

@@ -72,11 +72,11 @@ def find_stock_notetype(
     if entries is None:
         entries = col.models.all_names_and_ids()
     # Fast path (every Polar request asks for "Basic"): a type literally called so that fits ranks first anyway.
-    for entry in sorted(entries, key=lambda e: e.id):
-        if entry.name.lower() == alias.name.lower():
-            named = col.models.get(NotetypeId(entry.id))
-            if named is not None and _fits(named, alias):
-                return named
+    wanted = alias.name.lower()
+    for entry in sorted((e for e in entries if e.name.lower() == wanted), key=lambda e: e.id):
+        named = col.models.get(NotetypeId(entry.id))
+        if named is not None and _fits(named, alias):
+            return named
     candidates = [nt for nt in col.models.all() if _fits(nt, alias)]
     if not candidates:
         return None

@@ -84,7 +84,8 @@ def start_server(state: AddonState) -> None:
         get_collection=lambda: mw.col,
         extras={"sync": _start_sync, EXTRA_PROFILE: lambda: mw.pm.name},
         logger=log,
-        after_writes=partial(_refresh_after_writes, state),
+        after_writes=_refresh_after_writes,
+        call_later=_call_later,
         media_dir=mw.col.media.dir() if mw.col is not None else None,
         anki_page_ports=partial(_anki_page_ports, mw),
     )
@@ -111,42 +112,29 @@ def stop_server(state: AddonState) -> None:
         server.stop()
 
 
-def _refresh_after_writes(state: AddonState) -> None:
-    """After a burst of writing actions, end them as Anki ends its own operations, once: Undo menu, screens.
+def _refresh_after_writes() -> None:
+    """End a burst of writing actions as Anki ends its own operations: Undo menu, screens.
 
     Actions write through the collection directly (one undo step each), not through Anki's CollectionOp, so Anki
     does not know the collection changed; aqt's ``on_op_finished`` (what every CollectionOp runs) updates the Undo
-    menu and fires ``operation_did_execute``. A sync of 200 cards makes one refresh 0.3 s after the last request.
+    menu and fires ``operation_did_execute``. The server calls this once a burst of writes has ended (a sync of 300
+    cards: once, ``REFRESH_QUIET_S`` after its last request): redrawing Anki's screens mid-sync would take the main
+    thread from the requests still coming.
     """
-    import time
+    from anki.collection import OpChanges
+    from aqt import mw
+    from aqt.operations import on_op_finished
 
+    if mw.col is None:
+        return
+    on_op_finished(mw, OpChanges(**_SERVER_CHANGES), None)
+    logger().info("refreshed Anki's screens and Undo menu after changes made through the server")
+
+
+def _call_later(seconds: float, fn: Any) -> None:
     from aqt import mw
 
-    # Debounced: every write pushes the refresh back, so a sync refreshes once, QUIET_S after its last write
-    # (redrawing Anki's screens mid-sync would take the main thread from the requests still coming).
-    state.last_server_write = time.monotonic()
-    if state.refresh_pending:
-        return
-    state.refresh_pending = True
-
-    def refresh() -> None:
-        from anki.collection import OpChanges
-        from aqt.operations import on_op_finished
-
-        quiet_for = time.monotonic() - state.last_server_write
-        if quiet_for < _QUIET_S:
-            mw.progress.single_shot(int((_QUIET_S - quiet_for) * 1000) + 1, refresh, requires_collection=False)
-            return
-        state.refresh_pending = False
-        if mw.col is None:
-            return
-        on_op_finished(mw, OpChanges(**_SERVER_CHANGES), None)
-        logger().info("refreshed Anki's screens and Undo menu after changes made through the server")
-
-    mw.progress.single_shot(int(_QUIET_S * 1000), refresh, requires_collection=False)
-
-
-_QUIET_S = 0.3
+    mw.progress.single_shot(max(1, round(seconds * 1000)), fn, requires_collection=False)
 
 
 def _start_sync() -> None:

@@ -1,8 +1,8 @@
 """The add-on's state while Anki runs, in one object that the package's ``setup()`` creates.
 
 Hooks and menu actions are connected with this object bound to them, so no module keeps mutable globals: the
-running server, message boxes kept alive, the pending screen refresh, the Tools menu actions, the open preview,
-the loaded scheduler and what a sync in progress started from.
+running server, message boxes kept alive, the Tools menu actions, the open preview, the loaded scheduler and what a
+sync in progress started from.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ class AddonState:
     # --- Connect server ---
     server: ConnectServer | None = None
     messages: list[Any] = field(default_factory=list)  # non-modal warning boxes, kept referenced until closed
-    refresh_pending: bool = False  # a screen/Undo refresh after server writes is scheduled
-    last_server_write: float = 0.0  # time.monotonic() of the last request that ran a writing action
     # --- Rescheduling GUI ---
     menu_actions: dict[str, Any] = field(default_factory=dict)  # Tools menu text -> QAction
     current_preview: Any = None  # the open preview dialog (kept referenced so Qt doesn't collect it)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -115,14 +116,67 @@ def test_model_names_that_adds_a_note_type_refreshes_anki(server_with_refresh_co
     assert refreshes == []  # reads never refresh
     assert "Basic" in invoke(server.port, "modelNames")["result"]
     assert col.models.by_name("Basic") is not None  # it was added...
-    assert refreshes == [1]  # ...and Anki's screens are told
+    _wait_for(lambda: refreshes == [1])  # ...and Anki's screens are told
 
 
 def test_note_writes_on_the_server_thread_still_refresh_anki_once_on_its_main_thread(server_with_refresh_count):
     server, refreshes = server_with_refresh_count
     note = {"deckName": "Default", "modelName": "Basic", "fields": {"Front": "new", "Back": ""}}
     assert invoke(server.port, "addNote", {"note": note})["error"] is None
-    deadline = time.monotonic() + 10
-    while not refreshes and time.monotonic() < deadline:
+    _wait_for(lambda: refreshes == [1])
+
+
+def _wait_for(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert refreshes == [1]
+    assert condition()
+
+
+QUIET_S = 1.0  # longer than any pause between two requests of a burst, even on a loaded machine
+
+
+class _CountingMainThread(MainThreadLoop):
+    """The stand-in main thread, counting how often the server woke it, with a timer like Anki's single_shot."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posts = 0
+
+    def post(self, fn) -> None:
+        self.posts += 1
+        super().post(fn)
+
+    def call_later(self, seconds: float, fn) -> None:
+        threading.Timer(seconds, super().post, (fn,)).start()  # a timer firing is not a wake-up by the server
+
+
+def test_a_burst_of_writes_refreshes_anki_once_after_its_last_write_and_wakes_its_main_thread_once(col):
+    loop = _CountingMainThread()
+    refreshed: list[tuple[float, int]] = []  # (when, notes in the collection then)
+    server = ConnectServer(
+        load_config({"webBindPort": 0}),
+        loop.post,
+        lambda: col,
+        after_writes=lambda: refreshed.append((time.monotonic(), col.note_count())),
+        call_later=loop.call_later,
+        refresh_quiet_s=QUIET_S,
+    )
+    server.start()
+    try:
+        for burst in range(2):
+            for i in range(20):
+                note = {"deckName": "Default", "modelName": "Basic", "fields": {"Front": f"{burst} {i}", "Back": ""}}
+                assert invoke(server.port, "addNote", {"note": note})["error"] is None
+            last_write = time.monotonic()
+            assert len(refreshed) == burst  # nothing redrawn while the burst goes on
+            _wait_for(lambda n=burst + 1: len(refreshed) == n)
+            when, notes = refreshed[-1]
+            assert when - last_write >= QUIET_S * 0.9  # once the burst has ended...
+            assert notes == 20 * (burst + 1)  # ...with every note of it in the collection
+            assert loop.posts == burst + 1  # the main thread was woken once per burst, not once per write
+        time.sleep(QUIET_S * 2)
+        assert len(refreshed) == 2  # and only once
+    finally:
+        server.stop()
+        loop.close()
