@@ -352,9 +352,10 @@ def _introduction_days(start: Sequence[StartCard], new_limits: dict[int, int], n
     return days
 
 
-# `AnswerColumns` from a tuple of its fields, without the keyword handling of its constructor (a hot path here)
-_answer_columns = tuple.__new__
-answer_columns = functools.partial(_answer_columns, AnswerColumns)
+# `AnswerColumns` and `Review` from a tuple of their fields, without the argument handling of their constructors
+# (hot paths here)
+_new_tuple = tuple.__new__
+answer_columns = functools.partial(_new_tuple, AnswerColumns)
 _LEARN, _REVIEW, _RELEARN = int(ReviewKind.LEARN), int(ReviewKind.REVIEW), int(ReviewKind.RELEARN)
 _KINDS = tuple(ReviewKind)
 
@@ -430,7 +431,7 @@ class _Grown:
         card = self.card
         self.answers.append((time, ease, previous_interval, card.factor, taken, kind, day, elapsed_days))
         columns = self.columns
-        columns = self.columns = _answer_columns(
+        columns = self.columns = _new_tuple(
             AnswerColumns,
             ([*columns.ratings, ease], [*columns.elapsed_days, elapsed_days], [*columns.kinds, kind], time, day),
         )
@@ -466,6 +467,9 @@ class _Grown:
         while len(given) < needed:
             time, ease, last_interval, factor, taken, kind, day, elapsed = answers[len(given) - self.start_count]
             interval = intervals[len(given) - self.start_count]
-            given.append(Review(time, ease, interval, last_interval, factor, taken, _KINDS[kind], day, elapsed))
+            given.append(
+                _new_tuple(Review, (time, ease, interval, last_interval, factor, taken, _KINDS[kind], day, elapsed))
+            )
         time, ease, last_interval, factor, taken, kind, day, elapsed = answers[count]
-        return (*given[:needed], Review(time, ease, 0.0, last_interval, factor, taken, _KINDS[kind], day, elapsed))
+        newest = _new_tuple(Review, (time, ease, 0.0, last_interval, factor, taken, _KINDS[kind], day, elapsed))
+        return (*given, newest) if len(given) == needed else (*given[:needed], newest)

@@ -130,12 +130,22 @@ def test_fsrs_figures_agree_with_ankis_own_evaluation(col: Collection, tmp_path:
 
 RECORDING_PLUGIN = """
     SEEN = []
+    COLUMNS = []
 
     def interval(card):
         return 10 * 86400.0
 
     def recall(card, elapsed_seconds):
         SEEN.append((card.card_id, len(card.reviews), card.reviews[-1].time, elapsed_seconds))
+        columns, reviews = card.answer_columns, card.reviews
+        COLUMNS.append(
+            (
+                list(columns.ratings) == [r.ease for r in reviews],
+                list(columns.elapsed_days) == [0] + [r.elapsed_days for r in reviews[1:]],
+                list(columns.kinds) == [int(r.kind) for r in reviews],
+                (columns.last_time, columns.last_day) == (reviews[-1].time, reviews[-1].day),
+            )
+        )
         return 0.1 * min(len(card.reviews), 9)
 """
 
@@ -164,6 +174,8 @@ def test_each_prediction_sees_only_the_reviews_before_it(col: Collection, tmp_pa
     expected = -(math.log(0.2) + math.log(1 - 0.3) + math.log(0.5)) / 3
     assert quality.log_loss == pytest.approx(expected, rel=1e-12)
     seen = sys.modules[plugin.recall.__module__].SEEN
+    # the answer columns are those of the same answers
+    assert sys.modules[plugin.recall.__module__].COLUMNS == [(True, True, True, True)] * 3
     times = [now - r.ago for r in log]
     assert [(n, round(last), round(elapsed)) for _cid, n, last, elapsed in seen] == [
         (2, round(times[1]), round(times[2] - times[1])),
