@@ -354,6 +354,11 @@ class PresetRules:
     easy_days: tuple[str, ...] = (EASY_NORMAL,) * 7
     reviews_per_day: int = 200
 
+    @functools.cached_property
+    def has_easy_days(self) -> bool:
+        """Some weekday is not normal (asked for every card the load balancer places)."""
+        return any(kind != EASY_NORMAL for kind in self.easy_days)
+
 
 @dataclass(frozen=True)
 class BacklogCard:
@@ -539,7 +544,7 @@ class DueShaper:
         if lower == days_elapsed:  # the candidate "today" (lower is never below it) weighs all of today's load
             review_counts[0] = today_load
         modifiers = None
-        if any(kind != EASY_NORMAL for kind in rules.easy_days):
+        if rules.has_easy_days:
             weekdays = [self._weekday(first_day + ivl) for ivl in range(lower, upper + 1)]
             modifiers = easy_days_modifiers(rules.easy_days, weekdays, review_counts)
         return select_weighted_interval(lower, review_counts, modifiers, self._unit(seed))
