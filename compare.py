@@ -21,18 +21,18 @@ simulated side by side, card by card.
 
 from __future__ import annotations
 
-import functools
 import gc
 import math
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 from anki.decks import DeckId
 
 from .collection_db import db
-from .compare_metrics import Metrics, Predictions, bin_key, metrics
+from .compare_metrics import Metrics, Predictions, bin_key, metrics, recency_weights_of
 from .compare_sim import (
     AnswerProfile,
     ProfileBuilder,
@@ -40,6 +40,7 @@ from .compare_sim import (
     SimulationResult,
     StartCard,
     answer_columns,
+    builtin_params,
     simulate_schedulers,
 )
 from .due_shaping import DueShaper
@@ -177,15 +178,6 @@ class _Walk:
     scored: int = 0
 
 
-def _fsrs_recall_params(recall: Callable) -> dict | None:
-    """The trained params when ``recall`` is the `fsrs` built-in's (as `load_scheduler` binds it), else None: its
-    predictions come from one replay per card (`_Walker`) instead of one call per answer, with the same values."""
-    if isinstance(recall, functools.partial) and len(recall.args) == 2 and recall.args[0] is fsrs_builtin.recall:
-        params = recall.args[1]
-        return params if isinstance(params, dict) else None
-    return None
-
-
 class _FsrsRecall:
     """The `fsrs` built-in's predictions: recall(card before answer k, elapsed) is the retrievability its model
     gives answer k along one replay of the card (the same state, the same Anki days). With the preset's parameters
@@ -203,6 +195,30 @@ class _FsrsRecall:
         return Predictions(reference.times, self.ps, reference.ys, reference.bins)
 
 
+class _Recalled:
+    """A plug-in's recall() predictions, in the reference's order: the probabilities, and the reference positions
+    it gave none for (None). Times, outcomes and bins are the reference's, so they are not stored twice."""
+
+    __slots__ = ("ps", "missing")
+
+    def __init__(self) -> None:
+        self.ps = array("d")
+        self.missing: list[int] = []
+
+    def predictions(self, reference: Predictions) -> Predictions:
+        if not self.missing:
+            return Predictions(reference.times, self.ps, reference.ys, reference.bins)
+        kept = [True] * len(reference)
+        for position in self.missing:
+            kept[position] = False
+        return Predictions(
+            array("d", compress(reference.times, kept)),
+            self.ps,
+            array("b", compress(reference.ys, kept)),
+            list(compress(reference.bins, kept)),
+        )
+
+
 class _Walker:
     """Sees every reviewed card once, in the pass that plans "if applied now" (`plan_reschedules`' ``on_history``):
     scores the predictions, counts the answer profile, and keeps the card's start for the simulation."""
@@ -211,11 +227,12 @@ class _Walker:
         self.walk = _Walk({}, Predictions(), [], [], ProfileBuilder())
         self.days = days
         self.fast: list[_FsrsRecall] = []
-        self.generic: list[tuple[str, Callable, Predictions]] = []
+        self.generic: list[tuple[str, Callable, _Recalled]] = []
         for name, recall in recalls.items():
-            params = _fsrs_recall_params(recall)
+            # the `fsrs` built-in's predictions come from one replay per card instead of one call per answer
+            params = builtin_params(recall, fsrs_builtin.recall)
             if params is None:
-                self.generic.append((name, recall, Predictions()))
+                self.generic.append((name, recall, _Recalled()))
             else:
                 self.fast.append(_FsrsRecall(name, params))
         self._models: dict[tuple[int, int], tuple[dict, Fsrs6]] = {}
@@ -224,8 +241,8 @@ class _Walker:
         walk = self.walk
         for fast in self.fast:
             walk.predictions[fast.name] = fast.predictions(walk.reference)
-        for name, _recall, predictions in self.generic:
-            walk.predictions[name] = predictions
+        for name, _recall, recalled in self.generic:
+            walk.predictions[name] = recalled.predictions(walk.reference)
         return walk
 
     def model(self, config: dict[str, Any], params: dict | None) -> Fsrs6:
@@ -317,7 +334,6 @@ class _Walker:
         self, card: CardHistory, columns: AnswerColumns, predicted: list[int], answer_days: list[int], before: int
     ) -> None:
         """Every plug-in recall() on the card as it was before each predicted answer."""
-        reference = self.walk.reference
         reviews = card.reviews
         loaded = card._loaded()
         complete, starting = loaded.complete, loaded.starting_state
@@ -334,16 +350,17 @@ class _Walker:
             )
             history = card.with_history(prefix, card_type, interval_days, reps, lapses)
             elapsed = reviews[k].time - previous.time
-            time, y, key = reference.times[position], reference.ys[position], reference.bins[position]
-            for name, recall, predictions in self.generic:
+            for name, recall, recalled in self.generic:
                 try:
                     value = recall(history, elapsed)
                 except Exception as exc:
                     raise SchedulerError(name, card.card_id, exc, "raised an exception in recall()") from exc
-                if value is not None:  # None: no prediction for this answer (left out of this scheduler's figures)
-                    if value.__class__ is not float or not 0.0 <= value <= 1.0:  # the common case passes as is
-                        value = _check_probability(name, card.card_id, value)
-                    predictions.append(time, value, y, key)
+                if value is None:  # no prediction for this answer (left out of this scheduler's figures)
+                    recalled.missing.append(position)
+                    continue
+                if value.__class__ is not float or not 0.0 <= value <= 1.0:  # the common case passes as is
+                    value = _check_probability(name, card.card_id, value)
+                recalled.ps.append(value)
 
 
 _bin_keys: dict[tuple[int, int, int], tuple[int, int, int]] = {}
@@ -500,9 +517,14 @@ def _compare(
     # them; due-day shaping when ``shaping``, as the ``dueShaping`` setting does, each plan with its own shaper),
     # and, from the same histories and intervals, the scoring and the simulation's start
     shapers = [DueShaper.from_collection(col, shape=shaping) for _ in schedulers]
+    planned = list(schedulers)
+    if walker.generic:
+        # a plug-in's recall() gets every scored card's reviews: the engine reads the whole logs up front (one
+        # query and one parse a card) instead of the answer columns first and the reviews again on first read
+        planned = [replace(scheduler, reads_history="reviews") for scheduler in schedulers]
     plans = plan_reschedules(
         col,
-        [(scheduler, shaper) for scheduler, shaper in zip(schedulers, shapers)],
+        [(scheduler, shaper) for scheduler, shaper in zip(planned, shapers)],
         card_ids,
         now=anki_days.now,
         on_progress=pass_progress,
@@ -525,13 +547,18 @@ def _compare(
     limits = _new_limits(col, {card.deck_id for card in new_start})
     if on_progress is not None:
         on_progress("Prediction figures", 0, len(recalls) + 1)
-    reference = metrics(walk.reference) if walk.reference else None
+    # the recency weights of the reference's answers, shared by every model predicting all of them
+    weights = recency_weights_of(walk.reference.times)
+    reference = metrics(walk.reference, weights) if walk.reference else None
     results = [SchedulerComparison(scheduler.name, applied=each) for scheduler, each in zip(schedulers, applied)]
     for result in results:
         predictions = walk.predictions.get(result.name)
         if predictions is not None:
             # the `fsrs` built-in with the preset's parameters predicts what the reference predicts
-            result.quality = reference if predictions is walk.reference else metrics(predictions)
+            same_answers = predictions.times is walk.reference.times
+            result.quality = (
+                reference if predictions is walk.reference else metrics(predictions, weights if same_answers else None)
+            )
     start = reviewed_start + new_start
     runs = [
         SchedulerRun(

@@ -20,6 +20,7 @@ import math
 import operator
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -57,6 +58,25 @@ def recency_weights(count: int) -> list[float]:
     """Anki's Evaluate weights for ``count`` predictions in time order (oldest first)."""
     span = max(count - 1, 1)
     return [0.25 + 0.75 * (i / span) ** 3 for i in range(count)]
+
+
+def recency_weights_of(times: Sequence[float]) -> list[float]:
+    """Each prediction's Anki Evaluate weight (`recency_weights`) from its place in time order, ties in the order
+    given (a stable sort's ranks). Times are Anki days, a few hundred distinct ones: each time's first rank comes
+    from counting them, then the predictions take their ranks in one pass (no sort of the predictions)."""
+    following: dict[float, int] = {}
+    rank = 0
+    for time, count in sorted(Counter(times).items()):
+        following[time] = rank
+        rank += count
+    span = max(len(times) - 1, 1)
+    weights: list[float] = []
+    add = weights.append
+    for time in times:
+        rank = following[time]
+        following[time] = rank + 1
+        add(0.25 + 0.75 * (rank / span) ** 3)
+    return weights
 
 
 def _losses(ps: Sequence[float], ys: Sequence[int]) -> list[float]:
@@ -106,15 +126,23 @@ def rmse_bins(
 def auc(ps: Sequence[float], ys: Sequence[int]) -> float:
     """ROC AUC with tied predictions ranked by their average rank; NaN when only one outcome occurs.
 
-    The Mann-Whitney statistic: each positive counts the negatives predicted lower, and half the ones predicted
-    the same (whole and half numbers: exact in any order)."""
+    The Mann-Whitney statistic: each pair of a positive and a negative counts 1 when the positive is predicted
+    higher, 1/2 when both are predicted the same (whole and half numbers: exact in any order). Each class is
+    sorted once, and each prediction of the smaller class is looked up in the larger one."""
     positives = sorted(compress(ps, ys))
     negatives = sorted(compress(ps, [not y for y in ys]))
     if not positives or not negatives:
         return math.nan
-    below = sum(map(bisect_left, repeat(negatives, len(positives)), positives))
-    not_above = sum(map(bisect_right, repeat(negatives, len(positives)), positives))
-    return (below + not_above) / 2 / (len(positives) * len(negatives))
+    if len(positives) <= len(negatives):
+        # per positive: the negatives predicted lower, plus the ones predicted the same (twice the pairs' count)
+        twice = sum(map(bisect_left, repeat(negatives, len(positives)), positives))
+        twice += sum(map(bisect_right, repeat(negatives, len(positives)), positives))
+    else:
+        # per negative: the positives predicted higher, plus the ones predicted the same
+        twice = 2 * len(positives) * len(negatives)
+        twice -= sum(map(bisect_left, repeat(positives, len(negatives)), negatives))
+        twice -= sum(map(bisect_right, repeat(positives, len(negatives)), negatives))
+    return twice / 2 / (len(positives) * len(negatives))
 
 
 @dataclass(frozen=True)
@@ -158,7 +186,9 @@ class Predictions:
         self.bins.append(bin)
 
 
-def metrics(predictions: Sequence[Prediction] | Predictions) -> Metrics:
+def metrics(predictions: Sequence[Prediction] | Predictions, weights: Sequence[float] | None = None) -> Metrics:
+    """The figures of ``predictions``. ``weights``: their recency weights when already known (`recency_weights_of`
+    their times: predictions of several models on the same answers share them)."""
     if not isinstance(predictions, Predictions):
         columns = Predictions()
         for prediction in predictions:
@@ -166,10 +196,8 @@ def metrics(predictions: Sequence[Prediction] | Predictions) -> Metrics:
         predictions = columns
     count = len(predictions)
     ps, ys = predictions.ps, predictions.ys
-    # each prediction's recency weight, from its place in time order (a stable sort: ties keep their order)
-    order = sorted(range(count), key=predictions.times.__getitem__)
-    span = max(count - 1, 1)
-    weights = [0.25 + 0.75 * (rank / span) ** 3 for rank in sorted(range(count), key=order.__getitem__)]
+    if weights is None:
+        weights = recency_weights_of(predictions.times)
     losses = _losses(ps, ys)
     rmse, anki_rmse = _rmse_pair(ps, ys, predictions.bins, weights) if count else (math.nan, math.nan)
     return Metrics(

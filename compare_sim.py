@@ -27,6 +27,8 @@ from typing import NamedTuple
 
 from .reschedule import MAX_INTERVAL_SECS
 from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, Review, ReviewKind, SchedulerError, check_interval
+from .schedulers import fsrs_builtin
+from .schedulers.fsrs_builtin import GrowingCard
 from .schedulers.fsrs_memory import Fsrs6
 
 DAY = 86_400.0
@@ -118,6 +120,15 @@ def _choose(roll: float, weights: Sequence[float], first_value: int) -> int:
     return first_value + len(weights) - 1
 
 
+def builtin_params(interval: Callable, builtin: Callable) -> dict | None:
+    """The trained params ``interval`` is bound to when it is the built-in function ``builtin`` with its params,
+    as `load_scheduler` binds it; else None."""
+    if isinstance(interval, functools.partial) and len(interval.args) == 2 and interval.args[0] is builtin:
+        params = interval.args[1]
+        return params if isinstance(params, dict) else None
+    return None
+
+
 class SchedulerRun(NamedTuple):
     """One scheduler to simulate: its interval function, name, and when it has each start card due first (in the
     order of the start cards; None: the card's own ``due_time``)."""
@@ -185,12 +196,14 @@ def simulate_schedulers(
     ]
     introduced = _introduction_days(start, new_limits, n_days)
     first_weights = profile.first_ratings
-    pass_weights = profile.pass_ratings
+    hard_weight, good_weight = profile.pass_ratings[:2]
     # the user's answer time per kind of answer, by ease
     new_seconds, learn_seconds, review_seconds = (
         [profile.answer_seconds(kind, ease) for ease in range(5)] for kind in ("new", "learn", "review")
     )
     first_start = starts[0]
+    fsrs_params = [builtin_params(run.interval, fsrs_builtin.interval) for run in runs]
+    stream = random.Random()  # reseeded per card: seeding costs a fraction of making a new generator
     known_times.append(math.inf)  # a sentinel: no sample after the last
     for number, card in enumerate(start):
         if number % 2000 == 0:
@@ -202,9 +215,12 @@ def simulate_schedulers(
                 on_progress(number, len(start))
         model = card.model
         factor, decay, step = model.factor, model.decay, model.step
-        rng = random.Random(seed * 1_000_003 + card.history.card_id)
+        card_id = card.history.card_id
+        stream.seed(seed * 1_000_003 + card_id)  # the stream ``random.Random(that number)`` gives
+        random_draw = stream.random
         draws: list[float] = []  # the card's random stream, as far as a scheduler has read it
-        for (interval, scheduler_name, first_dues), tally in zip(runs, tallies):
+        for run, tally, params in zip(runs, tallies, fsrs_params):
+            scheduler_name, first_dues = run.name, run.first_dues
             reviews_per_day, new_per_day, seconds_per_day, retention_sums, retention_counts, known = tally
             history = card.history
             state = card.state
@@ -226,7 +242,7 @@ def simulate_schedulers(
                 due = due_time
             sample = 0
             answered_day, answered_count = -1, 0
-            grown = _Grown(history, last_interval)
+            grown = _Grown(history, last_interval, run, params)
             while due < horizon:
                 # the day of ``due``: the last day starting at or before it (``starts`` are Anki's own day starts)
                 offset = bisect_right(starts, due) - 1 if due >= first_start else 0
@@ -247,7 +263,7 @@ def simulate_schedulers(
                         known[sample] += (1 + factor * (known_times[sample] - last_time) / DAY / state[0]) ** decay
                     sample += 1
                 if drawn == len(draws):
-                    draws.append(rng.random())
+                    draws.append(random_draw())
                 roll = draws[drawn]
                 drawn += 1
                 if state is None:
@@ -260,8 +276,10 @@ def simulate_schedulers(
                     p = (1 + factor * (elapsed if elapsed > 0.0 else 0.0) / state[0]) ** decay  # retrievability
                     if roll < p:
                         if drawn == len(draws):
-                            draws.append(rng.random())
-                        ease = _choose(draws[drawn], pass_weights, 2)
+                            draws.append(random_draw())
+                        # `_choose` over Hard/Good/Easy, spelled out (every passed answer)
+                        roll = draws[drawn] - hard_weight
+                        ease = 2 if roll < 0 else 3 if roll - good_weight < 0 else 4
                         drawn += 1
                     else:
                         ease = 1
@@ -275,19 +293,15 @@ def simulate_schedulers(
                     if last_interval >= DAY:
                         kind = _REVIEW
                     else:
-                        kind = _RELEARN if history.type in (2, 3) else _LEARN
+                        kind = _RELEARN if grown.type in (2, 3) else _LEARN
                 seconds = answer_seconds[ease]
                 reviews_per_day[offset] += 1
                 seconds_per_day[offset] += seconds
-                history = grown.answered(history, when, ease, last_interval, seconds, kind, day, delta)
-                try:
-                    value = interval(history)
-                except Exception as exc:
-                    raise SchedulerError(scheduler_name, history.card_id, exc, "raised an exception") from exc
+                value = grown.next_interval(when, ease, last_interval, seconds, kind, day, delta)
                 if value.__class__ is float and 0.0 <= value < math.inf:  # the common case, inline
                     last_interval = value if value <= MAX_INTERVAL_SECS else MAX_INTERVAL_SECS
                 else:
-                    seconds_until = check_interval(scheduler_name, history.card_id, value)
+                    seconds_until = check_interval(scheduler_name, card_id, value)
                     last_interval = min(
                         max(last_interval, DAY) if seconds_until is None else seconds_until, MAX_INTERVAL_SECS
                     )
@@ -339,67 +353,105 @@ def _introduction_days(start: Sequence[StartCard], new_limits: dict[int, int], n
 
 
 # `AnswerColumns` from a tuple of its fields, without the keyword handling of its constructor (a hot path here)
-answer_columns = functools.partial(tuple.__new__, AnswerColumns)
+_answer_columns = tuple.__new__
+answer_columns = functools.partial(_answer_columns, AnswerColumns)
 _LEARN, _REVIEW, _RELEARN = int(ReviewKind.LEARN), int(ReviewKind.REVIEW), int(ReviewKind.RELEARN)
 _KINDS = tuple(ReviewKind)
 
 
 class _Grown:
-    """One card's history as the simulation grows it, an answer at a time. Each simulated answer makes a new
-    immutable history (the scheduler may keep it); its answer columns are copied (C speed), the previous memory
-    model state carried over (`CardLog.memory`), and its `Review` tuple built only when the scheduler reads it."""
+    """One card's history as the simulation grows it under one scheduler, an answer at a time, and the scheduler's
+    interval after each answer.
 
-    __slots__ = ("start", "start_interval", "log", "answers", "intervals", "given", "start_count")
+    Each simulated answer makes a new immutable history (the scheduler may keep it); its answer columns are copied
+    (C speed), the previous memory model state carried over (`CardLog.memory`), and its `Review` tuple built only
+    when the scheduler reads it. The card fields that change with each answer (type, interval, counts) and the
+    columns are kept here. The `fsrs` built-in gets no history at all: its `fsrs_builtin.GrowingCard` gives the
+    interval it gives the card with those answers."""
 
-    def __init__(self, start: CardHistory, start_interval: float) -> None:
+    __slots__ = (
+        "card",
+        "start",
+        "start_interval",
+        "interval",
+        "name",
+        "fast",
+        "log",
+        "columns",
+        "type",
+        "interval_days",
+        "reps",
+        "lapses",
+        "answers",
+        "intervals",
+        "given",
+        "start_count",
+        "simulated",
+    )
+
+    def __init__(
+        self, start: CardHistory, start_interval: float, run: SchedulerRun, fsrs_params: dict | None = None
+    ) -> None:
+        self.card = start  # the card fields that stay: card, note, deck, due, factor, note and options source
         self.start = start._loaded()  # the card's history before the simulation (its last interval not yet given)
         self.start_interval = start_interval
+        self.interval, self.name = run.interval, run.name
+        self.fast = None if fsrs_params is None else GrowingCard(start, fsrs_params)
         self.log = self.start  # the newest history's
+        self.columns = self.start.columns  # the newest history's answer columns
+        self.type, self.interval_days = start.type, start.interval_days
+        self.reps, self.lapses = start.reps, start.lapses
         self.answers: list[tuple] = []  # Review fields of each simulated answer but its interval (not known yet)
         self.intervals: list[float] = []  # the interval given after each of them, once known
         self.given: list[Review] | None = None  # the reviews with their given intervals, built on first read
         self.start_count = 0  # how many of them are the start's
+        self.simulated = 0  # answers simulated so far
 
-    def answered(
-        self,
-        card: CardHistory,
-        time: float,
-        ease: int,
-        previous_interval: float,
-        taken: float,
-        kind: int,
-        day: int,
-        elapsed_days: int,
-    ) -> CardHistory:
-        """The card after one more simulated answer, as Anki's log and card would show it: the previous answer
-        gets the interval the scheduler gave it (known only now), the new one is appended (with its Anki day),
-        type, interval and counts follow that interval; completeness and starting state are kept."""
-        previous = self.log
-        answers = self.answers
-        count = len(answers)
+    def next_interval(
+        self, time: float, ease: int, previous_interval: float, taken: float, kind: int, day: int, elapsed_days: int
+    ) -> object:
+        """The scheduler's answer (its interval, unchecked) for the card after one more simulated answer, as
+        Anki's log and card would show it: the previous answer gets the interval the scheduler gave it (known only
+        now), the new one is appended (with its Anki day), type, interval and counts follow that interval;
+        completeness and starting state are kept."""
+        count = self.simulated
+        self.simulated = count + 1
+        if not count and not self.columns.ratings:
+            pass  # a new card's first answer: the card's own type and interval
+        elif previous_interval > 2 * DAY:
+            self.type, self.interval_days = 2, round(previous_interval / DAY)
+        else:
+            self.type = 3 if self.type in (2, 3) else 1
+        fast = self.fast
+        if fast is not None:
+            return fast.answered(time, ease, kind, day, elapsed_days)
         if count:
             self.intervals.append(previous_interval)
-        answers.append((time, ease, previous_interval, card.factor, taken, kind, day, elapsed_days))
-        columns = previous.columns
-        if not count and not columns.ratings:
-            card_type, ivl = card.type, card.interval_days
-        elif previous_interval > 2 * DAY:
-            card_type, ivl = 2, round(previous_interval / DAY)
-        else:
-            card_type, ivl = 3 if card.type in (2, 3) else 1, card.interval_days
+        card = self.card
+        self.answers.append((time, ease, previous_interval, card.factor, taken, kind, day, elapsed_days))
+        columns = self.columns
+        columns = self.columns = _answer_columns(
+            AnswerColumns,
+            ([*columns.ratings, ease], [*columns.elapsed_days, elapsed_days], [*columns.kinds, kind], time, day),
+        )
+        previous = self.log
         log = CardLog(
             None,
             previous.complete,
             previous.starting_state,
             review_factory=functools.partial(self.reviews, count),
-            columns=answer_columns(
-                ([*columns.ratings, ease], [*columns.elapsed_days, elapsed_days], [*columns.kinds, kind], time, day)
-            ),
+            columns=columns,
         )
         log.memory = previous.memory  # the same answers and one more
         self.log = log
-        lapsed = ease == 1 and kind == _REVIEW
-        return card.with_history(log, card_type, ivl, card.reps + 1, card.lapses + lapsed)
+        self.reps += 1
+        if ease == 1 and kind == _REVIEW:
+            self.lapses += 1
+        history = card.with_history(log, self.type, self.interval_days, self.reps, self.lapses)
+        try:
+            return self.interval(history)
+        except Exception as exc:
+            raise SchedulerError(self.name, card.card_id, exc, "raised an exception") from exc
 
     def reviews(self, count: int) -> tuple[Review, ...]:
         """The reviews of the history after simulated answer ``count`` (0-based): the start's, then the simulated

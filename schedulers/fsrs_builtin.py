@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..scheduler import AnswerColumns, CardHistory, CardLog, ReviewKind
+from ..scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, ReviewKind, StartingState
 from . import fsrs_memory
 from .fsrs_memory import Fsrs6, replay_answers
 
@@ -54,13 +54,7 @@ def memory_state(
         columns, start = loaded.columns, loaded.starting_state
     else:
         columns, start = columns or card.answer_columns, card.starting_state
-    state: tuple[float, float] | None = None
-    first = 0
-    if start is not None:
-        s, d = model.from_sm2(start.factor / 1000.0, start.interval_days, sm2_retention)
-        if not start.from_card and start.factor <= 1100:
-            d = (start.factor / 1000.0 - 0.1) * 9.0 + 1.0  # Anki: an ease this low was written by FSRS (difficulty)
-        state, first = (s, d), start.reviews_covered
+    first, state = _replay_start(model, start, sm2_retention)
     if remember:
         return model.remembered_replay(card.card_id, columns.ratings, columns.elapsed_days, first, state)
     # the state after a prefix of these answers, kept on the log (`CardLog.memory`: a history grown an answer at a
@@ -75,6 +69,19 @@ def memory_state(
     if result is not None:
         log.memory = (model, first, state, count, result)
     return result
+
+
+def _replay_start(
+    model: Fsrs6, start: StartingState | None, sm2_retention: float
+) -> tuple[int, tuple[float, float] | None]:
+    """(answers the starting state covers, the state) a replay starts from: Anki's state inferred from SM-2 for an
+    incomplete history, else (0, None)."""
+    if start is None:
+        return 0, None
+    s, d = model.from_sm2(start.factor / 1000.0, start.interval_days, sm2_retention)
+    if not start.from_card and start.factor <= 1100:
+        d = (start.factor / 1000.0 - 0.1) * 9.0 + 1.0  # Anki: an ease this low was written by FSRS (difficulty)
+    return start.reviews_covered, (s, d)
 
 
 class _Preset:
@@ -173,12 +180,59 @@ def interval(card: CardHistory, params: dict) -> float | None:
     state = memory_state(card, preset.model, preset.sm2_retention, loaded=loaded)
     if state is None:
         return None
-    ivl_days = min(max(round(preset.model.interval(state[0], preset.retention)), 1), preset.maximum)
-    days = card.days
-    if days is None or columns.last_day is None:
+    return _review_interval(preset, state[0], card.days, columns.last_day, columns.last_time)
+
+
+def _review_interval(
+    preset: _Preset, stability: float, days: AnkiDays | None, last_day: int | None, last_time: float
+) -> float:
+    """Seconds from the last answer to the start of the Anki day the FSRS interval leads to, as Anki's reschedule
+    counts it (from the last answer's day)."""
+    ivl_days = min(max(round(preset.model.interval(stability, preset.retention)), 1), preset.maximum)
+    if days is None or last_day is None:
         return ivl_days * DAY
-    # due at the start of the Anki day ivl_days after the last answer's day, as Anki's reschedule counts it
-    return max(0.0, days.day_start(columns.last_day + ivl_days) - columns.last_time)
+    return max(0.0, days.day_start(last_day + ivl_days) - last_time)
+
+
+class GrowingCard:
+    """`interval` of one card while answers are appended to it one at a time, without a `CardHistory` per answer
+    (Compare schedulers' simulation asks after every simulated answer): the same steps, the same memory state
+    (replayed incrementally: a replay's state after n answers is the same whichever way it was reached) and the
+    same day arithmetic as `interval` on the card with those answers."""
+
+    __slots__ = ("preset", "days", "ratings", "elapsed_days", "kinds", "first", "start", "state", "replayed")
+
+    def __init__(self, card: CardHistory, params: dict) -> None:
+        loaded = card._loaded(False)
+        columns = loaded.columns
+        self.preset = _preset(card, params)
+        self.days = card.days
+        self.ratings, self.elapsed_days, self.kinds = (
+            list(columns.ratings),
+            list(columns.elapsed_days),
+            list(columns.kinds),
+        )
+        self.first, self.start = _replay_start(self.preset.model, loaded.starting_state, self.preset.sm2_retention)
+        self.state: tuple[float, float] | None = None  # the memory state after ``replayed`` answers
+        self.replayed = 0
+
+    def answered(self, time: float, rating: int, kind: int, day: int, elapsed_days: int) -> float | None:
+        """`interval` of the card after one more answer (``elapsed_days``: Anki days since the previous one)."""
+        ratings, kinds, preset = self.ratings, self.kinds, self.preset
+        ratings.append(rating)
+        self.elapsed_days.append(elapsed_days)
+        kinds.append(kind)
+        step = _step_after(ratings, kinds, preset.learn_steps, preset.relearn_steps)
+        if step is not None:
+            return step
+        if self.state is None:
+            state = replay_answers(preset.model, ratings, self.elapsed_days, self.first, self.start)
+        else:
+            state = replay_answers(preset.model, ratings, self.elapsed_days, self.replayed, self.state)
+        if state is None:
+            return None
+        self.state, self.replayed = state, len(ratings)
+        return _review_interval(preset, state[0], self.days, day, time)
 
 
 def recall(card: CardHistory, elapsed_seconds: float, params: dict | None = None) -> float | None:

@@ -54,7 +54,12 @@ class RunningAnki:
         return anki_env.collection_path(self.base)
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        """Anki's output, then its faulthandler dump (crash.log in the base folder) when a crash left one."""
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        crash = self.base / "crash.log"
+        if crash.exists() and crash.stat().st_size:
+            text += "\n--- crash.log ---\n" + crash.read_text(errors="replace")
+        return text
 
     def stop(self) -> int:
         import anki_env

@@ -204,6 +204,10 @@ def run_script_in_anki(
     except subprocess.TimeoutExpired:
         running.stop()
         raise AssertionError("Anki did not finish the test script in time\n--- log ---\n" + running.log()) from None
+    if running.proc.returncode != 0:  # a crash (negative: the signal) rather than the script's own mw.close
+        raise AssertionError(
+            f"Anki exited with code {running.proc.returncode} before the script finished\n--- log ---\n{running.log()}"
+        )
     error = script.with_name(script.name + ".error.txt")
     if error.exists():
         raise AssertionError(f"test script failed:\n{error.read_text()}\n--- Anki log ---\n{running.log()}")

@@ -66,6 +66,9 @@ def test_auc_counts_pairs_and_half_counts_ties() -> None:
     # positives 0.5, 0.9 vs negatives 0.5, 0.2: 0.5 (tie) + 1 + 1 + 1 of 4 pairs
     assert auc([0.5, 0.5, 0.2, 0.9], [1, 0, 0, 1]) == pytest.approx(0.875)
     assert math.isnan(auc([0.3, 0.7], [1, 1]))
+    # more positives than negatives, and the other way round (each side looked up in the other): one tie each
+    assert auc([0.2, 0.5, 0.9, 0.95, 0.5], [1, 1, 1, 1, 0]) == 2.5 / 4
+    assert auc([0.2, 0.5, 0.9, 0.95, 0.5], [0, 0, 0, 0, 1]) == 1.5 / 4
 
 
 def test_rmse_bins_groups_by_the_benchmarks_bins() -> None:
@@ -89,6 +92,13 @@ def test_recency_weights_follow_ankis_evaluate() -> None:
     ordered = metrics([Prediction(2.0, 0.6, 1, (1, 1, 0)), Prediction(1.0, 0.9, 0, (1, 1, 0))])
     # sorted by time: (0.9, y=0) first with weight 0.25, then (0.6, y=1) with weight 1
     assert ordered.anki_log_loss == pytest.approx((-0.25 * math.log(0.1) - math.log(0.6)) / 1.25)
+    # answers on the same day keep their order: the two of day 1 get the first two weights, day 2's the last
+    tied = metrics(
+        [Prediction(2.0, 0.6, 1, (1, 1, 0)), Prediction(1.0, 0.9, 0, (1, 1, 0)), Prediction(1.0, 0.7, 1, (1, 1, 0))]
+    )
+    weights = (1.0, 0.25, 0.25 + 0.75 / 8)
+    losses = (-math.log(0.6), -math.log(0.1), -math.log(0.7))
+    assert tied.anki_log_loss == pytest.approx(sum(w * x for w, x in zip(weights, losses)) / sum(weights))
 
 
 # --- crafted collections ---
@@ -244,6 +254,39 @@ def test_same_seed_same_numbers_other_seed_other_numbers(col: Collection, tmp_pa
     assert first == again
     assert first["schedulers"][0]["simulation"] != other["schedulers"][0]["simulation"]
     assert sum(first["schedulers"][0]["simulation"]["reviewsPerDay"]) > 0
+
+
+FSRS_AS_PLUGIN = """
+    from polar_bridge.schedulers import fsrs_builtin
+
+    def interval(card, params):
+        return fsrs_builtin.interval(card, params)
+"""
+
+
+@pytest.mark.parametrize("params", [None, TRAINED], ids=["preset", "trained"])
+def test_simulated_fsrs_builtin_gives_what_its_interval_gives_the_grown_histories(
+    col: Collection, tmp_path: Path, params
+) -> None:
+    """The simulation asks the `fsrs` built-in for its intervals without a history per answer; the same function
+    run as a plug-in gets a history per answer: the two simulations agree number for number (learning and
+    relearning steps, new cards, histories starting mid-way from an SM-2 state, preset and trained parameters)."""
+    crafted_history(col, 40)
+    now = time.time()
+    for _ in range(10):  # logs that start mid-history (no learning answers): Anki's inferred starting state
+        cid = add_card(col)
+        add_revlog(col, cid, [Rev(ago=40 * DAY, ease=3, ivl=12, factor=2300), Rev(ago=9 * DAY, ease=1)], now)
+        set_card(col, cid, type=2, queue=2, due=col.sched.today + 2, ivl=12, factor=2300, reps=2, lapses=1)
+    for _ in range(15):
+        add_card(col)
+    write_plugin(tmp_path, "as_plugin", FSRS_AS_PLUGIN)
+    trained = {"params": params} if params else None
+    builtin = load_scheduler("fsrs", tmp_path, params=trained)
+    plugin = load_scheduler("as_plugin:interval", tmp_path, params=trained)
+    result = compare(col, [builtin, plugin], days=120, seed=5, now=now).to_json()
+    simulated = [scheduler["simulation"] for scheduler in result["schedulers"]]
+    assert simulated[0]["totalReviews"] > 300
+    assert simulated[0] == simulated[1]
 
 
 def test_new_cards_come_in_at_the_presets_daily_limit(col: Collection, tmp_path: Path) -> None:

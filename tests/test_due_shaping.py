@@ -21,6 +21,7 @@ from polar_bridge.due_shaping import (
     first_random_u32_many,
     fuzz_factor,
     reschedule_fuzz_seed,
+    select_weighted_interval,
     spread_backlog,
     suggested_spread_days,
     with_review_fuzz,
@@ -240,6 +241,41 @@ def test_random_numbers_drawn_many_at_once_are_the_ones_drawn_one_by_one() -> No
     seeds += [1_700_000_000_000 + k for k in range(1500)]  # card ids + reps, as the shaper seeds them
     assert first_random_u32_many(seeds) == [first_random_u32(seed) for seed in seeds]
     assert first_random_u32_many([]) == []
+
+
+def test_load_balancer_day_is_the_one_anki_f32_arithmetic_picks_even_at_a_boundary() -> None:
+    """The weighted pick sums in f64 first and redoes the sums in f32 only near a boundary between two days: for
+    random loads, Easy Days modifiers and draws, and for draws placed within a few f32 steps of each boundary
+    (where f64 and f32 sums disagree), it picks the day Rust's f32 ``WeightedIndex`` picks."""
+    import random
+    import struct
+
+    from polar_bridge.due_shaping import _select_weighted_f32, _weights
+
+    def f32_neighbours(value: float) -> list[float]:
+        bits = struct.unpack("<I", struct.pack("<f", value))[0]
+        return [struct.unpack("<f", struct.pack("<I", bits + step))[0] for step in range(-3, 4) if bits + step > 0]
+
+    rng = random.Random(11)
+    checked = near_boundary = 0
+    for _ in range(400):
+        first = rng.randint(1, 400)
+        counts = [rng.choice([0, rng.randint(1, 9), rng.randint(50, 5000)]) for _ in range(rng.randint(2, 90))]
+        modifiers = [rng.choice([1.0, 0.5, 0.0001]) for _ in counts] if rng.random() < 0.3 else None
+        weights = _weights(first, counts, modifiers)
+        units = [(rng.getrandbits(32) >> 9) / 8_388_608.0 for _ in range(20)]
+        running = 0.0
+        f32_sum = struct.Struct("<f")
+        for weight in weights[:-1]:  # draws right at each f32 running sum, in units of the f32 total
+            running = f32_sum.unpack(f32_sum.pack(running + weight))[0]
+            total = sum(weights)
+            units += [u for u in f32_neighbours(running / total) if 0.0 <= u < 1.0]
+        for unit in units:
+            expected = _select_weighted_f32(first, weights, unit)
+            assert select_weighted_interval(first, counts, modifiers, unit) == expected, (first, counts, unit)
+            checked += 1
+        near_boundary += len(units) - 20
+    assert checked > 10_000 and near_boundary > 5_000
 
 
 def test_spread_suggestion_follows_the_backlog_size() -> None:
