@@ -251,6 +251,14 @@ _INVERSE_SQUARES: list[float] = []  # cards due on a day -> f32(f32(1/cards)^2) 
 _INVERSES: list[float] = []  # interval -> f32(1/interval) (1/1 for 0)
 
 
+def _inverse_square(count: int) -> float:
+    return _f32(1.0 / max(count, 1)) ** 2
+
+
+def _inverse(interval: int) -> float:
+    return 1.0 / max(interval, 1)
+
+
 def _grow(table: list[float], size: int, value: Callable[[int], float]) -> list[float]:
     """The table, extended to at least ``size`` entries (the tables serve every card of every run)."""
     if len(table) < size:
@@ -272,32 +280,38 @@ def select_weighted_interval(
     (about one card in a thousand): only then are the sums redone one f32 addition at a time."""
     if unit is None or not review_counts:
         return None
-    weights = _weights(first_interval, review_counts, modifiers)
-    cumulative = list(accumulate(weights))
+    if modifiers is None and 0 not in review_counts:  # the usual case: f64 products of the f32 factors
+        squares = _grow(_INVERSE_SQUARES, max(review_counts) + 1, _inverse_square)
+        last = first_interval + len(review_counts)
+        inverses = _grow(_INVERSES, last, _inverse)[first_interval:last]
+        cumulative = list(accumulate(map(mul, map(squares.__getitem__, review_counts), inverses)))
+    else:
+        cumulative = list(accumulate(_weights(first_interval, review_counts, modifiers)))
     total = cumulative.pop()
     if total <= 0.0:
         return None
     chosen = unit * total
     index = bisect_right(cumulative, chosen)
-    # n f32 additions are each within 2^-24 of the sum so far; the draw's scale and rounding add a few more ulps
-    margin = (2 * len(weights) + 8) * total * 2.0**-24
+    # Each weight is within 2^-24 of its f32 value and each of the n f32 additions within 2^-24 of the sum so far;
+    # the draw's scale and rounding add a few more ulps
+    margin = (3 * len(review_counts) + 8) * total * 2.0**-24
     if (index and chosen - cumulative[index - 1] <= margin) or (
         index < len(cumulative) and cumulative[index] - chosen <= margin
     ):
-        return _select_weighted_f32(first_interval, weights, unit)
+        return _select_weighted_f32(first_interval, _weights(first_interval, review_counts, modifiers), unit)
     return first_interval + index
 
 
 def _weights(first_interval: int, review_counts: Sequence[int], modifiers: Sequence[float] | None) -> list[float]:
     """``select_weighted_interval``'s weights, each rounded to f32: an empty day 1, else (1/cards)^2 *
     (1/interval) * the Easy Days modifier."""
-    squares = _grow(_INVERSE_SQUARES, max(review_counts) + 1, lambda count: _f32(1.0 / max(count, 1)) ** 2)
+    squares = _grow(_INVERSE_SQUARES, max(review_counts) + 1, _inverse_square)
     last = first_interval + len(review_counts)
-    inverses = _grow(_INVERSES, last, lambda interval: 1.0 / max(interval, 1))[first_interval:last]
+    inverses = _grow(_INVERSES, last, _inverse)[first_interval:last]
     # f32 * f32 is exact in f64, so the one array("f") conversion rounds each product as Rust does
-    weights = array("f", map(mul, map(squares.__getitem__, review_counts), inverses)).tolist()
+    weights = array("f", list(map(mul, map(squares.__getitem__, review_counts), inverses))).tolist()
     if modifiers is not None:
-        weights = array("f", map(mul, weights, modifiers)).tolist()
+        weights = array("f", list(map(mul, weights, modifiers))).tolist()
     if 0 in review_counts:
         for position, count in enumerate(review_counts):
             if count == 0:
@@ -339,6 +353,11 @@ class PresetRules:
     maximum_interval: int = DEFAULT_MAX_INTERVAL
     easy_days: tuple[str, ...] = (EASY_NORMAL,) * 7
     reviews_per_day: int = 200
+
+    @functools.cached_property
+    def has_easy_days(self) -> bool:
+        """Some weekday is not normal (asked for every card the load balancer places)."""
+        return any(kind != EASY_NORMAL for kind in self.easy_days)
 
 
 @dataclass(frozen=True)
@@ -525,7 +544,7 @@ class DueShaper:
         if lower == days_elapsed:  # the candidate "today" (lower is never below it) weighs all of today's load
             review_counts[0] = today_load
         modifiers = None
-        if any(kind != EASY_NORMAL for kind in rules.easy_days):
+        if rules.has_easy_days:
             weekdays = [self._weekday(first_day + ivl) for ivl in range(lower, upper + 1)]
             modifiers = easy_days_modifiers(rules.easy_days, weekdays, review_counts)
         return select_weighted_interval(lower, review_counts, modifiers, self._unit(seed))

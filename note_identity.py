@@ -19,7 +19,8 @@ import reprlib
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from .collection_db import db
 
@@ -45,13 +46,23 @@ def validate_guid(guid: object) -> str:
     return guid
 
 
+@dataclass
+class NameFacts:
+    """What checking a pushed note looks up by name (its note type, its deck), remembered beside the guid index:
+    our own writes of notes into existing decks change neither, so it stays valid as long as the index does."""
+
+    notetypes: dict[str, Any] = field(default_factory=dict)  # model name -> how the check resolved it
+    decks: dict[str, Any] = field(default_factory=dict)  # deck name -> (deck id or None, refusal or None)
+
+
 class GuidIndex:
     """guid → note ids (own guid or legacy ``polar_guid:`` tag) for one collection, kept in memory.
 
     Valid while the collection's modification stamp (``col.mod``, bumped by every change, ours, the user's,
     sync's, undo's) is unchanged. While the collection keeps changing between lookups (Polar's first sync
     alternates findNotes and addNote) each lookup is one indexed-free SQL query instead of a rebuild; once two
-    lookups in a row see the same stamp, the whole index is built and later lookups are dictionary hits.
+    lookups in a row see the same stamp, the whole index is built and later lookups are dictionary hits. Our own
+    note writes keep it current (:meth:`record_own_write`), and with it the :class:`NameFacts` of :meth:`facts`.
     """
 
     def __init__(self) -> None:
@@ -61,6 +72,7 @@ class GuidIndex:
         self._stamp: int | None = None
         self._by_guid: dict[str, list[int]] = {}
         self._last_seen: int | None = None
+        self._facts = NameFacts()
 
     def lookup(self, col: "Collection", guid: str) -> list[int]:
         with self.lock:
@@ -103,9 +115,15 @@ class GuidIndex:
                     if nid not in index.get(legacy, ()):
                         index.setdefault(legacy, []).append(nid)
         self._by_guid = index
+        self._facts = NameFacts()
         # A change in the same millisecond as the build would not move the stamp: only trust older stamps.
         self._stamp = stamp if stamp_is_settled(stamp) else None
         self._last_seen = stamp
+
+    def facts(self, col: "Collection") -> NameFacts:
+        """The remembered name lookups while the index is current, else empty ones to be thrown away."""
+        with self.lock:
+            return self._facts if _stamp(col) == self._stamp else NameFacts()
 
     def stamp_before_write(self, col: "Collection") -> int | None:
         """Call before writing notes, holding ``lock`` until :meth:`record_own_write`: a token for it (None when
@@ -113,14 +131,19 @@ class GuidIndex:
         stamp = _stamp(col)
         return stamp if stamp == self._stamp else None
 
-    def record_own_write(self, col: "Collection", token: int | None, added: dict[str, int]) -> None:
-        """Keep the index current across our own write of ``added`` (guid → new note id).
+    def record_own_write(
+        self, col: "Collection", token: int | None, added: dict[str, int], made_decks: bool = False
+    ) -> None:
+        """Keep the index current across our own write of ``added`` (guid → new note id); the name facts too,
+        unless the write made decks (one remembered missing is there now).
 
         Only when it was current just before (``token``): then the write is the only change in between, as
-        writing handlers run one at a time on the main thread.
+        writing handlers run one at a time.
         """
         if token is None:
             return
+        if made_decks:
+            self._facts = NameFacts()
         for guid, nid in added.items():
             self._by_guid.setdefault(guid, []).append(nid)
         stamp = _stamp(col)

@@ -447,8 +447,11 @@ def check_notes(
 
 def _check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) -> list[PreparedNote | str]:
     guids = [n["guid"] for n in notes if isinstance(n, dict) and isinstance(n.get("guid"), str)]
-    existing = note_identity.guid_index(col).lookup_many(col, guids) if guids else {}
-    notetypes: dict[str, tuple[NotetypeDict, note_types.StockAlias | None]] = {}
+    identity = note_identity.guid_index(col)
+    existing = identity.lookup_many(col, guids) if guids else {}
+    # Remembered from the previous request when nothing but our own note writes changed the collection since.
+    facts = identity.facts(col)
+    notetypes: dict[str, tuple[NotetypeDict, note_types.StockAlias | None]] = facts.notetypes
     prepared_or_error: list[PreparedNote | str] = []
     for note in notes:
         if _known_duplicate(config, note, existing):
@@ -460,21 +463,19 @@ def _check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any])
         except NoteError as exc:
             prepared_or_error.append(str(exc))
     checker = DuplicateChecker(col, len(notes))
-    filtered: dict[str, str | None] = {}  # deck name -> error when it is a filtered deck
-    deck_ids: dict[str, DeckId | None] = {}
+    decks: dict[str, tuple[DeckId | None, str | None]] = facts.decks  # -> (id, the refusal of a filtered deck)
     for i, prepared in enumerate(prepared_or_error):
         if isinstance(prepared, str):
             continue
-        if prepared.deck_name not in filtered:
+        if prepared.deck_name not in decks:
             did = deck_mapping.existing_deck_id(col, prepared.deck_name)
-            deck_ids[prepared.deck_name] = did
-            filtered[prepared.deck_name] = (
+            decks[prepared.deck_name] = (
+                did,
                 deck_mapping.filtered_deck_message(col.decks.name(did))
                 if did is not None and col.decks.is_filtered(did)
-                else None
+                else None,
             )
-        prepared.deck_id = deck_ids[prepared.deck_name]
-        refusal = filtered[prepared.deck_name]
+        prepared.deck_id, refusal = decks[prepared.deck_name]
         if refusal:
             prepared_or_error[i] = refusal
             continue
@@ -558,7 +559,8 @@ def _write_notes(col: "Collection", ready: list[PreparedNote], identity: note_id
         raise
     if undo_target is not None:
         col.merge_undo_entries(undo_target)
-    identity.record_own_write(col, token, {p.guid: int(r.note.id) for p, r in zip(to_add, requests) if p.guid})
+    added = {p.guid: int(r.note.id) for p, r in zip(to_add, requests) if p.guid}
+    identity.record_own_write(col, token, added, made_decks=bool(missing_decks))
     ids = {id(p): int(r.note.id) for p, r in zip(to_add, requests)}
     ids.update({id(p): p.existing_nid for p in to_update if p.existing_nid is not None})
     return ids

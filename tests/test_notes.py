@@ -296,6 +296,51 @@ def test_an_add_after_its_check_sees_changes_made_in_between(col):
     assert col.note_count() == 2
 
 
+def _polar_sync_card(col, note: dict) -> int | None:
+    """One card as Polar sends it: findNotes, canAddNotes, addNote (the collection's stamp settled in between, as
+    over HTTP), or None when the add is refused."""
+    from polar_bridge.actions import ActionError
+
+    time.sleep(0.002)
+    if call(col, "findNotes", {"query": f"tag:polar_guid:{note['guid']}"}):
+        return None
+    time.sleep(0.002)
+    call(col, "canAddNotes", {"notes": [note]})
+    try:
+        return call(col, "addNote", {"note": note})
+    except ActionError:
+        return None
+
+
+def test_a_sync_sees_decks_and_note_types_the_user_changes_between_its_cards(col):
+    def card(guid: str, deck: str = "Cram", model: str = "Basic") -> dict:
+        return polar_note(guid=guid, tags=[f"deck:{deck}"], modelName=model, fields={"Front": guid, "Back": "b"})
+
+    first, second = _polar_sync_card(col, card("cardOne001")), _polar_sync_card(col, card("cardTwo002"))
+    assert first and second and deck_of_note(col, first) == deck_of_note(col, second) == "Cram"
+    assert [d.name for d in col.decks.all_names_and_ids()].count("Cram") == 1  # made once, then found
+    # The user turns "Cram" into a filtered deck: the next card is refused, not added to the deck that was there.
+    col.decks.remove([col.decks.id_for_name("Cram")])
+    col.decks.new_filtered("Cram")
+    assert _polar_sync_card(col, card("cardThree3")) is None
+    assert call(col, "canAddNotesWithErrorDetail", {"notes": [card("cardThree3")]}) == [
+        {"canAdd": False, "error": 'deck "Cram" is a filtered deck; cards can not be added to it'}
+    ]
+    # A deck made by the sync is found by the next card; one the user deletes is made again.
+    fourth, fifth = _polar_sync_card(col, card("cardFour44", "New")), _polar_sync_card(col, card("cardFive55", "New"))
+    assert fourth and fifth and deck_of_note(col, fifth) == "New"
+    col.decks.remove([col.decks.id_for_name("New")])
+    sixth = _polar_sync_card(col, card("cardSix666", "New"))
+    assert sixth and deck_of_note(col, sixth) == "New"
+    # A note type the user adds after the first card was refused is found by the next one.
+    assert _polar_sync_card(col, card("cardSeven7", "New", "Vocab")) is None
+    vocab = col.models.copy(col.models.by_name("Basic"), add=False)
+    vocab["name"] = "Vocab"
+    col.models.add(vocab)
+    seventh = _polar_sync_card(col, card("cardSeven7", "New", "Vocab"))
+    assert seventh and col.get_note(seventh).note_type()["name"] == "Vocab"
+
+
 def _review(col, card_id: int) -> None:
     card = col.get_card(card_id)
     card.start_timer()
