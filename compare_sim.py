@@ -235,6 +235,9 @@ def simulate_schedulers(
         stream.seed(seed * 1_000_003 + card_id)  # the stream ``random.Random(that number)`` gives
         random_draw = stream.random
         draws: list[float] = []  # the card's random stream, as far as a scheduler has read it
+        if card.state is not None:  # the last answer before the simulation, the same for every scheduler
+            start_time = card.history.answer_columns.last_time
+            start_day = days.revlog_day(start_time)
         for run, tally, grow in zip(runs, tallies, growers):
             scheduler_name, first_dues = run.name, run.first_dues
             reviews_per_day, new_per_day, seconds_per_day, retention_sums, retention_counts, known = tally
@@ -252,8 +255,7 @@ def simulate_schedulers(
                 due_time = card.due_time if first_dues is None else first_dues[number]
                 if due_time is None:
                     continue
-                last_time = history.answer_columns.last_time
-                last_day = days.revlog_day(last_time)
+                last_time, last_day = start_time, start_day
                 last_interval = due_time - last_time
                 due = due_time
             sample = 0
@@ -416,18 +418,20 @@ class _Grown:
     ) -> None:
         self.card = start  # the card fields that stay: card, note, deck, due, factor, note and options source
         self.start = start._loaded()  # the card's history before the simulation (its last interval not yet given)
-        self.start_interval = start_interval
-        self.interval, self.name = run.interval, run.name
-        self.fast = None if grow is None else grow(start)
-        self.log = self.start  # the newest history's
         self.columns = self.start.columns  # the newest history's answer columns
         self.type, self.interval_days = start.type, start.interval_days
+        self.simulated = 0  # answers simulated so far
+        self.fast = None if grow is None else grow(start)
+        if self.fast is not None:
+            return  # the rest is for the histories
+        self.start_interval = start_interval
+        self.interval, self.name = run.interval, run.name
+        self.log = self.start  # the newest history's
         self.reps, self.lapses = start.reps, start.lapses
         self.answers: list[tuple] = []  # Review fields of each simulated answer but its interval (not known yet)
         self.intervals: list[float] = []  # the interval given after each of them, once known
         self.given: list[Review] | None = None  # the reviews with their given intervals, built on first read
         self.start_count = 0  # how many of them are the start's
-        self.simulated = 0  # answers simulated so far
 
     def next_interval(
         self, time: float, ease: int, previous_interval: float, taken: float, kind: int, day: int, elapsed_days: int

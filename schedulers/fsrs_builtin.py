@@ -215,6 +215,9 @@ class GrowingCard:
         self.first, self.start = _replay_start(self.preset.model, loaded.starting_state, self.preset.sm2_retention)
         self.state: tuple[float, float] | None = None  # the memory state after ``replayed`` answers
         self.replayed = 0
+        memo = loaded.memory  # `memory_state`'s, when it ran on these answers with this model and start
+        if memo is not None and memo[0] is self.preset.model and memo[1:3] == (self.first, self.start):
+            self.replayed, self.state = memo[3], memo[4]
 
     def answered(self, time: float, rating: int, kind: int, day: int, elapsed_days: int) -> float | None:
         """`interval` of the card after one more answer (``elapsed_days``: Anki days since the previous one)."""
