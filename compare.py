@@ -47,7 +47,17 @@ from .due_shaping import DueShaper
 from .forecast import due_forecasts
 from .reschedule import MAX_INTERVAL_SECS, plan_reschedules
 from .reschedule_plan import ReschedulePlan
-from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, LoadedScheduler, SchedulerError, _Context
+from .scheduler import (
+    AnkiDays,
+    AnswerColumns,
+    CardHistory,
+    CardLog,
+    LoadedScheduler,
+    Review,
+    SchedulerError,
+    StartingState,
+    _Context,
+)
 from .schedulers import fsrs_builtin, fsrs_memory
 from .schedulers.fsrs_builtin import memory_state
 from .schedulers.fsrs_memory import Fsrs6, replay_answers
@@ -338,16 +348,10 @@ class _Walker:
         loaded = card._loaded()
         complete, starting = loaded.complete, loaded.starting_state
         card_type, interval_days, reps, lapses = card.type, card.interval_days, card.reps, card.lapses
-        ratings, deltas, kinds = columns.ratings, columns.elapsed_days, columns.kinds
         for position, k in enumerate(predicted, before):
             previous = reviews[k - 1]
             # the card's history up to answer k (a copy sharing the card's note, deck options and days)
-            prefix = CardLog(
-                reviews[:k],
-                complete,
-                starting,
-                columns=answer_columns((ratings[:k], deltas[:k], kinds[:k], previous.time, answer_days[k - 1])),
-            )
+            prefix = _PrefixLog(reviews[:k], complete, starting, columns, answer_days[k - 1])
             history = card.with_history(prefix, card_type, interval_days, reps, lapses)
             elapsed = reviews[k].time - previous.time
             for name, recall, recalled in self.generic:
@@ -361,6 +365,39 @@ class _Walker:
                 if value.__class__ is not float or not 0.0 <= value <= 1.0:  # the common case passes as is
                     value = _check_probability(name, card.card_id, value)
                 recalled.ps.append(value)
+
+
+class _PrefixLog(CardLog):
+    """A card's history up to one of its answers, as recall() gets it for that answer: the reviews before it, and
+    their answer columns cut from the card's only when read (a recall() reads one or the other, rarely both)."""
+
+    __slots__ = ("_card_columns", "_last_day")
+
+    def __init__(
+        self,
+        reviews: tuple[Review, ...],
+        complete: bool,
+        starting: StartingState | None,
+        card_columns: AnswerColumns,
+        last_day: int,
+    ) -> None:
+        CardLog.__init__(self, reviews, complete, starting)
+        self._card_columns, self._last_day = card_columns, last_day
+
+    @property
+    def columns(self) -> AnswerColumns:
+        if self._columns is None:
+            whole, count, reviews = self._card_columns, len(self.reviews), self.reviews
+            self._columns = answer_columns(
+                (
+                    whole.ratings[:count],
+                    whole.elapsed_days[:count],
+                    whole.kinds[:count],
+                    reviews[-1].time,
+                    self._last_day,
+                )
+            )
+        return self._columns
 
 
 _bin_keys: dict[tuple[int, int, int], tuple[int, int, int]] = {}

@@ -23,12 +23,11 @@ import random
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .reschedule import MAX_INTERVAL_SECS
 from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, Review, ReviewKind, SchedulerError, check_interval
-from .schedulers import fsrs_builtin
-from .schedulers.fsrs_builtin import GrowingCard
+from .schedulers.builtins import GROWING
 from .schedulers.fsrs_memory import Fsrs6
 
 DAY = 86_400.0
@@ -129,6 +128,23 @@ def builtin_params(interval: Callable, builtin: Callable) -> dict | None:
     return None
 
 
+def _grower(interval: Callable) -> Callable[[CardHistory], Any] | None:
+    """What follows a card's answers with ``interval`` without a history per answer, when it is a built-in's
+    (`builtins.GROWING`, params bound as `load_scheduler` binds them); else None."""
+    function, params = interval, None
+    if isinstance(interval, functools.partial) and len(interval.args) == 2:
+        function, params = interval.args
+    try:
+        grow = GROWING.get(function)
+    except TypeError:  # an unhashable callable: no built-in
+        return None
+    if grow is None:
+        return None
+    if params is None:
+        return grow
+    return functools.partial(grow, params=params) if isinstance(params, dict) else None
+
+
 class SchedulerRun(NamedTuple):
     """One scheduler to simulate: its interval function, name, and when it has each start card due first (in the
     order of the start cards; None: the card's own ``due_time``)."""
@@ -202,7 +218,7 @@ def simulate_schedulers(
         [profile.answer_seconds(kind, ease) for ease in range(5)] for kind in ("new", "learn", "review")
     )
     first_start = starts[0]
-    fsrs_params = [builtin_params(run.interval, fsrs_builtin.interval) for run in runs]
+    growers = [_grower(run.interval) for run in runs]
     stream = random.Random()  # reseeded per card: seeding costs a fraction of making a new generator
     known_times.append(math.inf)  # a sentinel: no sample after the last
     for number, card in enumerate(start):
@@ -219,7 +235,7 @@ def simulate_schedulers(
         stream.seed(seed * 1_000_003 + card_id)  # the stream ``random.Random(that number)`` gives
         random_draw = stream.random
         draws: list[float] = []  # the card's random stream, as far as a scheduler has read it
-        for run, tally, params in zip(runs, tallies, fsrs_params):
+        for run, tally, grow in zip(runs, tallies, growers):
             scheduler_name, first_dues = run.name, run.first_dues
             reviews_per_day, new_per_day, seconds_per_day, retention_sums, retention_counts, known = tally
             history = card.history
@@ -242,7 +258,7 @@ def simulate_schedulers(
                 due = due_time
             sample = 0
             answered_day, answered_count = -1, 0
-            grown = _Grown(history, last_interval, run, params)
+            grown = _Grown(history, last_interval, run, grow)
             while due < horizon:
                 # the day of ``due``: the last day starting at or before it (``starts`` are Anki's own day starts)
                 offset = bisect_right(starts, due) - 1 if due >= first_start else 0
@@ -352,9 +368,10 @@ def _introduction_days(start: Sequence[StartCard], new_limits: dict[int, int], n
     return days
 
 
-# `AnswerColumns` from a tuple of its fields, without the keyword handling of its constructor (a hot path here)
-_answer_columns = tuple.__new__
-answer_columns = functools.partial(_answer_columns, AnswerColumns)
+# `AnswerColumns` and `Review` from a tuple of their fields, without the argument handling of their constructors
+# (hot paths here)
+_new_tuple = tuple.__new__
+answer_columns = functools.partial(_new_tuple, AnswerColumns)
 _LEARN, _REVIEW, _RELEARN = int(ReviewKind.LEARN), int(ReviewKind.REVIEW), int(ReviewKind.RELEARN)
 _KINDS = tuple(ReviewKind)
 
@@ -366,8 +383,9 @@ class _Grown:
     Each simulated answer makes a new immutable history (the scheduler may keep it); its answer columns are copied
     (C speed), the previous memory model state carried over (`CardLog.memory`), and its `Review` tuple built only
     when the scheduler reads it. The card fields that change with each answer (type, interval, counts) and the
-    columns are kept here. The `fsrs` built-in gets no history at all: its `fsrs_builtin.GrowingCard` gives the
-    interval it gives the card with those answers."""
+    columns are kept here. Built-ins that can follow the answers themselves (`builtins.GROWING`, e.g.
+    `fsrs_builtin.GrowingCard`) get no history at all: they give the interval they give the card with those
+    answers."""
 
     __slots__ = (
         "card",
@@ -390,13 +408,17 @@ class _Grown:
     )
 
     def __init__(
-        self, start: CardHistory, start_interval: float, run: SchedulerRun, fsrs_params: dict | None = None
+        self,
+        start: CardHistory,
+        start_interval: float,
+        run: SchedulerRun,
+        grow: Callable[[CardHistory], Any] | None = None,
     ) -> None:
         self.card = start  # the card fields that stay: card, note, deck, due, factor, note and options source
         self.start = start._loaded()  # the card's history before the simulation (its last interval not yet given)
         self.start_interval = start_interval
         self.interval, self.name = run.interval, run.name
-        self.fast = None if fsrs_params is None else GrowingCard(start, fsrs_params)
+        self.fast = None if grow is None else grow(start)
         self.log = self.start  # the newest history's
         self.columns = self.start.columns  # the newest history's answer columns
         self.type, self.interval_days = start.type, start.interval_days
@@ -430,7 +452,7 @@ class _Grown:
         card = self.card
         self.answers.append((time, ease, previous_interval, card.factor, taken, kind, day, elapsed_days))
         columns = self.columns
-        columns = self.columns = _answer_columns(
+        columns = self.columns = _new_tuple(
             AnswerColumns,
             ([*columns.ratings, ease], [*columns.elapsed_days, elapsed_days], [*columns.kinds, kind], time, day),
         )
@@ -466,6 +488,9 @@ class _Grown:
         while len(given) < needed:
             time, ease, last_interval, factor, taken, kind, day, elapsed = answers[len(given) - self.start_count]
             interval = intervals[len(given) - self.start_count]
-            given.append(Review(time, ease, interval, last_interval, factor, taken, _KINDS[kind], day, elapsed))
+            given.append(
+                _new_tuple(Review, (time, ease, interval, last_interval, factor, taken, _KINDS[kind], day, elapsed))
+            )
         time, ease, last_interval, factor, taken, kind, day, elapsed = answers[count]
-        return (*given[:needed], Review(time, ease, 0.0, last_interval, factor, taken, _KINDS[kind], day, elapsed))
+        newest = _new_tuple(Review, (time, ease, 0.0, last_interval, factor, taken, _KINDS[kind], day, elapsed))
+        return (*given, newest) if len(given) == needed else (*given[:needed], newest)

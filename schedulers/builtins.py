@@ -18,3 +18,12 @@ RECALLS: dict[str, Callable] = {"fsrs": fsrs_builtin.recall}
 
 # What each built-in's interval reads of every card (`LoadedScheduler.reads_history`).
 READS: dict[str, str] = {"anki": "columns", "fsrs": "columns", "example": "columns"}
+
+# Built-ins whose interval can follow one card's answers as they are appended, without a history per answer
+# (Compare schedulers' simulation): interval function -> a class made from the card (and the trained params) whose
+# ``answered(time, rating, kind, day, elapsed_days)`` returns what the interval function returns for the card with
+# that answer appended.
+GROWING: dict[Callable, Callable] = {
+    fsrs_builtin.interval: fsrs_builtin.GrowingCard,
+    example.interval: example.GrowingCard,
+}

@@ -130,12 +130,22 @@ def test_fsrs_figures_agree_with_ankis_own_evaluation(col: Collection, tmp_path:
 
 RECORDING_PLUGIN = """
     SEEN = []
+    COLUMNS = []
 
     def interval(card):
         return 10 * 86400.0
 
     def recall(card, elapsed_seconds):
         SEEN.append((card.card_id, len(card.reviews), card.reviews[-1].time, elapsed_seconds))
+        columns, reviews = card.answer_columns, card.reviews
+        COLUMNS.append(
+            (
+                list(columns.ratings) == [r.ease for r in reviews],
+                list(columns.elapsed_days) == [0] + [r.elapsed_days for r in reviews[1:]],
+                list(columns.kinds) == [int(r.kind) for r in reviews],
+                (columns.last_time, columns.last_day) == (reviews[-1].time, reviews[-1].day),
+            )
+        )
         return 0.1 * min(len(card.reviews), 9)
 """
 
@@ -164,6 +174,8 @@ def test_each_prediction_sees_only_the_reviews_before_it(col: Collection, tmp_pa
     expected = -(math.log(0.2) + math.log(1 - 0.3) + math.log(0.5)) / 3
     assert quality.log_loss == pytest.approx(expected, rel=1e-12)
     seen = sys.modules[plugin.recall.__module__].SEEN
+    # the answer columns are those of the same answers
+    assert sys.modules[plugin.recall.__module__].COLUMNS == [(True, True, True, True)] * 3
     times = [now - r.ago for r in log]
     assert [(n, round(last), round(elapsed)) for _cid, n, last, elapsed in seen] == [
         (2, round(times[1]), round(times[2] - times[1])),
@@ -256,21 +268,29 @@ def test_same_seed_same_numbers_other_seed_other_numbers(col: Collection, tmp_pa
     assert sum(first["schedulers"][0]["simulation"]["reviewsPerDay"]) > 0
 
 
-FSRS_AS_PLUGIN = """
-    from polar_bridge.schedulers import fsrs_builtin
+BUILTIN_AS_PLUGIN = """
+    from polar_bridge.schedulers import example, fsrs_builtin
 
-    def interval(card, params):
+    def fsrs(card, params):
         return fsrs_builtin.interval(card, params)
+
+    def example_interval(card):
+        return example.interval(card)
 """
 
 
-@pytest.mark.parametrize("params", [None, TRAINED], ids=["preset", "trained"])
-def test_simulated_fsrs_builtin_gives_what_its_interval_gives_the_grown_histories(
-    col: Collection, tmp_path: Path, params
+@pytest.mark.parametrize(
+    ("builtin", "as_plugin", "params"),
+    [("fsrs", "fsrs", None), ("fsrs", "fsrs", TRAINED), ("example", "example_interval", None)],
+    ids=["fsrs-preset", "fsrs-trained", "example"],
+)
+def test_simulated_builtin_gives_what_its_interval_gives_the_grown_histories(
+    col: Collection, tmp_path: Path, builtin: str, as_plugin: str, params
 ) -> None:
-    """The simulation asks the `fsrs` built-in for its intervals without a history per answer; the same function
-    run as a plug-in gets a history per answer: the two simulations agree number for number (learning and
-    relearning steps, new cards, histories starting mid-way from an SM-2 state, preset and trained parameters)."""
+    """The simulation asks the `fsrs` and `example` built-ins for their intervals without a history per answer;
+    the same function run as a plug-in gets a history per answer: the two simulations agree number for number
+    (learning and relearning steps, new cards, histories starting mid-way from an SM-2 state, preset and trained
+    parameters)."""
     crafted_history(col, 40)
     now = time.time()
     for _ in range(10):  # logs that start mid-history (no learning answers): Anki's inferred starting state
@@ -279,13 +299,15 @@ def test_simulated_fsrs_builtin_gives_what_its_interval_gives_the_grown_historie
         set_card(col, cid, type=2, queue=2, due=col.sched.today + 2, ivl=12, factor=2300, reps=2, lapses=1)
     for _ in range(15):
         add_card(col)
-    write_plugin(tmp_path, "as_plugin", FSRS_AS_PLUGIN)
+    write_plugin(tmp_path, "as_plugin", BUILTIN_AS_PLUGIN)
     trained = {"params": params} if params else None
-    builtin = load_scheduler("fsrs", tmp_path, params=trained)
-    plugin = load_scheduler("as_plugin:interval", tmp_path, params=trained)
-    result = compare(col, [builtin, plugin], days=120, seed=5, now=now).to_json()
+    schedulers = [
+        load_scheduler(builtin, tmp_path, params=trained),
+        load_scheduler(f"as_plugin:{as_plugin}", tmp_path, params=trained),
+    ]
+    result = compare(col, schedulers, days=120, seed=5, now=now).to_json()
     simulated = [scheduler["simulation"] for scheduler in result["schedulers"]]
-    assert simulated[0]["totalReviews"] > 300
+    assert simulated[0]["totalReviews"] > 100
     assert simulated[0] == simulated[1]
 
 
