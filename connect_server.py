@@ -115,8 +115,8 @@ class ConnectServer:
     ActionContext (e.g. ``{"sync": mw.onSync}``). ``after_writes()`` runs on the main thread after each request
     that ran an action declared ``writes`` (the glue refreshes Anki's screens and Undo menu), once per burst when
     ``call_later`` is given (``refresh_quiet_s`` after the burst's last write; else as soon as the main thread takes
-    it, once per write). ``media_dir`` is the
-    open collection's media folder, for reading ``path`` items off the main thread. ``anki_page_ports()`` returns
+    it, once per write). ``media_dir`` is the open collection's media folder, for reading ``path`` items off the
+    main thread. ``anki_page_ports()`` returns
     the ports Anki serves its own pages from (its media server): pages there run card templates' scripts and are
     refused unless the config's ``allowAnkiPages`` says otherwise. The glue calls :meth:`collection_will_close`
     and :meth:`collection_did_open` around profile changes.

@@ -88,12 +88,12 @@ class GuidIndex:
         self._last_seen = stamp
         return _query_guid(col, guid)
 
-    def lookup_many(self, col: "Collection", guids: list[str]) -> dict[str, list[int]]:
+    def lookup_many(self, col: "Collection", guids: list[str], stamp: int) -> dict[str, list[int]]:
+        """``stamp``: the collection's stamp (:func:`collection_stamp`) as the caller just read it."""
         with self.lock:
-            return self._lookup_many(col, guids)
+            return self._lookup_many(col, guids, stamp)
 
-    def _lookup_many(self, col: "Collection", guids: list[str]) -> dict[str, list[int]]:
-        stamp = _stamp(col)
+    def _lookup_many(self, col: "Collection", guids: list[str], stamp: int) -> dict[str, list[int]]:
         if stamp != self._stamp:
             # A few notes asked about once: cheaper than reading every guid. Asked again at the same stamp (Polar's
             # findNotes, canAddNotes, addNote of one card), build the index: our own writes then keep it current.
@@ -120,10 +120,11 @@ class GuidIndex:
         self._stamp = stamp if stamp_is_settled(stamp) else None
         self._last_seen = stamp
 
-    def facts(self, col: "Collection") -> NameFacts:
-        """The remembered name lookups while the index is current, else empty ones to be thrown away."""
+    def facts(self, stamp: int) -> NameFacts:
+        """The remembered name lookups while the index is current, else empty ones to be thrown away (``stamp``
+        as in :meth:`lookup_many`)."""
         with self.lock:
-            return self._facts if _stamp(col) == self._stamp else NameFacts()
+            return self._facts if stamp == self._stamp else NameFacts()
 
     def stamp_before_write(self, col: "Collection") -> int | None:
         """Call before writing notes, holding ``lock`` until :meth:`record_own_write`: a token for it (None when

@@ -436,8 +436,8 @@ def check_notes(
     note that follows it before the collection changes (see :func:`push_notes`)."""
     global _remembered
     key = _remember_key(notes) if remember else None
-    stamp = note_identity.collection_stamp(col) if key is not None else 0
-    checked = _check_notes(col, config, notes)
+    stamp = note_identity.collection_stamp(col)
+    checked = _check_notes(col, config, notes, stamp)
     # Kept only if the clock has left the stamp's millisecond: a change after this check then moves the stamp.
     if key is not None and note_identity.stamp_is_settled(stamp):
         with _remembered_lock:
@@ -445,12 +445,15 @@ def check_notes(
     return checked
 
 
-def _check_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) -> list[PreparedNote | str]:
+def _check_notes(
+    col: "Collection", config: "AddonConfig", notes: Sequence[Any], stamp: int
+) -> list[PreparedNote | str]:
+    """The check of :func:`check_notes`, as of the collection's ``stamp`` (read just before)."""
     guids = [n["guid"] for n in notes if isinstance(n, dict) and isinstance(n.get("guid"), str)]
     identity = note_identity.guid_index(col)
-    existing = identity.lookup_many(col, guids) if guids else {}
+    existing = identity.lookup_many(col, guids, stamp) if guids else {}
     # Remembered from the previous request when nothing but our own note writes changed the collection since.
-    facts = identity.facts(col)
+    facts = identity.facts(stamp)
     notetypes: dict[str, tuple[NotetypeDict, note_types.StockAlias | None]] = facts.notetypes
     prepared_or_error: list[PreparedNote | str] = []
     for note in notes:
