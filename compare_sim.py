@@ -26,7 +26,17 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .reschedule import MAX_INTERVAL_SECS
-from .scheduler import AnkiDays, AnswerColumns, CardHistory, CardLog, Review, ReviewKind, SchedulerError, check_interval
+from .scheduler import (
+    AnkiDays,
+    AnswerColumns,
+    CardHistory,
+    CardLog,
+    Review,
+    ReviewKind,
+    SchedulerError,
+    StartingState,
+    check_interval,
+)
 from .schedulers.builtins import GROWING
 from .schedulers.fsrs_memory import Fsrs6
 
@@ -407,6 +417,9 @@ class _Grown:
         "given",
         "start_count",
         "simulated",
+        "ratings",
+        "elapsed_days",
+        "kinds",
     )
 
     def __init__(
@@ -428,6 +441,13 @@ class _Grown:
         self.interval, self.name = run.interval, run.name
         self.log = self.start  # the newest history's
         self.reps, self.lapses = start.reps, start.lapses
+        # the answers so far as columns, grown in place: a history's columns are a prefix of them
+        start_columns = self.columns
+        self.ratings, self.elapsed_days, self.kinds = (
+            list(start_columns.ratings),
+            list(start_columns.elapsed_days),
+            list(start_columns.kinds),
+        )
         self.answers: list[tuple] = []  # Review fields of each simulated answer but its interval (not known yet)
         self.intervals: list[float] = []  # the interval given after each of them, once known
         self.given: list[Review] | None = None  # the reviews with their given intervals, built on first read
@@ -455,21 +475,12 @@ class _Grown:
             self.intervals.append(previous_interval)
         card = self.card
         self.answers.append((time, ease, previous_interval, card.factor, taken, kind, day, elapsed_days))
-        columns = self.columns
-        columns = self.columns = _new_tuple(
-            AnswerColumns,
-            ([*columns.ratings, ease], [*columns.elapsed_days, elapsed_days], [*columns.kinds, kind], time, day),
-        )
+        self.ratings.append(ease)
+        self.elapsed_days.append(elapsed_days)
+        self.kinds.append(kind)
         previous = self.log
-        log = CardLog(
-            None,
-            previous.complete,
-            previous.starting_state,
-            review_factory=functools.partial(self.reviews, count),
-            columns=columns,
-        )
-        log.memory = previous.memory  # the same answers and one more
-        self.log = log
+        # the same answers and one more: the previous memory model state stays valid (`CardLog.memory`)
+        log = self.log = _GrownLog(self, count, time, day, previous.complete, previous.starting_state, previous.memory)
         self.reps += 1
         if ease == 1 and kind == _REVIEW:
             self.lapses += 1
@@ -478,6 +489,13 @@ class _Grown:
             return self.interval(history)
         except Exception as exc:
             raise SchedulerError(self.name, card.card_id, exc, "raised an exception") from exc
+
+    def columns_after(self, count: int, time: float, day: int) -> AnswerColumns:
+        """The answer columns of the history after simulated answer ``count`` (0-based), made ``time`` on ``day``."""
+        answers = len(self.ratings) - len(self.answers) + count + 1
+        return _new_tuple(
+            AnswerColumns, (self.ratings[:answers], self.elapsed_days[:answers], self.kinds[:answers], time, day)
+        )
 
     def reviews(self, count: int) -> tuple[Review, ...]:
         """The reviews of the history after simulated answer ``count`` (0-based): the start's, then the simulated
@@ -498,3 +516,36 @@ class _Grown:
         time, ease, last_interval, factor, taken, kind, day, elapsed = answers[count]
         newest = _new_tuple(Review, (time, ease, 0.0, last_interval, factor, taken, _KINDS[kind], day, elapsed))
         return (*given, newest) if len(given) == needed else (*given[:needed], newest)
+
+
+class _GrownLog(CardLog):
+    """The history after one simulated answer: its reviews and answer columns are made from the card's grown
+    answers (`_Grown`) only when the scheduler reads them."""
+
+    __slots__ = ("_grown", "_count", "_time", "_day")
+
+    def __init__(
+        self,
+        grown: _Grown,
+        count: int,
+        time: float,
+        day: int,
+        complete: bool,
+        starting: StartingState | None,
+        memory: Any,
+    ) -> None:
+        CardLog.__init__(self, None, complete, starting)
+        self._grown, self._count, self._time, self._day = grown, count, time, day
+        self.memory = memory
+
+    @property
+    def reviews(self) -> tuple[Review, ...]:
+        if self._reviews is None:
+            self._reviews = self._grown.reviews(self._count)
+        return self._reviews
+
+    @property
+    def columns(self) -> AnswerColumns:
+        if self._columns is None:
+            self._columns = self._grown.columns_after(self._count, self._time, self._day)
+        return self._columns
