@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import random
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
@@ -339,9 +340,13 @@ def simulate_schedulers(
                 else:
                     answered_day, answered_count = offset, 1
                 due = when + last_interval
-            if state is not None:
-                for position in range(sample, len(known)):
-                    known[position] += (1 + factor * (known_times[position] - last_time) / DAY / state[0]) ** decay
+            if state is not None and sample < len(known):  # the samples after the card's last answer
+                stability = state[0]
+                known[sample:] = map(
+                    operator.add,
+                    known[sample:],
+                    [(1 + factor * (at - last_time) / DAY / stability) ** decay for at in known_times[sample:-1]],
+                )
     return [_result(tally, known_days) for tally in tallies]
 
 
