@@ -271,7 +271,12 @@ def simulate_schedulers(
                 due = due_time
             sample = 0
             answered_day, answered_count = -1, 0
-            grown = _Grown(history, last_interval, run, grow)
+            card_type, interval_days = history.type, history.interval_days
+            if grow is not None:  # a built-in following the answers itself
+                follow = grow(history).answered
+            else:
+                follow = None
+                grown = _Grown(history, last_interval, run)
             while due < horizon:
                 # the day of ``due``: the last day starting at or before it (``starts`` are Anki's own day starts)
                 offset = bisect_right(starts, due) - 1 if due >= first_start else 0
@@ -322,11 +327,21 @@ def simulate_schedulers(
                     if last_interval >= DAY:
                         kind = _REVIEW
                     else:
-                        kind = _RELEARN if grown.type in (2, 3) else _LEARN
+                        kind = _RELEARN if card_type in (2, 3) else _LEARN
+                    # the card's type and interval as the answer leaves them (a new card's first answer keeps its own)
+                    if last_interval > 2 * DAY:
+                        card_type, interval_days = 2, round(last_interval / DAY)
+                    else:
+                        card_type = 3 if card_type in (2, 3) else 1
                 seconds = answer_seconds[ease]
                 reviews_per_day[offset] += 1
                 seconds_per_day[offset] += seconds
-                value = grown.next_interval(when, ease, last_interval, seconds, kind, day, delta)
+                if follow is not None:
+                    value = follow(when, ease, kind, day, delta)
+                else:
+                    value = grown.next_interval(
+                        when, ease, last_interval, seconds, kind, day, delta, card_type, interval_days
+                    )
                 if value.__class__ is float and 0.0 <= value < math.inf:  # the common case, inline
                     last_interval = value if value <= MAX_INTERVAL_SECS else MAX_INTERVAL_SECS
                 else:
@@ -397,12 +412,11 @@ class _Grown:
     """One card's history as the simulation grows it under one scheduler, an answer at a time, and the scheduler's
     interval after each answer.
 
-    Each simulated answer makes a new immutable history (the scheduler may keep it); its answer columns are copied
-    (C speed), the previous memory model state carried over (`CardLog.memory`), and its `Review` tuple built only
-    when the scheduler reads it. The card fields that change with each answer (type, interval, counts) and the
-    columns are kept here. Built-ins that can follow the answers themselves (`builtins.GROWING`, e.g.
-    `fsrs_builtin.GrowingCard`) get no history at all: they give the interval they give the card with those
-    answers."""
+    Each simulated answer makes a new immutable history (the scheduler may keep it): the previous memory model
+    state carried over (`CardLog.memory`), its answer columns and `Review` tuple made from the answers kept here
+    only when the scheduler reads them (`_GrownLog`); type and interval come from the simulation, the counts are
+    kept here. (Built-ins that can follow the answers themselves, `builtins.GROWING`, get no history at all: the
+    simulation asks them directly.)"""
 
     __slots__ = (
         "card",
@@ -410,11 +424,8 @@ class _Grown:
         "start_interval",
         "interval",
         "name",
-        "fast",
         "log",
         "columns",
-        "type",
-        "interval_days",
         "reps",
         "lapses",
         "answers",
@@ -427,21 +438,11 @@ class _Grown:
         "kinds",
     )
 
-    def __init__(
-        self,
-        start: CardHistory,
-        start_interval: float,
-        run: SchedulerRun,
-        grow: Callable[[CardHistory], Any] | None = None,
-    ) -> None:
+    def __init__(self, start: CardHistory, start_interval: float, run: SchedulerRun) -> None:
         self.card = start  # the card fields that stay: card, note, deck, due, factor, note and options source
         self.start = start._loaded()  # the card's history before the simulation (its last interval not yet given)
-        self.columns = self.start.columns  # the newest history's answer columns
-        self.type, self.interval_days = start.type, start.interval_days
+        self.columns = self.start.columns  # the start's answer columns
         self.simulated = 0  # answers simulated so far
-        self.fast = None if grow is None else grow(start)
-        if self.fast is not None:
-            return  # the rest is for the histories
         self.start_interval = start_interval
         self.interval, self.name = run.interval, run.name
         self.log = self.start  # the newest history's
@@ -459,23 +460,23 @@ class _Grown:
         self.start_count = 0  # how many of them are the start's
 
     def next_interval(
-        self, time: float, ease: int, previous_interval: float, taken: float, kind: int, day: int, elapsed_days: int
+        self,
+        time: float,
+        ease: int,
+        previous_interval: float,
+        taken: float,
+        kind: int,
+        day: int,
+        elapsed_days: int,
+        card_type: int,
+        interval_days: int,
     ) -> object:
         """The scheduler's answer (its interval, unchecked) for the card after one more simulated answer, as
         Anki's log and card would show it: the previous answer gets the interval the scheduler gave it (known only
-        now), the new one is appended (with its Anki day), type, interval and counts follow that interval;
-        completeness and starting state are kept."""
+        now), the new one is appended (with its Anki day); type and interval as the answer leaves them, counts
+        follow; completeness and starting state are kept."""
         count = self.simulated
         self.simulated = count + 1
-        if not count and not self.columns.ratings:
-            pass  # a new card's first answer: the card's own type and interval
-        elif previous_interval > 2 * DAY:
-            self.type, self.interval_days = 2, round(previous_interval / DAY)
-        else:
-            self.type = 3 if self.type in (2, 3) else 1
-        fast = self.fast
-        if fast is not None:
-            return fast.answered(time, ease, kind, day, elapsed_days)
         if count:
             self.intervals.append(previous_interval)
         card = self.card
@@ -489,7 +490,7 @@ class _Grown:
         self.reps += 1
         if ease == 1 and kind == _REVIEW:
             self.lapses += 1
-        history = card.with_history(log, self.type, self.interval_days, self.reps, self.lapses)
+        history = card.with_history(log, card_type, interval_days, self.reps, self.lapses)
         try:
             return self.interval(history)
         except Exception as exc:
