@@ -184,6 +184,7 @@ class _Walk:
     start: list[StartCard]
     intervals: list[list[float | None]]  # per reviewed start card: each scheduler's interval (`plan_reschedules`)
     profile: ProfileBuilder
+    last_times: list[float] = field(default_factory=list)  # per reviewed start card: its last answer's time
     reviewed: int = 0
     scored: int = 0
 
@@ -287,6 +288,7 @@ class _Walker:
         if card.queue != -1 and memory is not None:  # suspended cards are not studied in the simulation
             walk.start.append(StartCard(card, model, memory, None, card.deck_id))
             walk.intervals.append(intervals)  # filled in by the planner once this returns
+            walk.last_times.append(columns.last_time)
 
     def _score(
         self, card: CardHistory, loaded: CardLog, model: Fsrs6, config: dict[str, Any], sm2_retention: float
@@ -478,11 +480,11 @@ def deck_card_ids(col: Collection, deck_names: Sequence[str]) -> list[int]:
     return list(col.find_cards(col.build_search_string(*nodes, joiner="OR")))
 
 
-def _first_due(history: CardHistory, seconds: float | None, days: AnkiDays) -> float:
+def _first_due(history: CardHistory, last_time: float, seconds: float | None, days: AnkiDays) -> float:
     """When a scheduler, applied now, has a reviewed card due: ``seconds`` (its checked interval) after the last
-    answer; where it leaves the card alone (None), Anki's due."""
+    answer (at ``last_time``); where it leaves the card alone (None), Anki's due."""
     if seconds is not None:
-        return history.answer_columns.last_time + min(seconds, MAX_INTERVAL_SECS)
+        return last_time + min(seconds, MAX_INTERVAL_SECS)
     due = history.due
     if due > 1_000_000_000:
         return float(due)
@@ -602,8 +604,8 @@ def _compare(
             scheduler.interval,
             scheduler.name,
             [
-                _first_due(c.history, intervals[number], anki_days)
-                for c, intervals in zip(reviewed_start, walk.intervals)
+                _first_due(c.history, last_time, intervals[number], anki_days)
+                for c, last_time, intervals in zip(reviewed_start, walk.last_times, walk.intervals)
             ]
             + [None] * len(new_start),
         )
