@@ -27,7 +27,7 @@ import math
 import struct
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import accumulate, repeat
@@ -275,16 +275,14 @@ def select_weighted_interval(
     each step rounded to f32 as in Rust; ``unit`` is the card's uniform draw in [0, 1) (`_unit_f32` of its fuzz
     seed). None when there is no draw or no positive weight (Anki then falls back to plain fuzz).
 
-    The weights are Anki's f32 values; their running sums are first taken in f64 (in C, `accumulate`), which
-    picks Anki's day unless the draw falls within the f32 sums' rounding error of a boundary between two days
-    (about one card in a thousand): only then are the sums redone one f32 addition at a time."""
+    The running sums are first taken in f64 (in C, `accumulate`; in the usual case, no Easy Days and no empty
+    day, over the f64 products of the f32 factors, each within 2^-24 of Anki's f32 weight), which picks Anki's day
+    unless the draw falls within rounding error of a boundary between two days (about one card in a thousand):
+    only then are Anki's f32 weights summed one f32 addition at a time."""
     if unit is None or not review_counts:
         return None
-    if modifiers is None and 0 not in review_counts:  # the usual case: f64 products of the f32 factors
-        squares = _grow(_INVERSE_SQUARES, max(review_counts) + 1, _inverse_square)
-        last = first_interval + len(review_counts)
-        inverses = _grow(_INVERSES, last, _inverse)[first_interval:last]
-        cumulative = list(accumulate(map(mul, map(squares.__getitem__, review_counts), inverses)))
+    if modifiers is None and 0 not in review_counts:
+        cumulative = list(accumulate(_products(first_interval, review_counts)))
     else:
         cumulative = list(accumulate(_weights(first_interval, review_counts, modifiers)))
     total = cumulative.pop()
@@ -302,14 +300,19 @@ def select_weighted_interval(
     return first_interval + index
 
 
-def _weights(first_interval: int, review_counts: Sequence[int], modifiers: Sequence[float] | None) -> list[float]:
-    """``select_weighted_interval``'s weights, each rounded to f32: an empty day 1, else (1/cards)^2 *
-    (1/interval) * the Easy Days modifier."""
+def _products(first_interval: int, review_counts: Sequence[int]) -> Iterator[float]:
+    """f32(f32(1/cards)^2) * f32(1/interval) of each candidate day, in f64 (exact: two f32 factors)."""
     squares = _grow(_INVERSE_SQUARES, max(review_counts) + 1, _inverse_square)
     last = first_interval + len(review_counts)
     inverses = _grow(_INVERSES, last, _inverse)[first_interval:last]
+    return map(mul, map(squares.__getitem__, review_counts), inverses)
+
+
+def _weights(first_interval: int, review_counts: Sequence[int], modifiers: Sequence[float] | None) -> list[float]:
+    """``select_weighted_interval``'s weights, each rounded to f32: an empty day 1, else (1/cards)^2 *
+    (1/interval) * the Easy Days modifier."""
     # f32 * f32 is exact in f64, so the one array("f") conversion rounds each product as Rust does
-    weights = array("f", list(map(mul, map(squares.__getitem__, review_counts), inverses))).tolist()
+    weights = array("f", list(_products(first_interval, review_counts))).tolist()
     if modifiers is not None:
         weights = array("f", list(map(mul, weights, modifiers))).tolist()
     if 0 in review_counts:
@@ -527,12 +530,11 @@ class DueShaper:
         if self.load_balance:
             chosen = self._find_interval(interval, rules, max(self.today - last_review_day, 0), seed)
         if chosen is None:
-            word = self._random_words.get(seed)
-            if word is None and stored_reps and self.anki_fuzz_delta is not None and interval >= MINIMUM_INTERVAL:
+            drawn = seed in self._random_words
+            if not drawn and stored_reps and self.anki_fuzz_delta is not None and interval >= MINIMUM_INTERVAL:
                 chosen = int(interval) + self.anki_fuzz_delta(card_id, int(interval))
             else:
-                factor = fuzz_factor(seed) if word is None else _unit_from_word(word)
-                chosen = with_review_fuzz(factor, interval, MINIMUM_INTERVAL, rules.maximum_interval)
+                chosen = with_review_fuzz(self._unit(seed), interval, MINIMUM_INTERVAL, rules.maximum_interval)
         return last_review_day + chosen
 
     def _find_interval(self, interval: float, rules: PresetRules, days_elapsed: int, seed: int) -> int | None:
