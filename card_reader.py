@@ -34,10 +34,12 @@ except ImportError:  # pragma: no cover
 if TYPE_CHECKING:
     from anki.collection import Collection
 
-CHUNK_SIZE = 100_000  # cards read (and their revlogs) per query; bounds memory on huge collections
+CHUNK_SIZE = 100_000  # cards read per query where a whole-table read is paged; bounds memory on huge collections
+PLAN_CHUNK_SIZE = 10_000  # cards planned per chunk (at least): the next chunk's logs are read meanwhile
+TABLE_SCANS = 10  # whole-table plans use at most this many chunks: each chunk's log query scans the revlog table
 IN_LIST_LIMIT = 10_000  # ids per "in (...)" list
 NOTE_BATCH = 1_000  # notes read per query when a scheduler reads cards' tags or fields
-PACKED_WINDOW = 5_000  # histories built together from packed logs (one starting-state query each)
+PACKED_WINDOW = PLAN_CHUNK_SIZE  # histories built together from packed logs (one starting-state query each)
 
 
 class CardRow(NamedTuple):
@@ -109,6 +111,12 @@ def card_chunks(
             rows.extend(collection_db(col).all(f"select {CARD_COLUMNS} from cards where id in {id_list} order by id"))
         if rows:
             yield list(map(make, rows))
+
+
+def plan_chunk_size(total: int) -> int:
+    """Cards per chunk of a plan over ``total`` cards: PLAN_CHUNK_SIZE, or larger so that a whole-table plan has
+    at most TABLE_SCANS chunks."""
+    return max(PLAN_CHUNK_SIZE, -(-total // TABLE_SCANS))
 
 
 def cards_by_id(col: Collection, ids: Sequence[int]) -> list[CardRow]:
@@ -196,8 +204,9 @@ class ChunkHistories:
             self.wheres = [f"cid in {id_list}" for id_list in id_lists([card.id for card in cards])]
             self.source = "revlog"
         else:
-            # the chunk is a contiguous id range of the cards table; when it is (most of) the whole table a
-            # sequential scan beats walking the cid index (random table reads)
+            # the chunk is a contiguous id range of the cards table; when the run reads the whole table (in at
+            # most TABLE_SCANS chunks, `plan_chunk_size`) a sequential scan beats walking the cid index (random
+            # table reads): ten scans of 1.1M rows cost less than one walk
             self.wheres = [f"cid between {cards[0].id} and {cards[-1].id}"]
             self.source = "revlog not indexed" if whole_table else "revlog"
         self._cards = cards  # in card id order
@@ -289,6 +298,13 @@ class ChunkHistories:
         if logs is None or card.card_id not in logs:
             logs = self._packed_logs(card.card_id)
         return logs.get(card.card_id, _EMPTY)
+
+    def settle(self) -> None:
+        """Finish the chunk's reads that depend on its logs (the starting states of incomplete histories), when
+        the packed logs are read up front and the chunk is no larger than a window: called before the next chunk's
+        read starts (`read_ahead`), so this query does not wait behind it."""
+        if self._packed is not None and self._cards and len(self._cards) <= PACKED_WINDOW:
+            self._packed_logs(self._cards[0].id)
 
     def _packed_logs(self, card_id: int) -> dict[int, CardLog]:
         """The histories of the PACKED_WINDOW cards from ``card_id`` on (the engine asks in card order), from the
