@@ -95,6 +95,16 @@ def pages(col: Collection, columns: str, chunk_size: int = CHUNK_SIZE, where: st
             return
 
 
+def int_columns(col: Collection, columns: Sequence[str], source: str) -> list[list[int]]:
+    """Whole integer columns of ``select columns from source``, each as one list, in one pass: one group_concat
+    string per column instead of a row object per card (several times faster for a whole table). The columns'
+    entries come in the same row order (each row is added to every column's concatenation in turn); that order is
+    unspecified, so sort by a key column where order matters."""
+    concatenations = ", ".join(f"'[' || coalesce(group_concat({column}), '') || ']'" for column in columns)
+    row = collection_db(col).first(f"select {concatenations} from {source}")
+    return [json_loads(text) for text in row] if row else [[] for _ in columns]
+
+
 def card_chunks(
     col: Collection, card_ids: Sequence[int] | None, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[list[CardRow]]:

@@ -358,12 +358,13 @@ def apply_plan(col: Collection, plan: ReschedulePlan, *, own_undo_step: bool = T
     """
     save_original_schedule(col)
     if len(plan):
-        write_as_one_step(
-            col,
-            f"Reschedule ({plan.scheduler_name})",
-            batched(_planned_cards(col, plan))(),
-            merge_into_caller_step=not own_undo_step,
-        )
+        with _without_cycle_collector():  # 100k card rows and messages: the collector would rescan them often
+            write_as_one_step(
+                col,
+                f"Reschedule ({plan.scheduler_name})",
+                batched(_planned_cards(col, plan))(),
+                merge_into_caller_step=not own_undo_step,
+            )
     return plan.report
 
 
