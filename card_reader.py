@@ -143,49 +143,19 @@ def _seconds(ivl: int) -> float:
     return ivl * 86400.0 if ivl > 0 else -ivl * 1.0  # revlog ivl: days > 0, -seconds < 0
 
 
-# One number per review-log entry, all the review-log rules need (`restart_history`) and the answer columns:
-# id, ease and type (each clamped to 0..7, which keeps every rule's outcome), whether the entry's ease factor is
-# 0 (resets, cram) and whether its interval is a day or more. Decoded by `_unpack`.
+# Six numbers per review-log entry (a card's entries in id order), all the review-log rules (`restart_history`) and
+# the answer columns need: id, ease and type (each clamped to 0..7, which keeps every rule's outcome), 1 if its
+# interval is a day or more (stands in for the interval), 1 if its ease factor is not 0 (stands in for the factor),
+# and its whole Anki days before tomorrow's start (`days_ago` unclamped: SQL truncates a negative quotient towards 0
+# where Python floors it, and `_card_log` turns every negative one into 0 either way). ``{next_day_at}``: the
+# collection's next day start.
 _PACKED_ENTRY = (
-    "((id * 8 + max(0, min(ease, 7))) * 8 + max(0, min(type, 7))) * 4 + (factor = 0) * 2 + (ivl >= 1 or ivl <= -86400)"
+    "id||','||max(0, min(ease, 7))||','||max(0, min(type, 7))||','||(ivl >= 1 or ivl <= -86400)||','||(factor != 0)"
+    "||','||(({next_day_at} - id / 1000) / 86400)"
 )
+_PACKED_WIDTH = 6
 _WHOLE_ENTRY = "id||','||ease||','||ivl||','||lastIvl||','||factor||','||time||','||type"
 _NEWEST_ANSWER = f"max(case when {ANSWER_SQL} then id end)"
-
-
-class _PackedFlags(Sequence[int]):
-    """One flag of packed entries as a column, decoded only where read: Anki's rules read the interval and factor
-    flags only for logs off the usual path (resets, cram, logs without learning), so most are never decoded.
-    ``bit`` 1: the interval is a day or more (1, else 0: stands in for the interval); ``bit`` 2: the ease factor
-    is not 0 (1, else 0: stands in for the factor)."""
-
-    __slots__ = ("values", "bit", "when_set")
-
-    def __init__(self, values: list[int], bit: int) -> None:
-        self.values, self.bit = values, bit
-        self.when_set = 1 if bit == 1 else 0  # the factor bit is set when the factor is 0
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            bit, when_set = self.bit, self.when_set
-            return [when_set if v & bit else 1 - when_set for v in self.values[index]]
-        return self.when_set if self.values[index] & self.bit else 1 - self.when_set
-
-
-def _unpack(values: list[int]) -> tuple[list[int], list[int], Sequence[int], Sequence[int], list[int]]:
-    """ids, eases, interday flags (standing in for the intervals), factor flags (standing in for the factors) and
-    kinds of packed entries: every column `restart_history` reads."""
-    values.sort()  # SQL promises no order inside group_concat; entries sort by id
-    return (
-        [v >> 8 for v in values],
-        [v >> 5 & 7 for v in values],
-        _PackedFlags(values, 1),
-        _PackedFlags(values, 2),
-        [v >> 2 & 7 for v in values],
-    )
 
 
 class ChunkHistories:
@@ -229,7 +199,7 @@ class ChunkHistories:
         if reads == "reviews":
             self._texts, self.last_answer_ms = self._read_logs(_WHOLE_ENTRY, with_newest=True)
         elif reads == "columns":
-            self._packed, self.last_answer_ms = self._read_logs(_PACKED_ENTRY, with_newest=True)
+            self._packed, self.last_answer_ms = self._read_logs(self._packed_entry(), with_newest=True, in_order=True)
         else:
             self.last_answer_ms = self._last_answers()
 
@@ -253,21 +223,27 @@ class ChunkHistories:
             )
         return last
 
-    def _read_logs(self, entry: str, *, with_newest: bool = False) -> tuple[dict[int, str], dict[int, int]]:
-        """card id -> its log as a JSON list of entries (``entry`` each), and (``with_newest``) card id -> newest
-        answer id."""
+    def _read_logs(
+        self, entry: str, *, with_newest: bool = False, in_order: bool = False
+    ) -> tuple[dict[int, str], dict[int, int]]:
+        """card id -> its log as a JSON list of entries (``entry`` each; ``in_order``: in id order), and
+        (``with_newest``) card id -> newest answer id."""
         newest_column = f", {_NEWEST_ANSWER}" if with_newest else ""
+        order = ", ',' order by id" if in_order else ""
         texts: dict[int, str] = {}
         newest: dict[int, int] = {}
         for where in self.wheres:
             rows = collection_db(self.col).all(
-                f"select cid, '['||group_concat({entry})||']'{newest_column} from {self.source} where {where}"
+                f"select cid, '['||group_concat({entry}{order})||']'{newest_column} from {self.source} where {where}"
                 " group by cid"
             )
             texts.update((row[0], row[1]) for row in rows)
             if with_newest:
                 newest.update((row[0], row[2]) for row in rows if row[2] is not None)
         return texts, newest
+
+    def _packed_entry(self) -> str:
+        return _PACKED_ENTRY.format(next_day_at=int(self.days.day_cutoff))
 
     def release(self) -> None:
         """Drop the chunk's logs once its cards are done (the loaded histories refer back to this object, so
@@ -321,7 +297,7 @@ class ChunkHistories:
         packed logs: built together so the starting states of incomplete histories come from one query, and only
         so many at a time to keep memory flat."""
         if self._packed is None:
-            self._packed = self._read_logs(_PACKED_ENTRY)[0]
+            self._packed = self._read_logs(self._packed_entry(), in_order=True)[0]
         texts = self._packed
         position = self._position(card_id)
         window = self._cards[position : position + PACKED_WINDOW] if position is not None else []
@@ -331,9 +307,12 @@ class ChunkHistories:
             text = texts.get(row.id)
             if not text:
                 continue
-            ids, eases, interday, has_factor, kinds = _unpack(json_loads(text))
+            values = json_loads(text)
+            ids, eases, kinds, interday, has_factor, days_ago = (values[k::_PACKED_WIDTH] for k in range(6))
             restarted = restart_history(ids, eases, interday, has_factor, kinds, self._cutoff(row.odid or row.did))
-            log = logs[row.id] = self._card_log(row, ids, eases, kinds, restarted, None, *self._from_whole_logs(row))
+            log = logs[row.id] = self._card_log(
+                row, ids, eases, kinds, restarted, None, *self._from_whole_logs(row), days_ago
+            )
             if not restarted.complete and restarted.answers:
                 incomplete[ids[restarted.answers[0]]] = (log, row.id)
         for id_list in id_lists(list(incomplete)):
@@ -406,6 +385,7 @@ class ChunkHistories:
         logged_start: StartingState | None,
         reviews: Callable[[], tuple[Review, ...]],
         log: Callable[[], tuple[Review, ...]],
+        days_ago: list[int] | None = None,
     ) -> CardLog:
         """The CardLog of a card's parsed entries: answer columns and starting state here (``logged_start``: the
         one logged with the first answer, for an incomplete history); `Review` objects of the answers and of the
@@ -422,11 +402,14 @@ class ChunkHistories:
         columns = None
         if answers:
             every = len(answers) == len(ids)  # the usual case: every entry is an answer (no copies needed)
-            ago = (
-                [(next_day_at - ids[i] // 1000) // DAY_SECS for i in answers]
-                if not every
-                else [(next_day_at - i // 1000) // DAY_SECS for i in ids]
-            )
+            if days_ago is not None:  # read with the entries
+                ago = days_ago if every else [days_ago[i] for i in answers]
+            else:
+                ago = (
+                    [(next_day_at - ids[i] // 1000) // DAY_SECS for i in answers]
+                    if not every
+                    else [(next_day_at - i // 1000) // DAY_SECS for i in ids]
+                )
             if ago[-1] < 0:  # answers logged after tomorrow's start (clock skew) count as today, as in Anki
                 ago = [max(0, days) for days in ago]
             columns = AnswerColumns(
