@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 CHUNK_SIZE = 100_000  # cards read per query where a whole-table read is paged; bounds memory on huge collections
 PLAN_CHUNK_SIZE = 10_000  # cards planned per chunk (at least): the next chunk's logs are read meanwhile
+FIRST_CHUNK_SIZE = 1_000  # the first chunk, read while nothing else can run: small, so planning starts soon
 TABLE_SCANS = 10  # whole-table plans use at most this many chunks: each chunk's log query scans the revlog table
 IN_LIST_LIMIT = 10_000  # ids per "in (...)" list
 NOTE_BATCH = 1_000  # notes read per query when a scheduler reads cards' tags or fields
@@ -79,20 +80,25 @@ def id_lists(ids: Sequence[int], size: int = IN_LIST_LIMIT) -> Iterator[str]:
         yield ids2str(ids[start : start + size])
 
 
-def pages(col: Collection, columns: str, chunk_size: int = CHUNK_SIZE, where: str = "") -> Iterator[list[Any]]:
-    """Every card's ``columns`` (the first must be ``id``) in id order, one keyset-paged query per page."""
+def pages(
+    col: Collection, columns: str, chunk_size: int = CHUNK_SIZE, where: str = "", first_size: int | None = None
+) -> Iterator[list[Any]]:
+    """Every card's ``columns`` (the first must be ``id``) in id order, one keyset-paged query per page
+    (``first_size``: a different size for the first page)."""
     condition = f" and ({where})" if where else ""
     last_id = -(2**63)
+    size = first_size or chunk_size
     while True:
         rows = collection_db(col).all(
-            f"select {columns} from cards where id > ?{condition} order by id limit ?", last_id, chunk_size
+            f"select {columns} from cards where id > ?{condition} order by id limit ?", last_id, size
         )
         if not rows:
             return
         yield rows
         last_id = rows[-1][0]
-        if len(rows) < chunk_size:
+        if len(rows) < size:
             return
+        size = chunk_size
 
 
 def int_columns(col: Collection, columns: Sequence[str], source: str) -> list[list[int]]:
@@ -106,18 +112,20 @@ def int_columns(col: Collection, columns: Sequence[str], source: str) -> list[li
 
 
 def card_chunks(
-    col: Collection, card_ids: Sequence[int] | None, chunk_size: int = CHUNK_SIZE
+    col: Collection, card_ids: Sequence[int] | None, chunk_size: int = CHUNK_SIZE, first_size: int | None = None
 ) -> Iterator[list[CardRow]]:
-    """Card rows in id order, chunk by chunk (all cards, or the given ids)."""
+    """Card rows in id order, chunk by chunk (all cards, or the given ids; ``first_size``: a different size for
+    the first chunk)."""
     make = CardRow._make
     if card_ids is None:
-        for rows in pages(col, CARD_COLUMNS, chunk_size):
+        for rows in pages(col, CARD_COLUMNS, chunk_size, first_size=first_size):
             yield list(map(make, rows))
         return
     ids = sorted({int(i) for i in card_ids})
-    for start in range(0, len(ids), chunk_size):
+    starts = [0, *range(first_size, len(ids), chunk_size)] if first_size else range(0, len(ids), chunk_size)
+    for start, end in zip(starts, [*starts[1:], len(ids)]):
         rows = []
-        for id_list in id_lists(ids[start : start + chunk_size]):
+        for id_list in id_lists(ids[start:end]):
             rows.extend(collection_db(col).all(f"select {CARD_COLUMNS} from cards where id in {id_list} order by id"))
         if rows:
             yield list(map(make, rows))

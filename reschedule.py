@@ -38,6 +38,7 @@ from anki.consts import (
 from .card_reader import (
     CARD_COLUMNS,
     CHUNK_SIZE,
+    FIRST_CHUNK_SIZE,
     PLAN_CHUNK_SIZE,
     CardRow,
     ChunkHistories,
@@ -305,7 +306,8 @@ def _history_chunks(
         )
 
     size = chunk_size or plan_chunk_size(total)
-    return read_ahead(card_chunks(col, card_ids, size), read_logs, ChunkHistories.settle)
+    first = None if chunk_size else FIRST_CHUNK_SIZE
+    return read_ahead(card_chunks(col, card_ids, size, first), read_logs, ChunkHistories.settle)
 
 
 def _history_reads(schedulers: Sequence[Any]) -> str:

@@ -380,6 +380,18 @@ def test_chunking_gives_same_plan(col: Collection, name: str) -> None:
     assert list(subset.card_ids) == ids
 
 
+def test_card_chunks_cover_every_card_once_in_id_order_with_a_smaller_first_chunk(col: Collection) -> None:
+    from polar_bridge.card_reader import card_chunks
+
+    ids = sorted(add_card(col) for _ in range(9))
+    chunks = [[row.id for row in rows] for rows in card_chunks(col, None, 3, first_size=2)]
+    assert [len(chunk) for chunk in chunks] == [2, 3, 3, 1]
+    assert [cid for chunk in chunks for cid in chunk] == ids
+    subset = ids[::2] + ids[:1]  # unsorted, with a repeat
+    chunks = [[row.id for row in rows] for rows in card_chunks(col, subset, 2, first_size=1)]
+    assert chunks == [[ids[0]], [ids[2], ids[4]], [ids[6], ids[8]]]
+
+
 def test_cancel_raises_and_writes_nothing(col: Collection) -> None:
     for _ in range(3):
         review_card(col, [Rev(ago=DAY)])
