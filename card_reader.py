@@ -84,11 +84,10 @@ def pages(
     col: Collection, columns: str, chunk_size: int = CHUNK_SIZE, where: str = "", first_size: int | None = None
 ) -> Iterator[list[Any]]:
     """Every card's ``columns`` (the first must be ``id``) in id order, one keyset-paged query per page
-    (``first_size``: a different size for the first page)."""
+    (``first_size``: the first page's size, doubling page by page up to ``chunk_size``)."""
     condition = f" and ({where})" if where else ""
     last_id = -(2**63)
-    size = first_size or chunk_size
-    while True:
+    for size in _chunk_sizes(chunk_size, first_size):
         rows = collection_db(col).all(
             f"select {columns} from cards where id > ?{condition} order by id limit ?", last_id, size
         )
@@ -98,7 +97,16 @@ def pages(
         last_id = rows[-1][0]
         if len(rows) < size:
             return
-        size = chunk_size
+
+
+def _chunk_sizes(chunk_size: int, first_size: int | None) -> Iterator[int]:
+    """``first_size``, twice that, ... up to ``chunk_size``, then ``chunk_size`` for ever: a read-ahead pipeline
+    starts with a small chunk (read while nothing else can run), and each chunk's read then takes about as long as
+    planning the chunk before it."""
+    size = min(first_size or chunk_size, chunk_size)
+    while True:
+        yield size
+        size = min(2 * size, chunk_size)
 
 
 def int_columns(col: Collection, columns: Sequence[str], source: str) -> list[list[int]]:
@@ -114,18 +122,20 @@ def int_columns(col: Collection, columns: Sequence[str], source: str) -> list[li
 def card_chunks(
     col: Collection, card_ids: Sequence[int] | None, chunk_size: int = CHUNK_SIZE, first_size: int | None = None
 ) -> Iterator[list[CardRow]]:
-    """Card rows in id order, chunk by chunk (all cards, or the given ids; ``first_size``: a different size for
-    the first chunk)."""
+    """Card rows in id order, chunk by chunk (all cards, or the given ids; ``first_size``: see `pages`)."""
     make = CardRow._make
     if card_ids is None:
         for rows in pages(col, CARD_COLUMNS, chunk_size, first_size=first_size):
             yield list(map(make, rows))
         return
     ids = sorted({int(i) for i in card_ids})
-    starts = [0, *range(first_size, len(ids), chunk_size)] if first_size else range(0, len(ids), chunk_size)
-    for start, end in zip(starts, [*starts[1:], len(ids)]):
+    begin = 0
+    for size in _chunk_sizes(chunk_size, first_size):
+        if begin >= len(ids):
+            return
+        chunk_ids, begin = ids[begin : begin + size], begin + size
         rows = []
-        for id_list in id_lists(ids[start:end]):
+        for id_list in id_lists(chunk_ids):
             rows.extend(collection_db(col).all(f"select {CARD_COLUMNS} from cards where id in {id_list} order by id"))
         if rows:
             yield list(map(make, rows))

@@ -301,8 +301,10 @@ def _history_chunks(
     works on this one (`read_ahead`)."""
 
     def read_logs(card_rows: list[CardRow]) -> ChunkHistories:
+        # a whole-table run scans the revlog table for a full chunk; the small first chunk walks the cid index
+        whole_table = card_ids is None and len(card_rows) >= PLAN_CHUNK_SIZE
         return ChunkHistories(
-            col, card_rows, days, explicit_ids=card_ids is not None, whole_table=card_ids is None, reads=reads
+            col, card_rows, days, explicit_ids=card_ids is not None, whole_table=whole_table, reads=reads
         )
 
     size = chunk_size or plan_chunk_size(total)
