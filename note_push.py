@@ -395,7 +395,7 @@ def _known_duplicate(config: "AddonConfig", note: Any, existing: dict[str, list[
 class _Remembered:
     collection: "weakref.ref[Collection]"
     config: "AddonConfig"
-    stamp: int
+    stamp: note_identity.Stamp
     key: str
     checked: list[PreparedNote | str]
 
@@ -438,15 +438,14 @@ def check_notes(
     key = _remember_key(notes) if remember else None
     stamp = note_identity.collection_stamp(col)
     checked = _check_notes(col, config, notes, stamp)
-    # Kept only if the clock has left the stamp's millisecond: a change after this check then moves the stamp.
-    if key is not None and note_identity.stamp_is_settled(stamp):
+    if key is not None:  # any change after the stamp was read moves it: the add will see it
         with _remembered_lock:
             _remembered = _Remembered(weakref.ref(col), config, stamp, key, checked)
     return checked
 
 
 def _check_notes(
-    col: "Collection", config: "AddonConfig", notes: Sequence[Any], stamp: int
+    col: "Collection", config: "AddonConfig", notes: Sequence[Any], stamp: note_identity.Stamp
 ) -> list[PreparedNote | str]:
     """The check of :func:`check_notes`, as of the collection's ``stamp`` (read just before)."""
     guids = [n["guid"] for n in notes if isinstance(n, dict) and isinstance(n.get("guid"), str)]
