@@ -126,10 +126,11 @@ class GuidIndex:
         with self.lock:
             return self._facts if stamp == self._stamp else NameFacts()
 
-    def stamp_before_write(self, col: "Collection") -> Stamp | None:
+    def stamp_before_write(self, col: "Collection", stamp: Stamp | None = None) -> Stamp | None:
         """Call before writing notes, holding ``lock`` until :meth:`record_own_write`: a token for it (None when
-        the index is stale)."""
-        stamp = _stamp(col)
+        the index is stale). ``stamp``: the collection's stamp if the caller has just read it."""
+        if stamp is None:
+            stamp = _stamp(col)
         return stamp if stamp == self._stamp else None
 
     def record_own_write(
