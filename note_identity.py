@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import reprlib
 import threading
-import time
 import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,9 @@ if TYPE_CHECKING:
 
 LEGACY_TAG_PREFIX = "polar_guid:"
 MAX_GUID_LENGTH = 128
+# Where the collection stands (see collection_stamp): its modification time in ms, and the rows changed through its
+# SQLite connection since it was opened.
+Stamp = tuple[int, int]
 
 # `guid:X`, `tag:polar_guid:X` (optionally quoted or negated, as a whole search term).
 _TERM = re.compile(
@@ -58,7 +60,7 @@ class NameFacts:
 class GuidIndex:
     """guid → note ids (own guid or legacy ``polar_guid:`` tag) for one collection, kept in memory.
 
-    Valid while the collection's modification stamp (``col.mod``, bumped by every change, ours, the user's,
+    Valid while the collection's stamp (:func:`collection_stamp`, moved by every change, ours, the user's,
     sync's, undo's) is unchanged. While the collection keeps changing between lookups (Polar's first sync
     alternates findNotes and addNote) each lookup is one indexed-free SQL query instead of a rebuild; once two
     lookups in a row see the same stamp, the whole index is built and later lookups are dictionary hits. Our own
@@ -69,9 +71,9 @@ class GuidIndex:
         # Held by lookups (the server reads off the main thread) and around our own writes of notes, from
         # stamp_before_write to record_own_write, so a lookup never sees the index half-way through one.
         self.lock = threading.RLock()
-        self._stamp: int | None = None
+        self._stamp: Stamp | None = None
         self._by_guid: dict[str, list[int]] = {}
-        self._last_seen: int | None = None
+        self._last_seen: Stamp | None = None
         self._facts = NameFacts()
 
     def lookup(self, col: "Collection", guid: str) -> list[int]:
@@ -88,12 +90,12 @@ class GuidIndex:
         self._last_seen = stamp
         return _query_guid(col, guid)
 
-    def lookup_many(self, col: "Collection", guids: list[str], stamp: int) -> dict[str, list[int]]:
+    def lookup_many(self, col: "Collection", guids: list[str], stamp: Stamp) -> dict[str, list[int]]:
         """``stamp``: the collection's stamp (:func:`collection_stamp`) as the caller just read it."""
         with self.lock:
             return self._lookup_many(col, guids, stamp)
 
-    def _lookup_many(self, col: "Collection", guids: list[str], stamp: int) -> dict[str, list[int]]:
+    def _lookup_many(self, col: "Collection", guids: list[str], stamp: Stamp) -> dict[str, list[int]]:
         if stamp != self._stamp:
             # A few notes asked about once: cheaper than reading every guid. Asked again at the same stamp (Polar's
             # findNotes, canAddNotes, addNote of one card), build the index: our own writes then keep it current.
@@ -104,7 +106,7 @@ class GuidIndex:
             self._rebuild(col, stamp)
         return {guid: list(self._by_guid[guid]) for guid in guids if guid in self._by_guid}
 
-    def _rebuild(self, col: "Collection", stamp: int) -> None:
+    def _rebuild(self, col: "Collection", stamp: Stamp) -> None:
         index: dict[str, list[int]] = {}
         for nid, guid in db(col).execute("select id, guid from notes"):
             index.setdefault(guid, []).append(nid)
@@ -116,24 +118,23 @@ class GuidIndex:
                         index.setdefault(legacy, []).append(nid)
         self._by_guid = index
         self._facts = NameFacts()
-        # A change in the same millisecond as the build would not move the stamp: only trust older stamps.
-        self._stamp = stamp if stamp_is_settled(stamp) else None
-        self._last_seen = stamp
+        self._stamp = self._last_seen = stamp
 
-    def facts(self, stamp: int) -> NameFacts:
+    def facts(self, stamp: Stamp) -> NameFacts:
         """The remembered name lookups while the index is current, else empty ones to be thrown away (``stamp``
         as in :meth:`lookup_many`)."""
         with self.lock:
             return self._facts if stamp == self._stamp else NameFacts()
 
-    def stamp_before_write(self, col: "Collection") -> int | None:
+    def stamp_before_write(self, col: "Collection", stamp: Stamp | None = None) -> Stamp | None:
         """Call before writing notes, holding ``lock`` until :meth:`record_own_write`: a token for it (None when
-        the index is stale)."""
-        stamp = _stamp(col)
+        the index is stale). ``stamp``: the collection's stamp if the caller has just read it."""
+        if stamp is None:
+            stamp = _stamp(col)
         return stamp if stamp == self._stamp else None
 
     def record_own_write(
-        self, col: "Collection", token: int | None, added: dict[str, int], made_decks: bool = False
+        self, col: "Collection", token: Stamp | None, added: dict[str, int], made_decks: bool = False
     ) -> None:
         """Keep the index current across our own write of ``added`` (guid → new note id); the name facts too,
         unless the write made decks (one remembered missing is there now).
@@ -147,22 +148,20 @@ class GuidIndex:
             self._facts = NameFacts()
         for guid, nid in added.items():
             self._by_guid.setdefault(guid, []).append(nid)
-        stamp = _stamp(col)
-        # Let the clock pass the write's millisecond, so any later change moves the stamp (see _rebuild).
-        while not stamp_is_settled(stamp):
-            time.sleep(0.0005)
-        self._stamp = self._last_seen = stamp
+        self._stamp = self._last_seen = _stamp(col)
 
 
-def collection_stamp(col: "Collection") -> int:
-    """The collection's modification time in milliseconds: every change (ours, the user's, sync's, undo's) moves it,
-    except a second change within the same millisecond."""
-    return db(col).scalar("select mod from col")
+def collection_stamp(col: "Collection") -> Stamp:
+    """Where the collection stands: equal stamps mean nothing changed in between.
 
-
-def stamp_is_settled(stamp: int) -> bool:
-    """Whether the clock has left ``stamp``'s millisecond: any later change will then move the stamp."""
-    return int(time.time() * 1000) > stamp
+    ``col.mod`` alone is not enough: a second change within the same millisecond leaves it as it was, and undo sets
+    it back. Every change (ours, the user's, sync's, undo's) goes through Anki's one SQLite connection to the
+    collection, whose count of changed rows (SQLite's ``total_changes()``) only grows while it is open; a reopened
+    collection (profile switch, full sync) starts again from 0 but with the reopened file's ``mod``. So no stamp
+    needs the clock to have moved on, and no write waits for it.
+    """
+    ((mod, changes),) = db(col).all("select mod, total_changes() from col")
+    return mod, changes
 
 
 _stamp = collection_stamp

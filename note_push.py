@@ -395,7 +395,7 @@ def _known_duplicate(config: "AddonConfig", note: Any, existing: dict[str, list[
 class _Remembered:
     collection: "weakref.ref[Collection]"
     config: "AddonConfig"
-    stamp: int
+    stamp: note_identity.Stamp
     key: str
     checked: list[PreparedNote | str]
 
@@ -415,16 +415,20 @@ def _remember_key(notes: Sequence[Any]) -> str | None:
         return None
 
 
-def _take_remembered(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) -> list[PreparedNote | str] | None:
-    """The check a ``canAddNote(s)`` just made of exactly this note, if the collection has not changed since
-    (same stamp, taken once): Polar checks every card, then adds it, so the add need not check it again."""
+def _take_remembered(
+    col: "Collection", config: "AddonConfig", notes: Sequence[Any]
+) -> tuple[list[PreparedNote | str], note_identity.Stamp] | None:
+    """The check a ``canAddNote(s)`` just made of exactly this note, and the collection's stamp, if it has not
+    changed since (same stamp, taken once): Polar checks every card, then adds it, so the add need not check it
+    again."""
     global _remembered
     key = _remember_key(notes)
     with _remembered_lock:
         kept, _remembered = _remembered, None
     if key is None or kept is None or kept.collection() is not col or kept.config is not config or kept.key != key:
         return None
-    return kept.checked if note_identity.collection_stamp(col) == kept.stamp else None
+    stamp = note_identity.collection_stamp(col)
+    return (kept.checked, stamp) if stamp == kept.stamp else None
 
 
 def check_notes(
@@ -438,15 +442,14 @@ def check_notes(
     key = _remember_key(notes) if remember else None
     stamp = note_identity.collection_stamp(col)
     checked = _check_notes(col, config, notes, stamp)
-    # Kept only if the clock has left the stamp's millisecond: a change after this check then moves the stamp.
-    if key is not None and note_identity.stamp_is_settled(stamp):
+    if key is not None:  # any change after the stamp was read moves it: the add will see it
         with _remembered_lock:
             _remembered = _Remembered(weakref.ref(col), config, stamp, key, checked)
     return checked
 
 
 def _check_notes(
-    col: "Collection", config: "AddonConfig", notes: Sequence[Any], stamp: int
+    col: "Collection", config: "AddonConfig", notes: Sequence[Any], stamp: note_identity.Stamp
 ) -> list[PreparedNote | str]:
     """The check of :func:`check_notes`, as of the collection's ``stamp`` (read just before)."""
     guids = [n["guid"] for n in notes if isinstance(n, dict) and isinstance(n.get("guid"), str)]
@@ -502,11 +505,12 @@ def _check_notes(
 
 def push_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) -> PushResult:
     """Add the notes that can be added (and update existing ones when asked), as one undo step."""
-    checked = _take_remembered(col, config, notes) or check_notes(col, config, notes)
+    remembered = _take_remembered(col, config, notes)
+    checked, stamp = remembered if remembered is not None else (check_notes(col, config, notes), None)
     ready = [p for p in checked if isinstance(p, PreparedNote)]
     ids_by_prepared: dict[int, int] = {}
     if ready:
-        ids_by_prepared = _write(col, ready)
+        ids_by_prepared = _write(col, ready, stamp)
     result = PushResult()
     for item in checked:
         if isinstance(item, str):
@@ -518,21 +522,27 @@ def push_notes(col: "Collection", config: "AddonConfig", notes: Sequence[Any]) -
     return result
 
 
-def _write(col: "Collection", ready: list[PreparedNote]) -> dict[int, int]:
+def _write(col: "Collection", ready: list[PreparedNote], stamp: note_identity.Stamp | None) -> dict[int, int]:
+    """``stamp``: the collection's stamp as just read, if known (else it is read before the notes are written)."""
     # Note types first: adding one is a schema-level write outside the undo step.
     for alias in {p.stock_to_create for p in ready if p.stock_to_create is not None}:
         notetype = note_types.ensure_stock_notetype(col, alias)
         for p in ready:
             if p.stock_to_create is alias:
                 p.notetype, p.stock_to_create = notetype, None
-    _store_media(col, ready)
+        stamp = None
+    if any(p.media for p in ready):
+        _store_media(col, ready)
+        stamp = None
     identity = note_identity.guid_index(col)
     with identity.lock:  # lookups on server threads wait until the index knows these notes
-        return _write_notes(col, ready, identity)
+        return _write_notes(col, ready, identity, stamp)
 
 
-def _write_notes(col: "Collection", ready: list[PreparedNote], identity: note_identity.GuidIndex) -> dict[int, int]:
-    token = identity.stamp_before_write(col)
+def _write_notes(
+    col: "Collection", ready: list[PreparedNote], identity: note_identity.GuidIndex, stamp: note_identity.Stamp | None
+) -> dict[int, int]:
+    token = identity.stamp_before_write(col, stamp)
     to_add = [p for p in ready if p.existing_nid is None]
     to_update = [p for p in ready if p.existing_nid is not None]
     # The check found the decks (and refused filtered ones) in this request or, remembered, at the same stamp.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from anki.notes import NoteId
 from notes_helpers import PNG_B64, call, call_error, deck_of_note, polar_cloze, polar_note
 
 EMPTY = "cannot create note because it is empty"
@@ -266,6 +267,44 @@ def test_can_add_notes_matches_add_note(col):
         {"canAdd": False, "error": "model was not found: X"},
     ]
     assert col.note_count() == 0
+
+
+def test_a_change_right_after_a_push_is_seen_by_the_next_lookup(col):
+    """The reply to a push does not wait for the clock to leave the write's millisecond, yet a change the user makes
+    right after it (often within that millisecond, which leaves ``col.mod`` as the push set it) is seen at once."""
+    pushed = polar_note(guid="keptGuid01", fields={"Front": "kept", "Back": "b"})
+    kept = call(col, "addNote", {"note": pushed})
+    for i in range(20):
+        note = polar_note(guid=f"rightAfter{i:02d}", fields={"Front": f"question {i}", "Back": "b"})
+        query = {"query": f"tag:polar_guid:{note['guid']}"}
+        for _ in range(2):  # asked twice at the same stamp: the lookups come from the in-memory index
+            assert call(col, "findNotes", query) == []
+        nid = call(col, "addNote", {"note": note})
+        col.remove_notes([NoteId(nid)])  # the user deletes it straight away
+        assert call(col, "findNotes", query) == []
+        assert call(col, "findNotes", {"query": "tag:polar_guid:keptGuid01"}) == [kept]
+        # Checked, then the user adds the same question by hand right away: the add refuses it.
+        other = polar_note(guid=f"byHandToo{i:02d}", fields={"Front": f"by hand {i}", "Back": "b"})
+        assert call(col, "canAddNotes", {"notes": [other]}) == [True]
+        by_hand = col.new_note(col.models.by_name("Basic"))
+        by_hand["Front"] = f"by hand {i}"
+        col.add_note(by_hand, col.decks.id("Default"))
+        assert call_error(col, "addNote", {"note": other}) == DUPLICATE
+    assert col.note_count() == 21
+
+
+def test_lookups_see_a_change_another_add_on_makes_in_sql(col):
+    """Raw SQL through ``col.db`` (as some add-ons write) leaves ``col.mod`` as it was; lookups still see it."""
+    nid = call(col, "addNote", {"note": polar_note()})
+    for _ in range(2):  # the second lookup at the same stamp builds the in-memory index
+        assert call(col, "findNotes", {"query": "tag:polar_guid:1kyqEFBrFS"}) == [nid]
+    mod = col.mod
+    col.db.execute("update notes set guid = ? where id = ?", "changedGuid", nid)
+    assert col.mod == mod
+    assert call(col, "findNotes", {"query": "tag:polar_guid:1kyqEFBrFS"}) == []
+    assert call(col, "findNotes", {"query": "guid:changedGuid"}) == [nid]
+    # Its old guid is free again (a different question: the first field would be a duplicate).
+    assert call(col, "canAddNotes", {"notes": [polar_note(fields={"Front": "new question", "Back": "b"})]}) == [True]
 
 
 def test_an_add_after_its_check_sees_changes_made_in_between(col):

@@ -123,6 +123,21 @@ def test_malformed_json_names_the_problem():
         parse_json(b'\xff\xfe')
 
 
+def test_nesting_and_surrogates_are_refused_whatever_their_spelling():
+    def nested(levels: int) -> bytes:
+        return b'{"action":"version","params":{"x":' + b"[" * (levels - 2) + b"]" * (levels - 2) + b"}}"
+
+    assert parse_json(nested(64))["action"] == "version"
+    with pytest.raises(ValueError, match="nested too deeply"):
+        parse_json(nested(65))
+    for text in (rb'"\ud800"', rb'"\uDBFF"', rb'"x\uDc00"'):
+        for body in (b'{"query":' + text + b"}", b"{" + text + b':"value"}'):
+            with pytest.raises(ValueError, match="lone surrogate"):
+                parse_json(body)
+    # Escapes that are text: a surrogate pair, other code points, an escaped backslash before "ud800".
+    assert parse_json(rb'["\ud83d\ude00", "\u00e9\ud7ff", "\\ud800"]') == ["\U0001f600", "\u00e9\ud7ff", "\\ud800"]
+
+
 def test_multi_replies_in_each_action_own_envelope(col):
     reply = _answer(
         col,
