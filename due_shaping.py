@@ -341,6 +341,11 @@ def inverse_squares(largest_count: int) -> list[float]:
     return _grow(_INVERSE_SQUARES, largest_count + 1, _inverse_square)
 
 
+def _square_of(count: int) -> float:
+    """f32(f32(1/count)^2) from the table (grown when needed)."""
+    return _INVERSE_SQUARES[count] if count < len(_INVERSE_SQUARES) else inverse_squares(count)[count]
+
+
 def _weights(first_interval: int, review_counts: Sequence[int], modifiers: Sequence[float] | None) -> list[float]:
     """``select_weighted_interval``'s weights, each rounded to f32: an empty day 1, else (1/cards)^2 *
     (1/interval) * the Easy Days modifier."""
@@ -460,24 +465,33 @@ class DayLoads:
 
     def add(self, day: int) -> None:
         """A card now due on ``day``."""
-        self._change(day, 1)
+        offset = day - self.today
+        if offset <= 0:
+            self.by_today += 1
+            if offset < 0:
+                self.past[day] = self.past.get(day, 0) + 1
+                return
+        counts = self.counts
+        if offset >= len(counts):
+            self._grow(offset + 1)
+        count = counts[offset] = counts[offset] + 1
+        self.squares[offset] = _square_of(count)
 
     def remove(self, day: int) -> None:
         """A card no longer due on ``day`` (nothing if none was counted there)."""
-        if self.get(day) > 0:
-            self._change(day, -1)
-
-    def _change(self, day: int, delta: int) -> None:
-        if day <= self.today:
-            self.by_today += delta
-        if day < self.today:
-            self.past[day] = self.past.get(day, 0) + delta
-            return
         offset = day - self.today
-        if offset >= len(self.counts):
-            self._grow(offset + 1)
-        count = self.counts[offset] = self.counts[offset] + delta
-        self.squares[offset] = inverse_squares(count)[count]
+        if offset < 0:
+            count = self.past.get(day, 0)
+            if count > 0:
+                self.past[day] = count - 1
+                self.by_today -= 1
+            return
+        counts = self.counts
+        if offset < len(counts) and counts[offset] > 0:
+            count = counts[offset] = counts[offset] - 1
+            self.squares[offset] = _square_of(count)
+            if offset == 0:
+                self.by_today -= 1
 
     def _grow(self, size: int) -> None:
         extra = max(size, 2 * len(self.counts)) - len(self.counts)
@@ -590,13 +604,14 @@ class DueShaper:
             # The card leaves its old day before its new one is chosen (update_due_cnt_per_day moves it after
             # the choice; a card never competes with itself here, so the answer buttons, which preview the choice
             # before Anki's answer has put the card anywhere, show the day the reschedule really picks).
-            self._remove(preset_id, odue if odid else due)
+            self._loads(preset_id).remove(odue if odid else due)
         day = self._choose(card_id, reps, preset_id, exact_day, last_review_day, stored_reps=True)
+        today = self.today
         if counted:
-            self._add(preset_id, max(day, self.today))
-        if day < self.today:
+            self._loads(preset_id).add(day if day > today else today)
+        if day < today:
             self.backlog.append(BacklogCard(card_id, day, last_review_day, preset_id, bool(odid)))
-            day = self.today
+            day = today
         return day
 
     def preview_day(self, card_id: int, reps_after_answer: int, deck_id: int, exact_day: int) -> int:
@@ -615,11 +630,13 @@ class DueShaper:
         if not self.shape:
             return exact_day
         rules = self.presets.get(preset_id) or PresetRules(preset_id, "")
-        interval = float(max(exact_day - last_review_day, 0))
+        days = exact_day - last_review_day
+        interval = float(days) if days > 0 else 0.0
         seed = reschedule_fuzz_seed(card_id, reps)
         chosen = None
         if self.load_balance:
-            chosen = self._find_interval(interval, rules, max(self.today - last_review_day, 0), seed)
+            elapsed = self.today - last_review_day
+            chosen = self._find_interval(interval, rules, elapsed if elapsed > 0 else 0, seed)
         if chosen is None:
             drawn = seed in self._random_words
             if not drawn and stored_reps and self.anki_fuzz_delta is not None and interval >= MINIMUM_INTERVAL:
@@ -633,13 +650,14 @@ class DueShaper:
         lower, upper = constrained_fuzz_bounds(interval, MINIMUM_INTERVAL, rules.maximum_interval)
         if upper < days_elapsed:
             return min(lower, upper)  # overdue beyond the whole fuzz range: the nearest day (then today)
-        lower = max(lower, days_elapsed)  # never into the past
+        if lower < days_elapsed:
+            lower = days_elapsed  # never into the past
         loads = self._loads(rules.preset_id)
         first_day = self.today - days_elapsed  # the day of interval 0
         review_counts, squares = loads.window(first_day + lower, upper - lower + 1)
         if lower == days_elapsed:  # the candidate "today" (lower is never below it) weighs all of today's load
             today_load = review_counts[0] = loads.by_today + self.reviewed_today.get(rules.preset_id, 0)
-            squares[0] = inverse_squares(today_load)[today_load]
+            squares[0] = _square_of(today_load)
         modifiers = None
         if rules.has_easy_days:
             weekdays = [self._weekday(first_day + ivl) for ivl in range(lower, upper + 1)]
@@ -659,15 +677,6 @@ class DueShaper:
         if loads is None:
             loads = self.loads[preset_id] = DayLoads(self.today, {})
         return loads
-
-    def _remove(self, preset_id: int, day: int) -> None:
-        """``update_due_cnt_per_day``, first half: the card no longer counts on its old day."""
-        loads = self.loads.get(preset_id)
-        if loads is not None:
-            loads.remove(day)
-
-    def _add(self, preset_id: int, day: int) -> None:
-        self._loads(preset_id).add(day)
 
     def day_load(self, preset_id: int, day: int) -> int:
         loads = self.loads.get(preset_id)
