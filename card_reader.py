@@ -161,17 +161,17 @@ def _seconds(ivl: int) -> float:
     return ivl * 86400.0 if ivl > 0 else -ivl * 1.0  # revlog ivl: days > 0, -seconds < 0
 
 
-# Six numbers per review-log entry (a card's entries in id order), all the review-log rules (`restart_history`) and
+# Seven numbers per review-log entry (a card's entries in id order), all the review-log rules (`restart_history`) and
 # the answer columns need: id, ease and type (each clamped to 0..7, which keeps every rule's outcome), 1 if its
 # interval is a day or more (stands in for the interval), 1 if its ease factor is not 0 (stands in for the factor),
 # and its whole Anki days before tomorrow's start (`days_ago` unclamped: SQL truncates a negative quotient towards 0
-# where Python floors it, and `_card_log` turns every negative one into 0 either way). ``{next_day_at}``: the
-# collection's next day start.
+# where Python floors it, and `_card_log` turns every negative one into 0 either way), and 1 if it is an answer
+# (`ANSWER_SQL`). ``{next_day_at}``: the collection's next day start.
 _PACKED_ENTRY = (
     "id||','||max(0, min(ease, 7))||','||max(0, min(type, 7))||','||(ivl >= 1 or ivl <= -86400)||','||(factor != 0)"
-    "||','||(({next_day_at} - id / 1000) / 86400)"
+    f"||','||(({{next_day_at}} - id / 1000) / 86400)||','||({ANSWER_SQL})"
 )
-_PACKED_WIDTH = 6
+_PACKED_WIDTH = 7
 _WHOLE_ENTRY = "id||','||ease||','||ivl||','||lastIvl||','||factor||','||time||','||type"
 _NEWEST_ANSWER = f"max(case when {ANSWER_SQL} then id end)"
 
@@ -326,8 +326,12 @@ class ChunkHistories:
             if not text:
                 continue
             values = json_loads(text)
-            ids, eases, kinds, interday, has_factor, days_ago = (values[k::_PACKED_WIDTH] for k in range(6))
-            restarted = restart_history(ids, eases, interday, has_factor, kinds, self._cutoff(row.odid or row.did))
+            ids, eases, kinds = values[0::_PACKED_WIDTH], values[1::_PACKED_WIDTH], values[2::_PACKED_WIDTH]
+            interday, has_factor = values[3::_PACKED_WIDTH], values[4::_PACKED_WIDTH]
+            days_ago, answer_flags = values[5::_PACKED_WIDTH], values[6::_PACKED_WIDTH]
+            restarted = restart_history(
+                ids, eases, interday, has_factor, kinds, self._cutoff(row.odid or row.did), answer_flags
+            )
             log = logs[row.id] = self._card_log(
                 row, ids, eases, kinds, restarted, None, *self._from_whole_logs(row), days_ago
             )

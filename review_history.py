@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC
+from itertools import compress
 from typing import NamedTuple
 
 from anki.consts import REVLOG_CRAM, REVLOG_LRN
@@ -56,8 +57,17 @@ def _is_interday(ivl: int) -> bool:
     return ivl >= 1 or ivl <= -DAY_SECS
 
 
-def _answers(kinds: Sequence[int], eases: Sequence[int], factors: Sequence[int], start: int) -> tuple[int, ...]:
-    """Indexes from ``start`` on of the entries that are answers (the rule of `ANSWER_SQL`, in Python)."""
+def _answers(
+    kinds: Sequence[int],
+    eases: Sequence[int],
+    factors: Sequence[int],
+    start: int,
+    answer_flags: Sequence[int] | None = None,
+) -> tuple[int, ...]:
+    """Indexes from ``start`` on of the entries that are answers (the rule of `ANSWER_SQL`, in Python; or its
+    result per entry, ``answer_flags``, when SQL computed it)."""
+    if answer_flags is not None:
+        return tuple(compress(range(start, len(kinds)), answer_flags[start:]))
     return tuple(
         i
         for i, kind, ease in zip(range(start, len(kinds)), kinds[start:], eases[start:])
@@ -78,6 +88,7 @@ def restart_history(
     factors: Sequence[int],
     kinds: Sequence[int],
     ignore_before_ms: int = 0,
+    answer_flags: Sequence[int] | None = None,
 ) -> RestartedHistory:
     """Apply Anki's rules to one card's entries (parallel columns, sorted by id): ``reviews_for_fsrs``.
 
@@ -97,7 +108,7 @@ def restart_history(
         after_first_group = kind_bytes.lstrip(b"\x00")
         if b"\x00" not in after_first_group:
             if 0 in eases or after_first_group.strip(b"\x01\x02"):  # entries that are not answers to drop
-                return RestartedHistory(_answers(kinds, eases, factors, 0), True)
+                return RestartedHistory(_answers(kinds, eases, factors, 0, answer_flags), True)
             return RestartedHistory(range(count), True)
     first_learn: int | None = None
     first_grade: int | None = None
@@ -127,7 +138,7 @@ def restart_history(
     start = first_learn if first_learn is not None else first_grade
     if start is None:
         return RestartedHistory((), False)
-    answers = _answers(kinds, eases, factors, start)
+    answers = _answers(kinds, eases, factors, start, answer_flags)
     return RestartedHistory(answers, complete)
 
 
