@@ -215,7 +215,7 @@ class ChunkHistories:
         self._cutoffs: dict[int, int] = {}
         self._positions: dict[int, int] | None = None
         if reads == "reviews":
-            self._texts, self.last_answer_ms = self._read_logs(_WHOLE_ENTRY, with_newest=True)
+            self._texts, self.last_answer_ms = self._read_logs(_WHOLE_ENTRY, with_newest=True, in_order=True)
         elif reads == "columns":
             self._packed, self.last_answer_ms = self._read_logs(self._packed_entry(), with_newest=True, in_order=True)
         else:
@@ -281,7 +281,7 @@ class ChunkHistories:
 
     def _whole_texts(self) -> dict[int, str]:
         if self._texts is None:
-            self._texts = self._read_logs(_WHOLE_ENTRY)[0]
+            self._texts = self._read_logs(_WHOLE_ENTRY, in_order=True)[0]
         return self._texts
 
     def _cutoff(self, deck_id: int) -> int:
@@ -361,13 +361,8 @@ class ChunkHistories:
         text = self._whole_texts().get(row.id)
         if not text:
             return _EMPTY
-        values = json_loads(text)
+        values = json_loads(text)  # in id order (group_concat ... order by id)
         ids = values[0::7]
-        if ids != sorted(ids):
-            # SQL gives no ordering promise for group_concat: sort by review id when needed
-            rows = sorted(values[i : i + 7] for i in range(0, len(values), 7))
-            values = [v for row in rows for v in row]
-            ids = values[0::7]
         eases, ivls, factors, kinds = values[1::7], values[2::7], values[4::7], values[6::7]
         restarted = restart_history(ids, eases, ivls, factors, kinds, self._cutoff(row.odid or row.did))
         next_day_at, today = self.days.day_cutoff, self.days.today
