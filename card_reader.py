@@ -34,10 +34,13 @@ except ImportError:  # pragma: no cover
 if TYPE_CHECKING:
     from anki.collection import Collection
 
-CHUNK_SIZE = 100_000  # cards read (and their revlogs) per query; bounds memory on huge collections
+CHUNK_SIZE = 100_000  # cards read per query where a whole-table read is paged; bounds memory on huge collections
+PLAN_CHUNK_SIZE = 10_000  # cards planned per chunk (at least): the next chunk's logs are read meanwhile
+FIRST_CHUNK_SIZE = 1_000  # the first chunk, read while nothing else can run: small, so planning starts soon
+TABLE_SCANS = 10  # whole-table plans use at most this many chunks: each chunk's log query scans the revlog table
 IN_LIST_LIMIT = 10_000  # ids per "in (...)" list
 NOTE_BATCH = 1_000  # notes read per query when a scheduler reads cards' tags or fields
-PACKED_WINDOW = 5_000  # histories built together from packed logs (one starting-state query each)
+PACKED_WINDOW = PLAN_CHUNK_SIZE  # histories built together from packed logs (one starting-state query each)
 
 
 class CardRow(NamedTuple):
@@ -77,38 +80,71 @@ def id_lists(ids: Sequence[int], size: int = IN_LIST_LIMIT) -> Iterator[str]:
         yield ids2str(ids[start : start + size])
 
 
-def pages(col: Collection, columns: str, chunk_size: int = CHUNK_SIZE, where: str = "") -> Iterator[list[Any]]:
-    """Every card's ``columns`` (the first must be ``id``) in id order, one keyset-paged query per page."""
+def pages(
+    col: Collection, columns: str, chunk_size: int = CHUNK_SIZE, where: str = "", first_size: int | None = None
+) -> Iterator[list[Any]]:
+    """Every card's ``columns`` (the first must be ``id``) in id order, one keyset-paged query per page
+    (``first_size``: the first page's size, doubling page by page up to ``chunk_size``)."""
     condition = f" and ({where})" if where else ""
     last_id = -(2**63)
-    while True:
+    for size in _chunk_sizes(chunk_size, first_size):
         rows = collection_db(col).all(
-            f"select {columns} from cards where id > ?{condition} order by id limit ?", last_id, chunk_size
+            f"select {columns} from cards where id > ?{condition} order by id limit ?", last_id, size
         )
         if not rows:
             return
         yield rows
         last_id = rows[-1][0]
-        if len(rows) < chunk_size:
+        if len(rows) < size:
             return
 
 
+def _chunk_sizes(chunk_size: int, first_size: int | None) -> Iterator[int]:
+    """``first_size``, twice that, ... up to ``chunk_size``, then ``chunk_size`` for ever: a read-ahead pipeline
+    starts with a small chunk (read while nothing else can run), and each chunk's read then takes about as long as
+    planning the chunk before it."""
+    size = min(first_size or chunk_size, chunk_size)
+    while True:
+        yield size
+        size = min(2 * size, chunk_size)
+
+
+def int_columns(col: Collection, columns: Sequence[str], source: str) -> list[list[int]]:
+    """Whole integer columns of ``select columns from source``, each as one list, in one pass: one group_concat
+    string per column instead of a row object per card (several times faster for a whole table). The columns'
+    entries come in the same row order (each row is added to every column's concatenation in turn); that order is
+    unspecified, so sort by a key column where order matters."""
+    concatenations = ", ".join(f"'[' || coalesce(group_concat({column}), '') || ']'" for column in columns)
+    row = collection_db(col).first(f"select {concatenations} from {source}")
+    return [json_loads(text) for text in row] if row else [[] for _ in columns]
+
+
 def card_chunks(
-    col: Collection, card_ids: Sequence[int] | None, chunk_size: int = CHUNK_SIZE
+    col: Collection, card_ids: Sequence[int] | None, chunk_size: int = CHUNK_SIZE, first_size: int | None = None
 ) -> Iterator[list[CardRow]]:
-    """Card rows in id order, chunk by chunk (all cards, or the given ids)."""
+    """Card rows in id order, chunk by chunk (all cards, or the given ids; ``first_size``: see `pages`)."""
     make = CardRow._make
     if card_ids is None:
-        for rows in pages(col, CARD_COLUMNS, chunk_size):
+        for rows in pages(col, CARD_COLUMNS, chunk_size, first_size=first_size):
             yield list(map(make, rows))
         return
     ids = sorted({int(i) for i in card_ids})
-    for start in range(0, len(ids), chunk_size):
+    begin = 0
+    for size in _chunk_sizes(chunk_size, first_size):
+        if begin >= len(ids):
+            return
+        chunk_ids, begin = ids[begin : begin + size], begin + size
         rows = []
-        for id_list in id_lists(ids[start : start + chunk_size]):
+        for id_list in id_lists(chunk_ids):
             rows.extend(collection_db(col).all(f"select {CARD_COLUMNS} from cards where id in {id_list} order by id"))
         if rows:
             yield list(map(make, rows))
+
+
+def plan_chunk_size(total: int) -> int:
+    """Cards per chunk of a plan over ``total`` cards: PLAN_CHUNK_SIZE, or larger so that a whole-table plan has
+    at most TABLE_SCANS chunks."""
+    return max(PLAN_CHUNK_SIZE, -(-total // TABLE_SCANS))
 
 
 def cards_by_id(col: Collection, ids: Sequence[int]) -> list[CardRow]:
@@ -125,49 +161,19 @@ def _seconds(ivl: int) -> float:
     return ivl * 86400.0 if ivl > 0 else -ivl * 1.0  # revlog ivl: days > 0, -seconds < 0
 
 
-# One number per review-log entry, all the review-log rules need (`restart_history`) and the answer columns:
-# id, ease and type (each clamped to 0..7, which keeps every rule's outcome), whether the entry's ease factor is
-# 0 (resets, cram) and whether its interval is a day or more. Decoded by `_unpack`.
+# Six numbers per review-log entry (a card's entries in id order), all the review-log rules (`restart_history`) and
+# the answer columns need: id, ease and type (each clamped to 0..7, which keeps every rule's outcome), 1 if its
+# interval is a day or more (stands in for the interval), 1 if its ease factor is not 0 (stands in for the factor),
+# and its whole Anki days before tomorrow's start (`days_ago` unclamped: SQL truncates a negative quotient towards 0
+# where Python floors it, and `_card_log` turns every negative one into 0 either way). ``{next_day_at}``: the
+# collection's next day start.
 _PACKED_ENTRY = (
-    "((id * 8 + max(0, min(ease, 7))) * 8 + max(0, min(type, 7))) * 4 + (factor = 0) * 2 + (ivl >= 1 or ivl <= -86400)"
+    "id||','||max(0, min(ease, 7))||','||max(0, min(type, 7))||','||(ivl >= 1 or ivl <= -86400)||','||(factor != 0)"
+    "||','||(({next_day_at} - id / 1000) / 86400)"
 )
+_PACKED_WIDTH = 6
 _WHOLE_ENTRY = "id||','||ease||','||ivl||','||lastIvl||','||factor||','||time||','||type"
 _NEWEST_ANSWER = f"max(case when {ANSWER_SQL} then id end)"
-
-
-class _PackedFlags(Sequence[int]):
-    """One flag of packed entries as a column, decoded only where read: Anki's rules read the interval and factor
-    flags only for logs off the usual path (resets, cram, logs without learning), so most are never decoded.
-    ``bit`` 1: the interval is a day or more (1, else 0: stands in for the interval); ``bit`` 2: the ease factor
-    is not 0 (1, else 0: stands in for the factor)."""
-
-    __slots__ = ("values", "bit", "when_set")
-
-    def __init__(self, values: list[int], bit: int) -> None:
-        self.values, self.bit = values, bit
-        self.when_set = 1 if bit == 1 else 0  # the factor bit is set when the factor is 0
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            bit, when_set = self.bit, self.when_set
-            return [when_set if v & bit else 1 - when_set for v in self.values[index]]
-        return self.when_set if self.values[index] & self.bit else 1 - self.when_set
-
-
-def _unpack(values: list[int]) -> tuple[list[int], list[int], Sequence[int], Sequence[int], list[int]]:
-    """ids, eases, interday flags (standing in for the intervals), factor flags (standing in for the factors) and
-    kinds of packed entries: every column `restart_history` reads."""
-    values.sort()  # SQL promises no order inside group_concat; entries sort by id
-    return (
-        [v >> 8 for v in values],
-        [v >> 5 & 7 for v in values],
-        _PackedFlags(values, 1),
-        _PackedFlags(values, 2),
-        [v >> 2 & 7 for v in values],
-    )
 
 
 class ChunkHistories:
@@ -196,8 +202,9 @@ class ChunkHistories:
             self.wheres = [f"cid in {id_list}" for id_list in id_lists([card.id for card in cards])]
             self.source = "revlog"
         else:
-            # the chunk is a contiguous id range of the cards table; when it is (most of) the whole table a
-            # sequential scan beats walking the cid index (random table reads)
+            # the chunk is a contiguous id range of the cards table; when the run reads the whole table (in at
+            # most TABLE_SCANS chunks, `plan_chunk_size`) a sequential scan beats walking the cid index (random
+            # table reads): ten scans of 1.1M rows cost less than one walk
             self.wheres = [f"cid between {cards[0].id} and {cards[-1].id}"]
             self.source = "revlog not indexed" if whole_table else "revlog"
         self._cards = cards  # in card id order
@@ -210,7 +217,7 @@ class ChunkHistories:
         if reads == "reviews":
             self._texts, self.last_answer_ms = self._read_logs(_WHOLE_ENTRY, with_newest=True)
         elif reads == "columns":
-            self._packed, self.last_answer_ms = self._read_logs(_PACKED_ENTRY, with_newest=True)
+            self._packed, self.last_answer_ms = self._read_logs(self._packed_entry(), with_newest=True, in_order=True)
         else:
             self.last_answer_ms = self._last_answers()
 
@@ -234,21 +241,27 @@ class ChunkHistories:
             )
         return last
 
-    def _read_logs(self, entry: str, *, with_newest: bool = False) -> tuple[dict[int, str], dict[int, int]]:
-        """card id -> its log as a JSON list of entries (``entry`` each), and (``with_newest``) card id -> newest
-        answer id."""
+    def _read_logs(
+        self, entry: str, *, with_newest: bool = False, in_order: bool = False
+    ) -> tuple[dict[int, str], dict[int, int]]:
+        """card id -> its log as a JSON list of entries (``entry`` each; ``in_order``: in id order), and
+        (``with_newest``) card id -> newest answer id."""
         newest_column = f", {_NEWEST_ANSWER}" if with_newest else ""
+        order = ", ',' order by id" if in_order else ""
         texts: dict[int, str] = {}
         newest: dict[int, int] = {}
         for where in self.wheres:
             rows = collection_db(self.col).all(
-                f"select cid, '['||group_concat({entry})||']'{newest_column} from {self.source} where {where}"
+                f"select cid, '['||group_concat({entry}{order})||']'{newest_column} from {self.source} where {where}"
                 " group by cid"
             )
             texts.update((row[0], row[1]) for row in rows)
             if with_newest:
                 newest.update((row[0], row[2]) for row in rows if row[2] is not None)
         return texts, newest
+
+    def _packed_entry(self) -> str:
+        return _PACKED_ENTRY.format(next_day_at=int(self.days.day_cutoff))
 
     def release(self) -> None:
         """Drop the chunk's logs once its cards are done (the loaded histories refer back to this object, so
@@ -290,12 +303,19 @@ class ChunkHistories:
             logs = self._packed_logs(card.card_id)
         return logs.get(card.card_id, _EMPTY)
 
+    def settle(self) -> None:
+        """Finish the chunk's reads that depend on its logs (the starting states of incomplete histories), when
+        the packed logs are read up front and the chunk is no larger than a window: called before the next chunk's
+        read starts (`read_ahead`), so this query does not wait behind it."""
+        if self._packed is not None and self._cards and len(self._cards) <= PACKED_WINDOW:
+            self._packed_logs(self._cards[0].id)
+
     def _packed_logs(self, card_id: int) -> dict[int, CardLog]:
         """The histories of the PACKED_WINDOW cards from ``card_id`` on (the engine asks in card order), from the
         packed logs: built together so the starting states of incomplete histories come from one query, and only
         so many at a time to keep memory flat."""
         if self._packed is None:
-            self._packed = self._read_logs(_PACKED_ENTRY)[0]
+            self._packed = self._read_logs(self._packed_entry(), in_order=True)[0]
         texts = self._packed
         position = self._position(card_id)
         window = self._cards[position : position + PACKED_WINDOW] if position is not None else []
@@ -305,9 +325,12 @@ class ChunkHistories:
             text = texts.get(row.id)
             if not text:
                 continue
-            ids, eases, interday, has_factor, kinds = _unpack(json_loads(text))
+            values = json_loads(text)
+            ids, eases, kinds, interday, has_factor, days_ago = (values[k::_PACKED_WIDTH] for k in range(6))
             restarted = restart_history(ids, eases, interday, has_factor, kinds, self._cutoff(row.odid or row.did))
-            log = logs[row.id] = self._card_log(row, ids, eases, kinds, restarted, None, *self._from_whole_logs(row))
+            log = logs[row.id] = self._card_log(
+                row, ids, eases, kinds, restarted, None, *self._from_whole_logs(row), days_ago
+            )
             if not restarted.complete and restarted.answers:
                 incomplete[ids[restarted.answers[0]]] = (log, row.id)
         for id_list in id_lists(list(incomplete)):
@@ -380,6 +403,7 @@ class ChunkHistories:
         logged_start: StartingState | None,
         reviews: Callable[[], tuple[Review, ...]],
         log: Callable[[], tuple[Review, ...]],
+        days_ago: list[int] | None = None,
     ) -> CardLog:
         """The CardLog of a card's parsed entries: answer columns and starting state here (``logged_start``: the
         one logged with the first answer, for an incomplete history); `Review` objects of the answers and of the
@@ -396,11 +420,14 @@ class ChunkHistories:
         columns = None
         if answers:
             every = len(answers) == len(ids)  # the usual case: every entry is an answer (no copies needed)
-            ago = (
-                [(next_day_at - ids[i] // 1000) // DAY_SECS for i in answers]
-                if not every
-                else [(next_day_at - i // 1000) // DAY_SECS for i in ids]
-            )
+            if days_ago is not None:  # read with the entries
+                ago = days_ago if every else [days_ago[i] for i in answers]
+            else:
+                ago = (
+                    [(next_day_at - ids[i] // 1000) // DAY_SECS for i in answers]
+                    if not every
+                    else [(next_day_at - i // 1000) // DAY_SECS for i in ids]
+                )
             if ago[-1] < 0:  # answers logged after tomorrow's start (clock skew) count as today, as in Anki
                 ago = [max(0, days) for days in ago]
             columns = AnswerColumns(

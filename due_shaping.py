@@ -30,7 +30,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import accumulate, repeat
+from itertools import accumulate
 from operator import mul
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +77,17 @@ def _from_lanes(number: int, count: int) -> list[int]:
     return words[0::2].tolist()
 
 
+def _lanes64(values: Sequence[int]) -> int:
+    """``values`` (each < 2**32) as one integer, one value per 64-bit lane, lane 0 lowest."""
+    return int.from_bytes(array("Q", values).tobytes(), "little")
+
+
+def _from_lanes64(number: int, count: int) -> list[int]:
+    words = array("Q")
+    words.frombytes(number.to_bytes(8 * count, "little"))
+    return words.tolist()
+
+
 def first_random_u32_many(seeds: Sequence[int]) -> list[int]:
     """`first_random_u32` of many seeds at once (about 5 µs a seed instead of 50 one at a time): every seed is a
     128-bit lane of one big integer, so each PCG and ChaCha step (add, xor, rotate, masked to the lane) runs on all
@@ -95,11 +106,19 @@ def _first_random_u32_batch(seeds: Sequence[int]) -> list[int]:
     m32, m64 = _M32 * ones, _M64 * ones
     state = _lanes([seed & _M64 for seed in seeds])
     increment = 11634580027462260723 * ones
-    key = []
+    states = []
     for _ in range(8):  # rand_core's ``seed_from_u64``: the 32-byte key is filled with PCG32 outputs
         state = (state * 6364136223846793005 + increment) & m64
-        word = (((state >> 18) ^ state) >> 27) & m32
-        rotation = state >> 59
+        states.append(state)
+    # The rest works on 32-bit words, or 64-bit states shifted right: 64-bit lanes leave room for an addition's
+    # carry and a rotation's left half, and half the width makes each big-integer step about twice as fast
+    ones = _lanes64([1] * count)
+    m32 = _M32 * ones
+    m46, m5 = (2**46 - 1) * ones, 31 * ones  # a right shift brings the next lane's low bits into the top bits
+    key = []
+    for state in map(_lanes64, (_from_lanes(state, count) for state in states)):
+        word = ((((state >> 18) & m46) ^ state) >> 27) & m32
+        rotation = (state >> 59) & m5
         for bit in range(5):
             chosen = ((rotation >> bit) & ones) * _M32  # lanes whose rotation has this bit
             step = 1 << bit
@@ -133,7 +152,7 @@ def _first_random_u32_batch(seeds: Sequence[int]) -> list[int]:
         x1, x6, x11, x12 = quarter(x1, x6, x11, x12)
         x2, x7, x8, x13 = quarter(x2, x7, x8, x13)
         x3, x4, x9, x14 = quarter(x3, x4, x9, x14)
-    return _from_lanes((x0 + _CHACHA_CONSTANTS[0] * ones) & m32, count)
+    return _from_lanes64((x0 + _CHACHA_CONSTANTS[0] * ones) & m32, count)
 
 
 _F32 = struct.Struct("<f")
@@ -267,7 +286,11 @@ def _grow(table: list[float], size: int, value: Callable[[int], float]) -> list[
 
 
 def select_weighted_interval(
-    first_interval: int, review_counts: Sequence[int], modifiers: Sequence[float] | None, unit: float | None
+    first_interval: int,
+    review_counts: Sequence[int],
+    modifiers: Sequence[float] | None,
+    unit: float | None,
+    squares: Sequence[float] | None = None,
 ) -> int | None:
     """``select_weighted_interval`` + rand's ``WeightedIndex`` sampling, in f32 like Anki. The candidates are the
     intervals ``first_interval``, ``first_interval + 1``, ... with ``review_counts`` cards due on their days and
@@ -278,11 +301,12 @@ def select_weighted_interval(
     The running sums are first taken in f64 (in C, `accumulate`; in the usual case, no Easy Days and no empty
     day, over the f64 products of the f32 factors, each within 2^-24 of Anki's f32 weight), which picks Anki's day
     unless the draw falls within rounding error of a boundary between two days (about one card in a thousand):
-    only then are Anki's f32 weights summed one f32 addition at a time."""
+    only then are Anki's f32 weights summed one f32 addition at a time. ``squares``: the days' f32(1/cards)^2 when
+    the caller keeps them (`DayLoads`), else looked up here."""
     if unit is None or not review_counts:
         return None
     if modifiers is None and 0 not in review_counts:
-        cumulative = list(accumulate(_products(first_interval, review_counts)))
+        cumulative = list(accumulate(_products(first_interval, review_counts, squares)))
     else:
         cumulative = list(accumulate(_weights(first_interval, review_counts, modifiers)))
     total = cumulative.pop()
@@ -300,12 +324,21 @@ def select_weighted_interval(
     return first_interval + index
 
 
-def _products(first_interval: int, review_counts: Sequence[int]) -> Iterator[float]:
+def _products(
+    first_interval: int, review_counts: Sequence[int], squares: Sequence[float] | None = None
+) -> Iterator[float]:
     """f32(f32(1/cards)^2) * f32(1/interval) of each candidate day, in f64 (exact: two f32 factors)."""
-    squares = _grow(_INVERSE_SQUARES, max(review_counts) + 1, _inverse_square)
     last = first_interval + len(review_counts)
     inverses = _grow(_INVERSES, last, _inverse)[first_interval:last]
-    return map(mul, map(squares.__getitem__, review_counts), inverses)
+    if squares is not None:
+        return map(mul, squares, inverses)
+    table = inverse_squares(max(review_counts))
+    return map(mul, map(table.__getitem__, review_counts), inverses)
+
+
+def inverse_squares(largest_count: int) -> list[float]:
+    """The table count -> f32(f32(1/count)^2), covering ``largest_count``."""
+    return _grow(_INVERSE_SQUARES, largest_count + 1, _inverse_square)
 
 
 def _weights(first_interval: int, review_counts: Sequence[int], modifiers: Sequence[float] | None) -> list[float]:
@@ -393,6 +426,65 @@ def preset_rules(col: Collection) -> tuple[dict[int, PresetRules], dict[int, int
     return presets, deck_presets
 
 
+class DayLoads:
+    """One preset's review cards due per day (the load balancer's counts, ``update_due_cnt_per_day``), kept as the
+    weighted pick reads them: days from today on in lists indexed by day - today, so a candidate range is two
+    slices (the counts and each day's f32(1/cards)^2), earlier days in a dict; ``by_today``: the cards due today
+    or earlier (Anki counts them all as today's load)."""
+
+    def __init__(self, today: int, due_days: dict[int, int]) -> None:
+        self.today = today
+        self.past = {day: count for day, count in due_days.items() if day < today}
+        self.by_today = sum(count for day, count in due_days.items() if day <= today)
+        later = {day - today: count for day, count in due_days.items() if day >= today}
+        size = max(later, default=0) + 1
+        self.counts = [0] * size
+        for offset, count in later.items():
+            self.counts[offset] = count
+        table = inverse_squares(max(self.counts))
+        self.squares = [table[count] for count in self.counts]
+
+    def get(self, day: int) -> int:
+        if day < self.today:
+            return self.past.get(day, 0)
+        offset = day - self.today
+        return self.counts[offset] if offset < len(self.counts) else 0
+
+    def window(self, first_day: int, size: int) -> tuple[list[int], list[float]]:
+        """Counts and f32(1/cards)^2 of ``size`` days from ``first_day`` (today or later)."""
+        start = first_day - self.today
+        end = start + size
+        if end > len(self.counts):
+            self._grow(end)
+        return self.counts[start:end], self.squares[start:end]
+
+    def add(self, day: int) -> None:
+        """A card now due on ``day``."""
+        self._change(day, 1)
+
+    def remove(self, day: int) -> None:
+        """A card no longer due on ``day`` (nothing if none was counted there)."""
+        if self.get(day) > 0:
+            self._change(day, -1)
+
+    def _change(self, day: int, delta: int) -> None:
+        if day <= self.today:
+            self.by_today += delta
+        if day < self.today:
+            self.past[day] = self.past.get(day, 0) + delta
+            return
+        offset = day - self.today
+        if offset >= len(self.counts):
+            self._grow(offset + 1)
+        count = self.counts[offset] = self.counts[offset] + delta
+        self.squares[offset] = inverse_squares(count)[count]
+
+    def _grow(self, size: int) -> None:
+        extra = max(size, 2 * len(self.counts)) - len(self.counts)
+        self.counts += [0] * extra
+        self.squares += [inverse_squares(0)[0]] * extra
+
+
 class DueShaper:
     """Chooses each card's due day (see the module docstring). One instance per run: it keeps the load balancer's
     per-day counts up to date as cards are planned, like Anki's ``Rescheduler::update_due_cnt_per_day``."""
@@ -415,11 +507,10 @@ class DueShaper:
         self.deck_presets = deck_presets
         self.shape = shape
         self.load_balance = load_balance and shape
-        self.due_counts = due_counts if due_counts is not None else {}  # preset -> day -> review cards due
+        self.loads = {preset: DayLoads(today, days) for preset, days in (due_counts or {}).items()}
         self.reviewed_today = reviewed_today or {}
         self.backlog: list[BacklogCard] = []
         self._weekdays: dict[int, int] = {}
-        self._loads_by_today: dict[int, int] = {}  # preset -> review cards due today or earlier (`_due_by_today`)
         self._random_words: dict[int, int] = {}  # fuzz seed -> its first random u32 (`prepare_cards`)
         # Anki's own fuzz of a stored card (col.fuzz_delta: the same seed and rule as fuzz_factor/with_review_fuzz,
         # computed in Rust, faster than one ChaCha12 draw here) for cards not drawn in `prepare_cards`; None outside
@@ -543,17 +634,17 @@ class DueShaper:
         if upper < days_elapsed:
             return min(lower, upper)  # overdue beyond the whole fuzz range: the nearest day (then today)
         lower = max(lower, days_elapsed)  # never into the past
-        counts = self.due_counts.get(rules.preset_id, {})
-        today_load = self._due_by_today(rules.preset_id) + self.reviewed_today.get(rules.preset_id, 0)
+        loads = self._loads(rules.preset_id)
         first_day = self.today - days_elapsed  # the day of interval 0
-        review_counts = list(map(counts.get, range(first_day + lower, first_day + upper + 1), repeat(0)))
+        review_counts, squares = loads.window(first_day + lower, upper - lower + 1)
         if lower == days_elapsed:  # the candidate "today" (lower is never below it) weighs all of today's load
-            review_counts[0] = today_load
+            today_load = review_counts[0] = loads.by_today + self.reviewed_today.get(rules.preset_id, 0)
+            squares[0] = inverse_squares(today_load)[today_load]
         modifiers = None
         if rules.has_easy_days:
             weekdays = [self._weekday(first_day + ivl) for ivl in range(lower, upper + 1)]
             modifiers = easy_days_modifiers(rules.easy_days, weekdays, review_counts)
-        return select_weighted_interval(lower, review_counts, modifiers, self._unit(seed))
+        return select_weighted_interval(lower, review_counts, modifiers, self._unit(seed), squares)
 
     def _weekday(self, day: int) -> int:
         """Monday = 0 of Anki day ``day`` (interval_to_weekday: the local date at that day's start)."""
@@ -563,31 +654,24 @@ class DueShaper:
             weekday = self._weekdays[day] = datetime.fromtimestamp(moment).weekday()
         return weekday
 
-    def _due_by_today(self, preset_id: int) -> int:
-        """Review cards of the preset due today or earlier (Anki counts them all as today's load); summed once per
-        run, then kept up to date by `_add`/`_remove`."""
-        load = self._loads_by_today.get(preset_id)
-        if load is None:
-            counts = self.due_counts.get(preset_id, {})
-            load = self._loads_by_today[preset_id] = sum(n for d, n in counts.items() if d <= self.today)
-        return load
+    def _loads(self, preset_id: int) -> DayLoads:
+        loads = self.loads.get(preset_id)
+        if loads is None:
+            loads = self.loads[preset_id] = DayLoads(self.today, {})
+        return loads
 
     def _remove(self, preset_id: int, day: int) -> None:
         """``update_due_cnt_per_day``, first half: the card no longer counts on its old day."""
-        days = self.due_counts.get(preset_id)
-        if days and days.get(day, 0) > 0:
-            days[day] -= 1
-            if day <= self.today and preset_id in self._loads_by_today:
-                self._loads_by_today[preset_id] -= 1
+        loads = self.loads.get(preset_id)
+        if loads is not None:
+            loads.remove(day)
 
     def _add(self, preset_id: int, day: int) -> None:
-        days = self.due_counts.setdefault(preset_id, {})
-        days[day] = days.get(day, 0) + 1
-        if day <= self.today and preset_id in self._loads_by_today:
-            self._loads_by_today[preset_id] += 1
+        self._loads(preset_id).add(day)
 
     def day_load(self, preset_id: int, day: int) -> int:
-        return self.due_counts.get(preset_id, {}).get(day, 0)
+        loads = self.loads.get(preset_id)
+        return 0 if loads is None else loads.get(day)
 
 
 # Spreading an overdue backlog

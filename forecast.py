@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from anki.consts import CARD_TYPE_NEW, QUEUE_TYPE_NEW
 
-from .card_reader import CHUNK_SIZE, home_queue, pages
+from .card_reader import FIRST_CHUNK_SIZE, PLAN_CHUNK_SIZE, home_queue, pages
+from .read_ahead import read_ahead
 from .reschedule_plan import ReschedulePlan
 from .scheduler import AnkiDays
 
@@ -56,7 +57,8 @@ def due_forecasts(
     runs = [
         ({cid: i for i, cid in enumerate(plan.card_ids)}, plan, forecast) for plan, forecast in zip(plans, forecasts)
     ]
-    for rows in pages(col, "id, type, queue, due, odue, odid", CHUNK_SIZE, where="type != 0"):
+    read = pages(col, "id, type, queue, due, odue, odid", PLAN_CHUNK_SIZE, "type != 0", FIRST_CHUNK_SIZE)
+    for rows, _ in read_ahead(read, len):  # the next page is read while this one is counted
         for cid, ctype, queue, due, odue, odid in rows:
             home = home_queue(ctype, queue, odue) if odid else queue
             home_due = odue if odid and odue else due

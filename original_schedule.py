@@ -13,9 +13,9 @@ import zlib
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .card_reader import CARD_COLUMNS, CardRow, home_queue, id_lists, pages
+from .card_reader import CARD_COLUMNS, CardRow, home_queue, id_lists, int_columns, pages
 from .card_writer import backend_card, batched, write_as_one_step
 from .collection_db import db as collection_db
 
@@ -69,24 +69,20 @@ def save_original_schedule(col: Collection) -> None:
     Cards are only ever added, never overwritten, so the snapshot keeps Anki's own schedule from before the first
     reschedule; cards learned later are added before the run that first touches them.
     """
-    exists = has_original_schedule(col)
-    existing = _read_snapshot(col) if exists else [array("q") for _ in _SNAPSHOT_FIELDS]
-    if exists:
+    if has_original_schedule(col):
+        existing = _read_snapshot(col)
         known = set(existing[0])
-        missing = [cid for cid in collection_db(col).list("select id from cards") if cid not in known]
+        missing = [cid for cid in int_columns(col, ["id"], "cards")[0] if cid not in known]
         if not missing:
             return
-        chunks: Iterator[list[Any]] = (
-            collection_db(col).all(f"select {_SNAPSHOT_COLUMNS} from cards where id in {id_list}")
-            for id_list in id_lists(missing)
-        )
+        for id_list in id_lists(missing):
+            rows = collection_db(col).all(f"select {_SNAPSHOT_COLUMNS} from cards where id in {id_list}")
+            for column, values in zip(existing, zip(*rows)):
+                column.extend(values)
     else:
-        chunks = pages(col, _SNAPSHOT_COLUMNS)
-    for rows in chunks:
-        for column, values in zip(existing, zip(*rows)):
-            column.extend(values)
+        existing = [array("q", values) for values in int_columns(col, _SNAPSHOT_FIELDS, "cards")]
     ids = existing[0]
-    if exists and any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):  # a first snapshot is read in id order
+    if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
         order = sorted(range(len(ids)), key=ids.__getitem__)
         existing = [array("q", (column[i] for i in order)) for column in existing]
     _write_snapshot(col, existing)

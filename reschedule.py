@@ -38,12 +38,15 @@ from anki.consts import (
 from .card_reader import (
     CARD_COLUMNS,
     CHUNK_SIZE,
+    FIRST_CHUNK_SIZE,
+    PLAN_CHUNK_SIZE,
     CardRow,
     ChunkHistories,
     HistoryFactory,
     card_chunks,
     cards_by_id,
     pages,
+    plan_chunk_size,
 )
 from .card_writer import backend_card, batched, write_as_one_step
 from .collection_db import db as collection_db
@@ -55,6 +58,7 @@ from .original_schedule import (
     save_original_schedule,
 )
 from .preset_schedulers import PresetSchedulers, scheduler_lookup
+from .read_ahead import read_ahead
 from .reschedule_plan import RescheduleCancelled, ReschedulePlan, RescheduleReport
 from .review_history import ANSWER_SQL
 from .scheduler import AnkiDays, CardHistory, LoadedScheduler, Review, ReviewKind, SchedulerError, check_interval
@@ -194,7 +198,7 @@ def plan_reschedule(
     now: float | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = None,
     due_day: DueDayChooser | None = None,
 ) -> ReschedulePlan:
     """Compute new states for ``card_ids`` (all cards if None) without writing anything.
@@ -218,7 +222,7 @@ def plan_reschedules(
     now: float | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = None,
     on_history: HistoryHook | None = None,
 ) -> list[ReschedulePlan]:
     """`plan_reschedule` for several (scheduler, due_day) pairs in one pass over the cards and their histories
@@ -236,7 +240,7 @@ def _plan(
     now: float | None,
     on_progress: Callable[[int, int], None] | None,
     should_cancel: Callable[[], bool] | None,
-    chunk_size: int,
+    chunk_size: int | None,
     on_history: HistoryHook | None = None,
 ) -> list[ReschedulePlan]:
     days = AnkiDays.from_collection(col, now)
@@ -250,11 +254,9 @@ def _plan(
     check = _CancelCheck(should_cancel, on_progress, total)
     reads = _history_reads([scheduler for scheduler, _ in schedulers])
     done = 0
-    for card_rows in card_chunks(col, card_ids, chunk_size):
+
+    for card_rows, histories in _history_chunks(col, card_ids, days, total, chunk_size, reads):
         check(done)
-        histories = ChunkHistories(
-            col, card_rows, days, explicit_ids=card_ids is not None, whole_table=len(card_rows) >= total, reads=reads
-        )
         last_answers = histories.last_answer_ms
         for *_, due_day in runs:
             prepare = getattr(due_day, "prepare_cards", None)
@@ -292,6 +294,24 @@ def _plan(
     return plans
 
 
+def _history_chunks(
+    col: Collection, card_ids: Sequence[int] | None, days: AnkiDays, total: int, chunk_size: int | None, reads: str
+) -> Iterator[tuple[list[CardRow], ChunkHistories]]:
+    """Chunks of card rows (all cards, or ``card_ids``) with their review logs, the next chunk read while the caller
+    works on this one (`read_ahead`)."""
+
+    def read_logs(card_rows: list[CardRow]) -> ChunkHistories:
+        # a whole-table run scans the revlog table for a full chunk; the small first chunk walks the cid index
+        whole_table = card_ids is None and len(card_rows) >= PLAN_CHUNK_SIZE
+        return ChunkHistories(
+            col, card_rows, days, explicit_ids=card_ids is not None, whole_table=whole_table, reads=reads
+        )
+
+    size = chunk_size or plan_chunk_size(total)
+    first = None if chunk_size else FIRST_CHUNK_SIZE
+    return read_ahead(card_chunks(col, card_ids, size, first), read_logs, ChunkHistories.settle)
+
+
 def _history_reads(schedulers: Sequence[Any]) -> str:
     """What to read of every card's history up front (`ChunkHistories`): the most any of the run's schedulers (each
     a LoadedScheduler or PresetSchedulers) is known to read."""
@@ -306,17 +326,14 @@ def _history_reads(schedulers: Sequence[Any]) -> str:
 
 
 def card_histories(
-    col: Collection, card_ids: Sequence[int] | None = None, *, now: float | None = None, chunk_size: int = CHUNK_SIZE
+    col: Collection, card_ids: Sequence[int] | None = None, *, now: float | None = None, chunk_size: int | None = None
 ) -> Iterator[CardHistory]:
     """Histories of all cards (or ``card_ids``) with at least one answer, new cards excluded; read chunk by
     chunk like plan_reschedule. Each history's reviews are loaded on first access."""
     days = AnkiDays.from_collection(col, now)
     factory = HistoryFactory(col, days)
     total = len(set(card_ids)) if card_ids is not None else collection_db(col).scalar("select count() from cards")
-    for card_rows in card_chunks(col, card_ids, chunk_size):
-        histories = ChunkHistories(
-            col, card_rows, days, explicit_ids=card_ids is not None, whole_table=len(card_rows) >= total
-        )
+    for card_rows, histories in _history_chunks(col, card_ids, days, total, chunk_size, ""):
         for card in card_rows:
             if _is_schedulable(card, histories.last_answer_ms):
                 yield factory.build(card, histories)
@@ -345,12 +362,13 @@ def apply_plan(col: Collection, plan: ReschedulePlan, *, own_undo_step: bool = T
     """
     save_original_schedule(col)
     if len(plan):
-        write_as_one_step(
-            col,
-            f"Reschedule ({plan.scheduler_name})",
-            batched(_planned_cards(col, plan))(),
-            merge_into_caller_step=not own_undo_step,
-        )
+        with _without_cycle_collector():  # 100k card rows and messages: the collector would rescan them often
+            write_as_one_step(
+                col,
+                f"Reschedule ({plan.scheduler_name})",
+                batched(_planned_cards(col, plan))(),
+                merge_into_caller_step=not own_undo_step,
+            )
     return plan.report
 
 
@@ -369,11 +387,15 @@ def _current_rows(col: Collection, ids: Sequence[int]) -> Iterator[CardRow]:
     """The cards' rows as they are now (and possibly others): for a plan covering a good part of the collection a
     sequential read of the whole cards table is cheaper than looking up each id."""
     if len(ids) * 3 >= collection_db(col).scalar("select count() from cards"):
-        for rows in pages(col, CARD_COLUMNS):
-            yield from map(CardRow._make, rows)
+        for _, rows in read_ahead(pages(col, CARD_COLUMNS, PLAN_CHUNK_SIZE), _card_rows):
+            yield from rows  # the next page is read while this one's cards are built and written
         return
     for start in range(0, len(ids), CHUNK_SIZE):
         yield from cards_by_id(col, ids[start : start + CHUNK_SIZE])
+
+
+def _card_rows(rows: list[Any]) -> list[CardRow]:
+    return list(map(CardRow._make, rows))
 
 
 def reschedule(

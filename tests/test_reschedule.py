@@ -353,21 +353,43 @@ def test_cards_learned_after_first_run_are_saved_before_being_touched(col: Colle
     assert card_row(col, first)["due"] == col.sched.today
 
 
-def test_chunking_gives_same_plan(col: Collection) -> None:
+@pytest.mark.parametrize("name", ["example", "fsrs"])
+def test_chunking_gives_same_plan(col: Collection, name: str) -> None:
+    """Chunks of 2 (each read ahead while the one before is planned) give the plan of one chunk: also for `fsrs`,
+    which reads the packed logs up front, with logs that start mid-history (their starting states are read per
+    chunk) in several chunks."""
     for k in range(7):
-        review_card(col, [Rev(ago=(k + 1) * DAY), Rev(ago=k * 3600 + 60, ease=1 + k % 4)])
+        if k % 3 == 1:  # no learning entries: an incomplete history starting from the logged interval and ease
+            review_card(col, [Rev(ago=(40 + k) * DAY, ivl=12 + k, factor=2300), Rev(ago=(k + 1) * DAY, ivl=30)])
+        else:
+            review_card(
+                col, [Rev(ago=(k + 9) * DAY, kind=0), Rev(ago=(k + 1) * DAY), Rev(ago=k * 3600 + 60, ease=1 + k % 4)]
+            )
     add_card(col)
-    scheduler = load_scheduler("example", Path("."))
+    scheduler = load_scheduler(name, Path("."))
     now = time.time()
     progress: list[tuple[int, int]] = []
     small = plan_reschedule(col, scheduler, now=now, chunk_size=2, on_progress=lambda d, t: progress.append((d, t)))
     big = plan_reschedule(col, scheduler, now=now)
     assert list(small.card_ids) == list(big.card_ids) and list(small.dues) == list(big.dues)
+    assert list(small.ivls) == list(big.ivls) and len(set(big.ivls)) > 2
     assert small.report == big.report
     assert progress == [(2, 8), (4, 8), (6, 8), (8, 8)]
     ids = list(big.card_ids)[::2]
     subset = plan_reschedule(col, scheduler, ids, now=now, chunk_size=2)
     assert list(subset.card_ids) == ids
+
+
+def test_card_chunks_cover_every_card_once_in_id_order_with_a_smaller_first_chunk(col: Collection) -> None:
+    from polar_bridge.card_reader import card_chunks
+
+    ids = sorted(add_card(col) for _ in range(9))
+    chunks = [[row.id for row in rows] for rows in card_chunks(col, None, 3, first_size=2)]
+    assert [len(chunk) for chunk in chunks] == [2, 3, 3, 1]
+    assert [cid for chunk in chunks for cid in chunk] == ids
+    subset = ids[::2] + ids[:1]  # unsorted, with a repeat
+    chunks = [[row.id for row in rows] for rows in card_chunks(col, subset, 2, first_size=1)]
+    assert chunks == [[ids[0]], [ids[2], ids[4]], [ids[6], ids[8]]]
 
 
 def test_cancel_raises_and_writes_nothing(col: Collection) -> None:
@@ -514,6 +536,30 @@ def test_a_write_that_fails_part_way_leaves_the_collection_as_it_was(col: Collec
     assert calls[0] == 10  # the first batch had been written before the failure
     assert all_rows(col) == before
     assert col.undo_status().undo == undo_before  # nothing left to undo from the failed run
+
+
+def test_a_batch_that_fails_to_build_while_the_one_before_is_written_leaves_the_collection_as_it_was(
+    col: Collection,
+) -> None:
+    """The write of one batch runs while the next is built: a failure building the next batch waits for that write
+    and then takes it back, so nothing of the run stays."""
+    from polar_bridge.card_reader import cards_by_id
+    from polar_bridge.card_writer import backend_card, write_as_one_step
+
+    ids = [review_card(col, [Rev(ago=DAY)]) for _ in range(30)]
+    before = all_rows(col)
+    undo_before = col.undo_status().undo
+    rows = cards_by_id(col, ids)
+    moved = [backend_card(row, row.type, row.queue, row.due + 5, row.ivl + 5, row.left, row.odue) for row in rows]
+
+    def batches():
+        yield moved[:20]
+        raise RuntimeError("a row could not be read")
+
+    with pytest.raises(RuntimeError, match="a row could not be read"):
+        write_as_one_step(col, "Reschedule (test)", batches())
+    assert all_rows(col) == before
+    assert col.undo_status().undo == undo_before
 
 
 def test_a_change_in_the_same_second_as_planning_is_detected(col: Collection) -> None:
