@@ -247,28 +247,32 @@ class ConnectServer:
         self.log.info("Polar Bridge server stopped")
 
     def _add_thread(self) -> None:
-        """Start one more server thread (caller holds ``_lock``)."""
+        """Start one more server thread, holding the turn at accept() from now (caller holds ``_lock``), so the watch
+        does not start another for it while it starts."""
+        self._accepting = True
         thread = threading.Thread(
-            target=self._accept_loop, name=f"polar-bridge-server-{len(self._threads) + 1}", daemon=True
+            target=self._accept_loop, args=(True,), name=f"polar-bridge-server-{len(self._threads) + 1}", daemon=True
         )
         self._threads.append(thread)
         thread.start()
 
-    def _accept_loop(self) -> None:
+    def _accept_loop(self, has_turn: bool = False) -> None:
         listener = self._listener
         assert listener is not None
         me = threading.get_ident()
         while True:
-            with self._lock:
-                # One thread at a time waits in accept(): a client's requests one after another (Polar's sync) are
-                # all served by the thread that answered the previous one, with no hand-over between threads.
-                while self._accepting and not self._stopping:
-                    self._parked += 1
-                    self._turn.wait()
-                    self._parked -= 1
-                if self._stopping:
-                    return
-                self._accepting = True
+            if not has_turn:
+                with self._lock:
+                    # One thread at a time waits in accept(): a client's requests one after another (Polar's sync)
+                    # are all served by the thread that answered the previous one, with no hand-over between threads.
+                    while self._accepting and not self._stopping:
+                        self._parked += 1
+                        self._turn.wait()
+                        self._parked -= 1
+                    if self._stopping:
+                        return
+                    self._accepting = True
+            has_turn = False
             try:
                 conn, _address = listener.accept()
             except OSError as exc:
