@@ -1,10 +1,13 @@
 """The HTTP transport of the AnkiConnect-compatible server (no aqt here; the GUI glue injects the main thread).
 
-A small pool of server threads (at most MAX_CONNECTIONS) waits in ``accept()`` on the listening socket; the
+Server threads (at most MAX_CONNECTIONS) take turns at ``accept()`` on the listening socket, one at a time; the
 thread that accepts a connection serves it to the end (HTTP/1.1 keep-alive) with ``http_wire``'s strict parser,
-under deadlines, and another thread is started only when none is left waiting. So a fresh connection costs no
-thread start and no hand-over between threads. Each request is size- and security-checked and its JSON
-validated on its server thread. Then:
+under deadlines, then takes its turn again. So a client's fresh connections one after another (Polar's sync) are
+all served by one thread: no thread start and no hand-over between threads (each costs a wake-up and passes
+Python's lock back and forth). A watch lets another thread (waiting, or started) into ``accept()`` once every
+thread has been busy with its connection for HANDOVER_S: a slow client or a wait for the main thread holds up the
+next connection for about 10-20 ms at most. Each request is size- and security-checked and its JSON validated on
+its server thread. Then:
 
 - actions declared ``off_main`` (pure ones such as ``version``; collection reads; the note, deck and media writes
   clients make in bulk) run right there, as Anki's own QueryOp and CollectionOp run their work off the main
@@ -50,6 +53,13 @@ GET_BANNER = b"AnkiConnect v.6"
 # Connections served at once (one server thread each); more wait in the listen backlog until one finishes, so a
 # local client cannot exhaust Anki's threads while many well-behaved clients are still all served, in turn.
 MAX_CONNECTIONS = 32
+# One thread waits in accept() at a time, and the thread that answered a connection takes the next one itself. When
+# every server thread has been busy with its connection this long (a slow client, a wait for the main thread, a
+# long action), another thread is let into accept(); the busy ones are looked at this often while any is busy.
+HANDOVER_S = 0.01
+WATCH_INTERVAL_S = 0.01
+# The watch sleeps until the next connection once no thread has been busy for this long.
+WATCH_IDLE_S = 1.0
 LISTEN_BACKLOG = 1024
 # A request's line and headers must arrive within this many seconds of the connection waiting for them (an idle
 # keep-alive connection is closed then); its body within BODY_TIMEOUT_S plus one second per BODY_MIN_RATE bytes.
@@ -153,7 +163,15 @@ class ConnectServer:
         self._connections: set[socket.socket] = set()
         self._answering: set[socket.socket] = set()  # connections whose request is being answered
         self._threads: list[threading.Thread] = []
-        self._idle = 0  # server threads waiting in accept()
+        # Under _lock: a thread is in (or on its way into) accept(); threads waiting for their turn at it; when each
+        # busy thread took its connection (by thread id); whether the watch is looking at the busy ones.
+        self._turn = threading.Condition(self._lock)
+        self._watch = threading.Condition(self._lock)
+        self._accepting = False
+        self._parked = 0
+        self._busy: dict[int, float] = {}
+        self._watching = False
+        self._watcher: threading.Thread | None = None
         self._stopping = False
         self._anki_page_ports = anki_page_ports or (lambda: ())
         self._body_deadline = http_wire.BodyDeadline(BODY_TIMEOUT_S, BODY_MIN_RATE)
@@ -190,6 +208,8 @@ class ConnectServer:
         self._stopping = False
         with self._lock:
             self._add_thread()
+        self._watcher = threading.Thread(target=self._watch_loop, name="polar-bridge-server-watch", daemon=True)
+        self._watcher.start()
         self.log.info("Polar Bridge server listening on %s:%s", address, self._port)
 
     def stop(self) -> None:
@@ -206,7 +226,9 @@ class ConnectServer:
             # A connection being answered finishes its reply (a cancelled one says MSG_STOPPING), then closes.
             connections = list(self._connections - self._answering)
             threads = list(self._threads)
-            waiting = self._idle
+            waiting = 1 if self._accepting else 0
+            self._turn.notify_all()
+            self._watch.notify_all()
         for call in pending:
             call.cancel()
         _wake_acceptors(listener, waiting)
@@ -217,57 +239,93 @@ class ConnectServer:
             except OSError:
                 pass
         deadline = time.monotonic() + 5
-        for thread in threads:
+        for thread in [*threads, *([self._watcher] if self._watcher is not None else [])]:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._listener = None
         self._threads = []
+        self._watcher = None
         self.log.info("Polar Bridge server stopped")
 
     def _add_thread(self) -> None:
-        """Start one more server thread (caller holds ``_lock``)."""
+        """Start one more server thread, holding the turn at accept() from now (caller holds ``_lock``), so the watch
+        does not start another for it while it starts."""
+        self._accepting = True
         thread = threading.Thread(
-            target=self._accept_loop, name=f"polar-bridge-server-{len(self._threads) + 1}", daemon=True
+            target=self._accept_loop, args=(True,), name=f"polar-bridge-server-{len(self._threads) + 1}", daemon=True
         )
         self._threads.append(thread)
-        self._idle += 1  # counted as waiting from now, so concurrent accepts do not start a second one for it
         thread.start()
 
-    def _accept_loop(self) -> None:
+    def _accept_loop(self, has_turn: bool = False) -> None:
         listener = self._listener
         assert listener is not None
-        waiting = True  # _add_thread counted this thread as waiting already
+        me = threading.get_ident()
         while True:
-            if not waiting:
+            if not has_turn:
                 with self._lock:
-                    self._idle += 1
+                    # One thread at a time waits in accept(): a client's requests one after another (Polar's sync)
+                    # are all served by the thread that answered the previous one, with no hand-over between threads.
+                    while self._accepting and not self._stopping:
+                        self._parked += 1
+                        self._turn.wait()
+                        self._parked -= 1
+                    if self._stopping:
+                        return
+                    self._accepting = True
+            has_turn = False
             try:
                 conn, _address = listener.accept()
             except OSError as exc:
                 with self._lock:
-                    self._idle -= 1
+                    self._accepting = False
                 if self._stopping:
                     return
                 # Out of file descriptors or an aborted handshake: wait a moment rather than spin.
                 self.log.warning("accept failed: %s", exc)
                 time.sleep(0.05)
-                waiting = False
                 continue
             with self._lock:
-                self._idle -= 1
+                self._accepting = False
                 if self._stopping:
                     conn.close()
                     return
-                # The last waiting thread takes this connection: let another wait for the next one.
-                if self._idle == 0 and len(self._threads) < MAX_CONNECTIONS:
-                    self._add_thread()
                 self._connections.add(conn)
-            waiting = False
+                self._busy[me] = time.monotonic()
+                if not self._watching:  # the first connection after a quiet time wakes the watch
+                    self._watching = True
+                    self._watch.notify()
             try:
                 self._serve(conn)
             finally:
                 with self._lock:
                     self._connections.discard(conn)
+                    del self._busy[me]
                 conn.close()
+
+    def _watch_loop(self) -> None:
+        """Let another thread into accept() while every server thread has been busy for HANDOVER_S (up to
+        MAX_CONNECTIONS threads), so a slow client or a long wait never holds up the next connection for long.
+        Looks every WATCH_INTERVAL_S while threads are busy, and sleeps while the server is quiet."""
+        with self._lock:
+            quiet_since: float | None = None
+            while not self._stopping:
+                if not self._watching:
+                    self._watch.wait()
+                    continue
+                self._watch.wait(WATCH_INTERVAL_S)
+                now = time.monotonic()
+                if not self._busy:
+                    quiet_since = quiet_since if quiet_since is not None else now
+                    if now - quiet_since >= WATCH_IDLE_S:
+                        self._watching, quiet_since = False, None
+                    continue
+                quiet_since = None
+                if self._accepting or now - max(self._busy.values()) < HANDOVER_S:
+                    continue
+                if self._parked:
+                    self._turn.notify()
+                elif len(self._threads) < MAX_CONNECTIONS:
+                    self._add_thread()
 
     def collection_will_close(self) -> None:
         """Main thread, before the collection closes: wait for a running off-main action, then refuse them."""

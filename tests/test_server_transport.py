@@ -191,3 +191,20 @@ def test_many_keep_alive_clients_share_a_bounded_pool_of_threads(serve):
         t.join(120)
     assert results == [6] * 320
     assert threading.active_count() <= before + MAX_CONNECTIONS
+
+
+def test_clients_one_after_another_share_one_thread_and_a_stalled_one_holds_up_nobody(serve):
+    server, _ = serve()
+    invoke(server.port, "version")
+    before = threading.active_count()
+    # Polar's way: a fresh connection per request, one at a time; the thread that answered one takes the next.
+    for _ in range(50):
+        assert invoke(server.port, "version")["result"] == 6
+    assert threading.active_count() <= before + 1
+    # A client that sends half a request and stalls (its body may take up to 5 s) keeps its thread busy; the next
+    # client is still answered at once, by another thread.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as stalled:
+        stalled.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{")
+        time.sleep(0.1)  # the server has taken it
+        assert invoke(server.port, "version", timeout=2)["result"] == 6
+        assert invoke(server.port, "deckNames", timeout=2)["result"] == ["Default"]
