@@ -35,9 +35,9 @@ if TYPE_CHECKING:
     from anki.collection import Collection
 
 CHUNK_SIZE = 100_000  # cards read per query where a whole-table read is paged; bounds memory on huge collections
-PLAN_CHUNK_SIZE = 10_000  # cards planned per chunk (at least): the next chunk's logs are read meanwhile
+PLAN_CHUNK_SIZE = 20_000  # cards planned per chunk (at least): the next chunk's logs are read meanwhile
 FIRST_CHUNK_SIZE = 1_000  # the first chunk, read while nothing else can run: small, so planning starts soon
-TABLE_SCANS = 10  # whole-table plans use at most this many chunks: each chunk's log query scans the revlog table
+TABLE_SCANS = 5  # whole-table plans use at most this many full chunks: each one's log query scans the revlog table
 IN_LIST_LIMIT = 10_000  # ids per "in (...)" list
 NOTE_BATCH = 1_000  # notes read per query when a scheduler reads cards' tags or fields
 PACKED_WINDOW = PLAN_CHUNK_SIZE  # histories built together from packed logs (one starting-state query each)
@@ -204,7 +204,7 @@ class ChunkHistories:
         else:
             # the chunk is a contiguous id range of the cards table; when the run reads the whole table (in at
             # most TABLE_SCANS chunks, `plan_chunk_size`) a sequential scan beats walking the cid index (random
-            # table reads): ten scans of 1.1M rows cost less than one walk
+            # table reads): a scan of 1.1M rows costs ~0.1 s
             self.wheres = [f"cid between {cards[0].id} and {cards[-1].id}"]
             self.source = "revlog not indexed" if whole_table else "revlog"
         self._cards = cards  # in card id order
@@ -214,12 +214,24 @@ class ChunkHistories:
         self._packed_histories: dict[int, CardLog] | None = None
         self._cutoffs: dict[int, int] = {}
         self._positions: dict[int, int] | None = None
+        self._newest_from_entries = False
         if reads == "reviews":
-            self._texts, self.last_answer_ms = self._read_logs(_WHOLE_ENTRY, with_newest=True, in_order=True)
+            self._texts, self._last_answer_ms = self._read_logs(_WHOLE_ENTRY, with_newest=True, in_order=True)
         elif reads == "columns":
-            self._packed, self.last_answer_ms = self._read_logs(self._packed_entry(), with_newest=True, in_order=True)
+            # a chunk parsed whole by `settle` finds each card's newest answer in its entries (less work for SQL)
+            self._newest_from_entries = len(cards) <= PACKED_WINDOW
+            self._packed, self._last_answer_ms = self._read_logs(
+                self._packed_entry(), with_newest=not self._newest_from_entries, in_order=True
+            )
         else:
-            self.last_answer_ms = self._last_answers()
+            self._last_answer_ms = self._last_answers()
+
+    @property
+    def last_answer_ms(self) -> dict[int, int]:
+        """card id -> id (ms) of its newest answer (cards without one are left out)."""
+        if self._newest_from_entries:
+            self.settle()
+        return self._last_answer_ms
 
     def _last_answers(self) -> dict[int, int]:
         """card id -> id (ms) of its newest answer. Reads only the cid index (covering), then checks just those
@@ -307,8 +319,9 @@ class ChunkHistories:
         """Finish the chunk's reads that depend on its logs (the starting states of incomplete histories), when
         the packed logs are read up front and the chunk is no larger than a window: called before the next chunk's
         read starts (`read_ahead`), so this query does not wait behind it."""
-        if self._packed is not None and self._cards and len(self._cards) <= PACKED_WINDOW:
+        if self._packed_histories is None and self._packed is not None and 0 < len(self._cards) <= PACKED_WINDOW:
             self._packed_logs(self._cards[0].id)
+        self._newest_from_entries = False  # found now (once: `last_answer_ms` asks again)
 
     def _packed_logs(self, card_id: int) -> dict[int, CardLog]:
         """The histories of the PACKED_WINDOW cards from ``card_id`` on (the engine asks in card order), from the
@@ -321,6 +334,7 @@ class ChunkHistories:
         window = self._cards[position : position + PACKED_WINDOW] if position is not None else []
         logs: dict[int, CardLog] = {}
         incomplete: dict[int, tuple[CardLog, int]] = {}  # first answer id -> its card's log, interval unknown
+        newest = self._last_answer_ms if self._newest_from_entries else None
         for row in window:
             text = texts.get(row.id)
             if not text:
@@ -329,6 +343,12 @@ class ChunkHistories:
             ids, eases, kinds = values[0::_PACKED_WIDTH], values[1::_PACKED_WIDTH], values[2::_PACKED_WIDTH]
             interday, has_factor = values[3::_PACKED_WIDTH], values[4::_PACKED_WIDTH]
             days_ago, answer_flags = values[5::_PACKED_WIDTH], values[6::_PACKED_WIDTH]
+            if newest is not None:
+                last = len(answer_flags) - 1
+                while last >= 0 and not answer_flags[last]:
+                    last -= 1
+                if last >= 0:
+                    newest[row.id] = ids[last]
             restarted = restart_history(
                 ids, eases, interday, has_factor, kinds, self._cutoff(row.odid or row.did), answer_flags
             )
