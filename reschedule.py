@@ -254,7 +254,6 @@ def _plan(
     check = _CancelCheck(should_cancel, on_progress, total)
     reads = _history_reads([scheduler for scheduler, _ in schedulers])
     done = 0
-
     for card_rows, histories in _history_chunks(col, card_ids, days, total, chunk_size, reads):
         check(done)
         last_answers = histories.last_answer_ms
