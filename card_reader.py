@@ -123,10 +123,8 @@ def card_chunks(
     col: Collection, card_ids: Sequence[int] | None, chunk_size: int = CHUNK_SIZE, first_size: int | None = None
 ) -> Iterator[list[CardRow]]:
     """Card rows in id order, chunk by chunk (all cards, or the given ids; ``first_size``: see `pages`)."""
-    make = CardRow._make
     if card_ids is None:
-        for rows in pages(col, CARD_COLUMNS, chunk_size, first_size=first_size):
-            yield list(map(make, rows))
+        yield from map(as_card_rows, pages(col, CARD_COLUMNS, chunk_size, first_size=first_size))
         return
     ids = sorted({int(i) for i in card_ids})
     begin = 0
@@ -138,7 +136,7 @@ def card_chunks(
         for id_list in id_lists(chunk_ids):
             rows.extend(collection_db(col).all(f"select {CARD_COLUMNS} from cards where id in {id_list} order by id"))
         if rows:
-            yield list(map(make, rows))
+            yield as_card_rows(rows)
 
 
 def plan_chunk_size(total: int) -> int:
@@ -151,6 +149,11 @@ def cards_by_id(col: Collection, ids: Sequence[int]) -> list[CardRow]:
     rows: list[Any] = []
     for id_list in id_lists(list(ids)):
         rows.extend(collection_db(col).all(f"select {CARD_COLUMNS} from cards where id in {id_list}"))
+    return as_card_rows(rows)
+
+
+def as_card_rows(rows: list[Any]) -> list[CardRow]:
+    """Rows of ``select CARD_COLUMNS`` as named rows."""
     return list(map(CardRow._make, rows))
 
 

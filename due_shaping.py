@@ -599,16 +599,16 @@ class DueShaper:
         card_id, _nid, did, _ord, _mod, ctype, queue, due, _ivl, _factor, reps = card[:11]
         odue, odid = card[13], card[14]
         preset_id = self.deck_presets.get(odid or did, 1)
-        counted = self.load_balance and queue != QUEUE_SUSPENDED
-        if counted and ctype == CARD_TYPE_REV:
+        loads = self._loads(preset_id) if self.load_balance and queue != QUEUE_SUSPENDED else None
+        if loads is not None and ctype == CARD_TYPE_REV:
             # The card leaves its old day before its new one is chosen (update_due_cnt_per_day moves it after
             # the choice; a card never competes with itself here, so the answer buttons, which preview the choice
             # before Anki's answer has put the card anywhere, show the day the reschedule really picks).
-            self._loads(preset_id).remove(odue if odid else due)
+            loads.remove(odue if odid else due)
         day = self._choose(card_id, reps, preset_id, exact_day, last_review_day, stored_reps=True)
         today = self.today
-        if counted:
-            self._loads(preset_id).add(day if day > today else today)
+        if loads is not None:
+            loads.add(day if day > today else today)
         if day < today:
             self.backlog.append(BacklogCard(card_id, day, last_review_day, preset_id, bool(odid)))
             day = today

@@ -43,6 +43,7 @@ from .card_reader import (
     CardRow,
     ChunkHistories,
     HistoryFactory,
+    as_card_rows,
     card_chunks,
     cards_by_id,
     pages,
@@ -387,15 +388,11 @@ def _current_rows(col: Collection, ids: Sequence[int]) -> Iterator[CardRow]:
     """The cards' rows as they are now (and possibly others): for a plan covering a good part of the collection a
     sequential read of the whole cards table is cheaper than looking up each id."""
     if len(ids) * 3 >= collection_db(col).scalar("select count() from cards"):
-        for _, rows in read_ahead(pages(col, CARD_COLUMNS, PLAN_CHUNK_SIZE), _card_rows):
+        for _, rows in read_ahead(pages(col, CARD_COLUMNS, PLAN_CHUNK_SIZE), as_card_rows):
             yield from rows  # the next page is read while this one's cards are built and written
         return
     for start in range(0, len(ids), CHUNK_SIZE):
         yield from cards_by_id(col, ids[start : start + CHUNK_SIZE])
-
-
-def _card_rows(rows: list[Any]) -> list[CardRow]:
-    return list(map(CardRow._make, rows))
 
 
 def reschedule(
