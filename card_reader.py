@@ -199,6 +199,7 @@ class ChunkHistories:
         explicit_ids: bool,
         whole_table: bool,
         reads: str = "",
+        cutoffs: dict[int, int] | None = None,
     ) -> None:
         self.col, self.days = col, days
         if explicit_ids:
@@ -215,7 +216,8 @@ class ChunkHistories:
         self._texts: dict[int, str] | None = None
         self._packed: dict[int, str] | None = None
         self._packed_histories: dict[int, CardLog] | None = None
-        self._cutoffs: dict[int, int] = {}
+        # deck id -> its preset's "ignore reviews before" (ms), shared by the chunks of a run when given
+        self._cutoffs: dict[int, int] = {} if cutoffs is None else cutoffs
         self._positions: dict[int, int] | None = None
         self._newest_from_entries = False
         if reads == "reviews":

@@ -300,12 +300,20 @@ def _history_chunks(
     """Chunks of card rows (all cards, or ``card_ids``) with their review logs, the next chunk read while the caller
     works on this one (`read_ahead`)."""
 
+    cutoffs: dict[int, int] = {}  # each deck's preset looked up once per run, not once per chunk
+
     def read_logs(card_rows: list[CardRow]) -> ChunkHistories:
         # a whole-table run scans the revlog table (~0.1 s per 1M entries) for a large chunk; the small first
         # chunks walk the cid index
         whole_table = card_ids is None and len(card_rows) >= PLAN_CHUNK_SIZE // 2
         return ChunkHistories(
-            col, card_rows, days, explicit_ids=card_ids is not None, whole_table=whole_table, reads=reads
+            col,
+            card_rows,
+            days,
+            explicit_ids=card_ids is not None,
+            whole_table=whole_table,
+            reads=reads,
+            cutoffs=cutoffs,
         )
 
     size = chunk_size or plan_chunk_size(total)
