@@ -335,6 +335,29 @@ def test_an_add_after_its_check_sees_changes_made_in_between(col):
     assert col.note_count() == 2
 
 
+def test_an_add_reuses_only_a_check_of_exactly_the_same_note(col):
+    """A check is reused only for the very same note: ``1`` is not ``true`` and NaN is not ``null`` there, as the
+    check itself tells them apart."""
+    from polar_bridge.actions import ActionContext, ActionError, get_handler
+    from polar_bridge.config import load_config
+
+    ctx = ActionContext(col=col, config=load_config({}))
+    can_add, add_note = get_handler("canAddNotes"), get_handler("addNote")
+    assert can_add and add_note
+    add_note(ctx, {"note": polar_note(guid="firstOne01", fields={"Front": "same question", "Back": "b"})})
+    again = polar_note(guid="secondOne2", fields={"Front": "same question", "Back": "b"})
+    time.sleep(0.002)
+    assert can_add(ctx, {"notes": [{**again, "options": {"allowDuplicate": 1}}]}) == [False]
+    nid = add_note(ctx, {"note": {**again, "options": {"allowDuplicate": True}}})
+    assert col.get_note(nid)["Front"] == "same question"
+    other = polar_note(guid="thirdOne03", fields={"Front": "another question", "Back": "b"})
+    time.sleep(0.002)
+    assert can_add(ctx, {"notes": [{**other, "deckName": None}]}) == [True]
+    with pytest.raises(ActionError, match="deckName must be a string"):
+        add_note(ctx, {"note": {**other, "deckName": float("nan")}})
+    assert col.note_count() == 2
+
+
 def _polar_sync_card(col, note: dict) -> int | None:
     """One card as Polar sends it: findNotes, canAddNotes, addNote (the collection's stamp settled in between, as
     over HTTP), or None when the add is refused."""
