@@ -36,6 +36,7 @@ Stamp = tuple[int, int]
 _TERM = re.compile(
     r'''(?<![^\s(-])(?P<q>"?)(?P<kind>guid:|tag:polar_guid:)(?P<guid>[^\s"()]+)(?P=q)(?=[\s)]|$)''', re.IGNORECASE
 )
+_SPACE = re.compile(r"\s")  # what str.isspace() calls a space (both use Py_UNICODE_ISSPACE)
 _SINGLE = re.compile(r'''^\s*"?(?:guid:|tag:polar_guid:)([^\s"()*_]+)"?\s*$''', re.IGNORECASE)
 
 
@@ -43,7 +44,7 @@ def validate_guid(guid: object) -> str:
     """The client's guid, checked; raises ValueError naming the problem."""
     if not isinstance(guid, str):
         raise ValueError(f"note.guid must be a string, not {reprlib.repr(guid)}")
-    if not guid or len(guid) > MAX_GUID_LENGTH or any(c.isspace() for c in guid):
+    if not guid or len(guid) > MAX_GUID_LENGTH or _SPACE.search(guid):
         raise ValueError(f"note.guid must be 1 to {MAX_GUID_LENGTH} characters without spaces")
     return guid
 

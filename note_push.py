@@ -101,6 +101,8 @@ def _bool_option(options: dict, key: str, default: bool = False) -> bool:
 
 
 def _duplicate_options(options: dict) -> DuplicateOptions:
+    if not options:  # most clients send none
+        return DuplicateOptions()
     scope = options.get("duplicateScope", "collection")
     _require(scope is None or isinstance(scope, str), "note.options.duplicateScope must be a string")
     scope_options = options.get("duplicateScopeOptions") or {}
@@ -263,6 +265,8 @@ def _attach_media(
 ) -> None:
     """AnkiConnect's ``picture``/``audio``/``video`` items (``data``, ``url`` or a ``path`` inside the media
     folder) become media files referenced at the end of the fields they name."""
+    if all(note.get(kind) is None for kind in MEDIA_KINDS):
+        return
     own = {f["name"].lower(): f["ord"] for f in notetype["flds"]}
     for kind in MEDIA_KINDS:
         for item in _media_items(note, kind):
