@@ -242,15 +242,16 @@ def response(
     close: bool = False,
 ) -> bytes:
     """Status line, headers and body as one buffer (one write: no Nagle/delayed-ACK stall on keep-alive)."""
-    try:
-        reason = HTTPStatus(status).phrase
-    except ValueError:
-        reason = ""
-    lines = [f"HTTP/1.1 {status} {reason}", f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
-    lines.extend(f"{name}: {value}" for name, value in (headers or {}).items())
+    reason = _REASONS.get(status, "")
+    head = f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+    if headers:
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     if close:
-        lines.append("Connection: close")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+        head += "Connection: close\r\n"
+    return (head + "\r\n").encode("latin-1") + body
+
+
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
 
 
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
