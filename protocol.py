@@ -48,8 +48,11 @@ EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://", "safari-web-exte
 MAX_JSON_DEPTH = 64
 # A JSON escape that may stand for a surrogate code point (\uD800-\uDFFF, any case).
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-# A run of digits long enough to be an integer beyond 64 bits, which orjson would decode as a float.
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+# A run of digits long enough to be an integer beyond 64 bits, which orjson would decode as a float, looked for in
+# the body with every digit mapped to "0" and every other byte to " " (a regular expression takes several times
+# longer than the decoding).
+_LONG_DIGITS = b"0" * 19
+_DIGITS_AS_ZEROS = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
 _LOOPBACK_NAMES = ("localhost", "localhost.")
 
 MSG_BAD_API_KEY = "valid api key must be provided"
@@ -266,7 +269,7 @@ def _fast_loads(body: bytes) -> Any:
     """``body`` decoded by orjson, or _NOT_DECODED when it may decode differently than ``json`` (integers beyond 64
     bits become floats there) or orjson refuses it (NaN, a lone surrogate, bad JSON: ``json`` decides and words the
     error)."""
-    if orjson is None or _LONG_DIGITS.search(body) is not None:
+    if orjson is None or _LONG_DIGITS in body.translate(_DIGITS_AS_ZEROS):
         return _NOT_DECODED
     try:
         return orjson.loads(body)
