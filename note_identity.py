@@ -51,11 +51,13 @@ def validate_guid(guid: object) -> str:
 
 @dataclass
 class NameFacts:
-    """What checking a pushed note looks up by name (its note type, its deck), remembered beside the guid index:
-    our own writes of notes into existing decks change neither, so it stays valid as long as the index does."""
+    """What checking a pushed note looks up by name (its note type, its deck), and a blank note of each note type
+    written, remembered beside the guid index: our own writes of notes into existing decks change none of them, so
+    they stay valid as long as the index does."""
 
     notetypes: dict[str, Any] = field(default_factory=dict)  # model name -> how the check resolved it
     decks: dict[str, Any] = field(default_factory=dict)  # deck name -> (deck id or None, refusal or None)
+    blank_notes: dict[int, Any] = field(default_factory=dict)  # note type id -> a blank Note of it, to copy
 
 
 class GuidIndex:

@@ -572,8 +572,13 @@ def _write_notes(
     try:
         deck_ids.update({name: deck_mapping.ensure_deck(col, name) for name in sorted(missing_decks)})
         requests = []
+        # Blank notes to copy, while the index (and so each note type) is as the check saw it.
+        blanks = identity.facts(token).blank_notes if token is not None else {}
         for p in to_add:
-            note = Note(col, p.notetype)
+            blank = blanks.get(p.notetype["id"])
+            if blank is None:
+                blank = blanks[p.notetype["id"]] = Note(col, p.notetype)
+            note = anki_compat.copy_blank_note(blank)
             note.fields = list(p.values)
             note.tags = list(p.tags)
             if p.guid:

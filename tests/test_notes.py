@@ -374,6 +374,27 @@ def _polar_sync_card(col, note: dict) -> int | None:
         return None
 
 
+def test_notes_added_one_per_request_get_guids_of_their_own_and_the_note_type_as_it_is_now(col):
+    """Notes pushed one per request (the add copies one blank note per note type) each get a guid of their own when
+    the client sends none, and a field the user adds to the note type is there for the next note."""
+    assert _polar_sync_card(col, polar_note(guid="polarOne01", tags=[], fields={"Front": "p", "Back": "b"}))
+    nids = []
+    for i in range(3):
+        note = {"deckName": "Default", "modelName": "Basic", "fields": {"Front": f"word {i}", "Back": f"back {i}"}}
+        time.sleep(0.002)
+        assert call(col, "canAddNotes", {"notes": [note]}) == [True]
+        nids.append(call(col, "addNote", {"note": note}))
+    notes = [col.get_note(nid) for nid in nids]
+    assert [(n["Front"], n["Back"]) for n in notes] == [(f"word {i}", f"back {i}") for i in range(3)]
+    assert len({n.guid for n in notes} | {"polarOne01"}) == 4 and all(n.guid for n in notes)
+    basic = col.models.by_name("Basic")
+    col.models.add_field(basic, col.models.new_field("Extra"))
+    col.models.update_dict(basic)
+    later = _polar_sync_card(col, polar_note(guid="polarTwo02", tags=[], fields={"Front": "q", "Extra": "more"}))
+    assert later and col.get_note(later)["Extra"] == "more" and col.get_note(later).guid == "polarTwo02"
+    assert col.note_count() == 5
+
+
 def test_a_sync_sees_decks_and_note_types_the_user_changes_between_its_cards(col):
     def card(guid: str, deck: str = "Cram", model: str = "Basic") -> dict:
         return polar_note(guid=guid, tags=[f"deck:{deck}"], modelName=model, fields={"Front": guid, "Back": "b"})
