@@ -578,11 +578,9 @@ def _write_notes(
             blank = blanks.get(p.notetype["id"])
             if blank is None:
                 blank = blanks[p.notetype["id"]] = Note(col, p.notetype)
-            note = anki_compat.copy_blank_note(blank)
+            note = anki_compat.copy_blank_note(blank, p.guid)
             note.fields = list(p.values)
             note.tags = list(p.tags)
-            if p.guid:
-                note.guid = p.guid
             requests.append(AddNoteRequest(note, deck_ids[p.deck_name]))
         if requests:
             col.add_notes(requests)
