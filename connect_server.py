@@ -377,7 +377,7 @@ class ConnectServer:
         """Main thread: run the plan, then tell the glue if it may have changed the collection (its failure never
         loses the reply). A write that failed may have written part of its work, so it counts too."""
         outcomes = protocol.execute_plan(plan, lambda: self._make_context(origin, allowed, self._get_collection()))
-        if self._after_writes is not None and any(_writes(c) for c in plan.calls if c.error is None):
+        if self._after_writes is not None and _any_writes(plan):
             self._wrote()
         return outcomes
 
@@ -386,7 +386,7 @@ class ConnectServer:
         with self._work_lock:
             col = self._get_collection() if self._collection_usable else None
             outcomes = protocol.execute_plan(plan, lambda: self._make_context(origin, allowed, col))
-        if self._after_writes is not None and any(_writes(c) for c in plan.calls if c.error is None):
+        if self._after_writes is not None and _any_writes(plan):
             self._wrote()  # as a CollectionOp ends on the main thread; the reply need not wait
         return outcomes
 
@@ -430,7 +430,7 @@ class ConnectServer:
             if self.log.isEnabledFor(logging.DEBUG):
                 self.log.debug("request: %s", ", ".join(plan.action_names))
             try:
-                if all(_off_main(c) for c in ready):
+                if all(map(_off_main, ready)):
                     outcomes = self._execute_here(plan, origin, allowed)
                 else:
                     outcomes = self.run_on_main(lambda: self._execute(plan, origin, allowed))
@@ -617,6 +617,11 @@ def _origin_message(origin: str | None) -> str:
 def _writes(call: protocol.Call) -> bool:
     spec = call.spec or get_spec(call.action)
     return spec is not None and spec.writes
+
+
+def _any_writes(plan: protocol.Plan) -> bool:
+    """Whether a call of ``plan`` that passed validation is a writing action."""
+    return any(_writes(call) for call in plan.calls if call.error is None)
 
 
 def _off_main(call: protocol.Call) -> bool:

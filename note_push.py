@@ -96,7 +96,8 @@ def _require(condition: bool, message: str) -> None:
 
 def _bool_option(options: dict, key: str, default: bool = False) -> bool:
     value = options.get(key, default)
-    _require(isinstance(value, bool), f"note.options.{key} must be true or false")
+    if not isinstance(value, bool):
+        raise NoteError(f"note.options.{key} must be true or false")
     return value
 
 
@@ -175,7 +176,8 @@ def prepare_note(
     fields = note.get("fields")
     _require(isinstance(fields, dict), "note.fields must be an object mapping field names to text")
     for name, value in fields.items():
-        _require(isinstance(value, str), f'note.fields["{name}"] must be a string')
+        if not isinstance(value, str):  # (the message is only formatted for a note that has the problem)
+            raise NoteError(f'note.fields["{name}"] must be a string')
     options = note.get("options") or {}
     _require(isinstance(options, dict), "note.options must be an object")
     raw_tags = _tags_param(note.get("tags"))
