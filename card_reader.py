@@ -315,10 +315,16 @@ class ChunkHistories:
         asked for later come from the whole logs."""
         if reviews or self._texts is not None:
             return self._whole_history(self._rows[card.card_id])
+        return self.columns_log(card.card_id)
+
+    def columns_log(self, card_id: int) -> CardLog:
+        """`history_of` the card with ``reviews`` False, by card id (the engine's path without a CardHistory)."""
+        if self._texts is not None:
+            return self._whole_history(self._rows[card_id])
         logs = self._packed_histories
-        if logs is None or card.card_id not in logs:
-            logs = self._packed_logs(card.card_id)
-        return logs.get(card.card_id, _EMPTY)
+        if logs is None or card_id not in logs:
+            logs = self._packed_logs(card_id)
+        return logs.get(card_id, _EMPTY)
 
     def settle(self) -> None:
         """Finish the chunk's reads that depend on its logs (the starting states of incomplete histories), when

@@ -246,39 +246,54 @@ def _plan(
 ) -> list[ReschedulePlan]:
     days = AnkiDays.from_collection(col, now)
     plans = [ReschedulePlan(scheduler_name=scheduler.name, report=RescheduleReport()) for scheduler, _ in schedulers]
-    runs = [
-        (plan, plan.report, scheduler_lookup(scheduler), due_day)
+    # each run's planned cards and their new states are collected per chunk, then added to its plan together
+    runs: list[tuple[RescheduleReport, Callable[[int], Any], Any, list[CardRow], list[tuple]]] = [
+        (plan.report, scheduler_lookup(scheduler), due_day, [], [])
         for plan, (scheduler, due_day) in zip(plans, schedulers)
     ]
     total = len(set(card_ids)) if card_ids is not None else collection_db(col).scalar("select count() from cards")
     factory = HistoryFactory(col, days)
+    context = factory.context
     check = _CancelCheck(should_cancel, on_progress, total)
     reads = _history_reads([scheduler for scheduler, _ in schedulers])
     done = 0
     for card_rows, histories in _history_chunks(col, card_ids, days, total, chunk_size, reads):
         check(done)
         last_answers = histories.last_answer_ms
-        for *_, due_day in runs:
+        for _, _, due_day, _, _ in runs:
             prepare = getattr(due_day, "prepare_cards", None)
             if prepare is not None:
                 prepare(card_rows)  # e.g. the due shaper draws every card's random number at once
+        monotonic = time.monotonic
         for position, card in enumerate(card_rows):
-            check(done + position)
+            if monotonic() >= check.next_check:  # `check`'s own test, without a call per card
+                check(done + position)
             if not _is_schedulable(card, last_answers):
                 for plan in plans:
                     plan.report.skipped += 1
                 continue
-            history = factory.build(card, histories)
+            history = None
             intervals: list[float | None] = []
             if on_history is not None:
+                history = factory.build(card, histories)
                 on_history(history, intervals)
-            for plan, report, scheduler_for_deck, due_day in runs:
-                chosen = scheduler_for_deck(history.deck_id)
+            deck_id = card.odid or card.did  # the home deck
+            for report, scheduler_for_deck, due_day, planned_cards, planned_states in runs:
+                chosen = scheduler_for_deck(deck_id)
+                by_log = getattr(chosen, "interval_of_log", None) if history is None else None
                 try:
-                    value = chosen.interval(history)
+                    if by_log is not None:  # a built-in reading the card's loaded history: no CardHistory needed
+                        value = by_log(histories.columns_log(card.id), context.deck_config(deck_id), days)
+                    else:
+                        if history is None:
+                            history = factory.build(card, histories)
+                        value = chosen.interval(history)
                 except Exception as exc:
                     raise SchedulerError(chosen.name, card.id, exc, "raised an exception") from exc
-                interval = check_interval(chosen.name, card.id, value)
+                # `check_interval`; its common case (a float in range) without a call per card
+                interval = value if value.__class__ is float and 0.0 <= value < math.inf else None
+                if interval is None:
+                    interval = check_interval(chosen.name, card.id, value)
                 intervals.append(interval)
                 if interval is None:
                     report.skipped += 1
@@ -287,7 +302,12 @@ def _plan(
                 report.by_scheduler[chosen.name] = report.by_scheduler.get(chosen.name, 0) + 1
                 if state == (card.type, card.queue, card.due, card.ivl, card.left, card.odue):
                     continue  # already scheduled exactly so: counted, but not rewritten (no mtime change, no sync)
-                plan.add(card, state)
+                planned_cards.append(card)
+                planned_states.append(state)
+        for plan, (_, _, _, planned_cards, planned_states) in zip(plans, runs):
+            plan.extend(planned_cards, planned_states)
+            planned_cards.clear()
+            planned_states.clear()
         histories.release()
         done += len(card_rows)
         check(done, force=True)
