@@ -49,7 +49,7 @@ from .card_reader import (
     pages,
     plan_chunk_size,
 )
-from .card_writer import backend_card, batched, write_as_one_step
+from .card_writer import CardUpdate, batched, write_as_one_step
 from .collection_db import db as collection_db
 from .forecast import due_forecast
 from .original_schedule import (
@@ -254,6 +254,7 @@ def _plan(
     total = len(set(card_ids)) if card_ids is not None else collection_db(col).scalar("select count() from cards")
     factory = HistoryFactory(col, days)
     context = factory.context
+    configs = context.configs  # deck id -> its options, read once per run (`_Context.deck_config`)
     check = _CancelCheck(should_cancel, on_progress, total)
     reads = _history_reads([scheduler for scheduler, _ in schedulers])
     done = 0
@@ -273,9 +274,10 @@ def _plan(
                     plan.report.skipped += 1
                 continue
             history = None
-            intervals: list[float | None] = []
+            intervals: list[float | None] | None = None
             if on_history is not None:
                 history = factory.build(card, histories)
+                intervals = []
                 on_history(history, intervals)
             deck_id = card.odid or card.did  # the home deck
             for report, scheduler_for_deck, due_day, planned_cards, planned_states in runs:
@@ -283,7 +285,8 @@ def _plan(
                 by_log = getattr(chosen, "interval_of_log", None) if history is None else None
                 try:
                     if by_log is not None:  # a built-in reading the card's loaded history: no CardHistory needed
-                        value = by_log(histories.columns_log(card.id), context.deck_config(deck_id), days)
+                        config = configs.get(deck_id) or context.deck_config(deck_id)
+                        value = by_log(histories.columns_log(card.id), config, days)
                     else:
                         if history is None:
                             history = factory.build(card, histories)
@@ -294,7 +297,8 @@ def _plan(
                 interval = value if value.__class__ is float and 0.0 <= value < math.inf else None
                 if interval is None:
                     interval = check_interval(chosen.name, card.id, value)
-                intervals.append(interval)
+                if intervals is not None:
+                    intervals.append(interval)
                 if interval is None:
                     report.skipped += 1
                     continue
@@ -401,15 +405,13 @@ def apply_plan(col: Collection, plan: ReschedulePlan, *, own_undo_step: bool = T
     return plan.report
 
 
-def _planned_cards(col: Collection, plan: ReschedulePlan) -> Iterator:
-    """Backend cards with their planned fields, for cards unchanged since planning (read chunk by chunk)."""
+def _planned_cards(col: Collection, plan: ReschedulePlan) -> Iterator[CardUpdate]:
+    """The planned fields of the cards unchanged since planning (read chunk by chunk), to write."""
     index = {cid: i for i, cid in enumerate(plan.card_ids)}
     for row in _current_rows(col, plan.card_ids):
         i = index.get(row.id)
         if i is not None and hash(row) == plan.fingerprints[i]:
-            yield backend_card(
-                row, plan.types[i], plan.queues[i], plan.dues[i], plan.ivls[i], plan.lefts[i], plan.odues[i]
-            )
+            yield row, plan.types[i], plan.queues[i], plan.dues[i], plan.ivls[i], plan.lefts[i], plan.odues[i], None
 
 
 def _current_rows(col: Collection, ids: Sequence[int]) -> Iterator[CardRow]:
