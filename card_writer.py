@@ -83,6 +83,7 @@ def write_as_one_step(
     batches: Iterable[cards_pb2.UpdateCardsRequest],
     *,
     merge_into_caller_step: bool = False,
+    before_first_write: Callable[[], object] | None = None,
 ) -> None:
     """Write batches of cards (`batched`) as one undo step ``label`` (or merged into the caller's latest step), all
     or nothing.
@@ -91,7 +92,8 @@ def write_as_one_step(
     Anki clears the whole undo history on non-undoable writes). The writes run in a helper thread, one at a time and
     in order, while this thread builds the next batch (Anki's backend lets other threads run while it writes). If a
     batch fails, or building one does, the batches already written are undone before the error is raised, so the
-    collection is as it was.
+    collection is as it was. ``before_first_write()`` runs once the first batch is built, before it is written
+    (e.g. waits for a snapshot taken meanwhile); if it raises, nothing is written.
     """
     caller_step = col.undo_status().last_step if merge_into_caller_step else 0
     undo_target = col.add_custom_undo_entry(label)
@@ -106,6 +108,8 @@ def write_as_one_step(
             for batch in batches:
                 if writing is not None:
                     writing.result()  # in order, and a failed write stops the run here
+                elif before_first_write is not None:
+                    before_first_write()
                 writing = writer.submit(write, batch)
             if writing is not None:
                 writing.result()

@@ -12,6 +12,8 @@ import struct
 import zlib
 from array import array
 from collections.abc import Iterator
+from itertools import islice
+from operator import le
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,7 +84,7 @@ def save_original_schedule(col: Collection) -> None:
     else:
         existing = [array("q", values) for values in int_columns(col, _SNAPSHOT_FIELDS, "cards")]
     ids = existing[0]
-    if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
+    if not all(map(le, ids, islice(ids, 1, None))):  # in id order already (a table scan's order), checked in C
         order = sorted(range(len(ids)), key=ids.__getitem__)
         existing = [array("q", (column[i] for i in order)) for column in existing]
     _write_snapshot(col, existing)

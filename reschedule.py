@@ -22,6 +22,7 @@ import gc
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -393,15 +394,22 @@ def apply_plan(col: Collection, plan: ReschedulePlan, *, own_undo_step: bool = T
 
     Cards changed in any way since planning are left alone. Returns the plan's report.
     """
-    save_original_schedule(col)
-    if len(plan):
+    if not len(plan):
+        save_original_schedule(col)
+        return plan.report
+    # the snapshot is taken in a helper thread while the first batch is built (its query runs without Python's
+    # lock); the first write waits for it
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polar-bridge-snapshot") as helper:
+        snapshot = helper.submit(save_original_schedule, col)
         with _without_cycle_collector():  # 100k card rows and messages: the collector would rescan them often
             write_as_one_step(
                 col,
                 f"Reschedule ({plan.scheduler_name})",
                 batched(_planned_cards(col, plan))(),
                 merge_into_caller_step=not own_undo_step,
+                before_first_write=snapshot.result,
             )
+        snapshot.result()  # a plan whose cards all changed since planning writes nothing, but still saves it
     return plan.report
 
 
