@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from anki.collection import Collection
 
 WRITE_BATCH = 25_000  # cards per update call: one is written while the next is built; each call costs ~60 ms more
+FIRST_WRITE_BATCH = 10_000  # the first batch is built while nothing is written yet
 
 # A card to write: its cards-table row and new (type, queue, due, ivl, left, odue, ease factor or None to keep it)
 CardUpdate = tuple[CardRow, int, int, int, int, int, int, "int | None"]
@@ -129,12 +130,14 @@ def batched(
 
     def batches() -> Iterable[cards_pb2.UpdateCardsRequest]:
         limit = size or WRITE_BATCH
+        first = min(limit, FIRST_WRITE_BATCH)  # a smaller first batch: the writes start sooner
         request = cards_pb2.UpdateCardsRequest(skip_undo_entry=False)
         for update in updates:
             backend_card(*update, into=request.cards)
-            if len(request.cards) >= limit:
+            if len(request.cards) >= first:
                 yield request
                 request = cards_pb2.UpdateCardsRequest(skip_undo_entry=False)
+                first = limit
         if len(request.cards):
             yield request
 

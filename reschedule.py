@@ -92,6 +92,7 @@ __all__ = [
 DAY_SECS = 86_400
 EXACT_TIME_LIMIT_SECS = 2 * DAY_SECS  # intervals up to this are scheduled to the second, longer ones by day
 MAX_INTERVAL_SECS = 36_500 * DAY_SECS  # Anki's largest maximum interval; longer ones would overflow the date maths
+APPLY_READ_DEPTH = 3  # pages of current card rows apply reads ahead (PLAN_CHUNK_SIZE rows each)
 CHECK_EVERY_SECS = 0.1  # at most this much planning time between cancel checks / progress reports
 
 
@@ -426,8 +427,10 @@ def _current_rows(col: Collection, ids: Sequence[int]) -> Iterator[CardRow]:
     """The cards' rows as they are now (and possibly others): for a plan covering a good part of the collection a
     sequential read of the whole cards table is cheaper than looking up each id."""
     if len(ids) * 3 >= collection_db(col).scalar("select count() from cards"):
-        for _, rows in read_ahead(pages(col, CARD_COLUMNS, PLAN_CHUNK_SIZE), as_card_rows):
-            yield from rows  # the next page is read while this one's cards are built and written
+        # the next pages are read while this one's cards are built: read ahead far enough that they are read
+        # before the writes start (a read waits for a write in progress, which would keep the next batch waiting)
+        for _, rows in read_ahead(pages(col, CARD_COLUMNS, PLAN_CHUNK_SIZE), as_card_rows, depth=APPLY_READ_DEPTH):
+            yield from rows
         return
     for start in range(0, len(ids), CHUNK_SIZE):
         yield from cards_by_id(col, ids[start : start + CHUNK_SIZE])
