@@ -92,7 +92,7 @@ __all__ = [
 DAY_SECS = 86_400
 EXACT_TIME_LIMIT_SECS = 2 * DAY_SECS  # intervals up to this are scheduled to the second, longer ones by day
 MAX_INTERVAL_SECS = 36_500 * DAY_SECS  # Anki's largest maximum interval; longer ones would overflow the date maths
-APPLY_READ_DEPTH = 3  # pages of current card rows apply reads ahead (PLAN_CHUNK_SIZE rows each)
+APPLY_READ_DEPTH = 5  # pages of current card rows apply reads ahead (PLAN_CHUNK_SIZE rows each, 100k rows at most)
 CHECK_EVERY_SECS = 0.1  # at most this much planning time between cancel checks / progress reports
 
 
