@@ -280,7 +280,7 @@ class ChunkHistories:
                 texts.update((row[0], row[1]) for row in rows)
                 newest.update((row[0], row[2]) for row in rows if row[2] is not None)
             else:
-                texts.update(rows)  # [card id, log] rows, at C speed
+                texts.update(cast("list[tuple[int, str]]", rows))  # [card id, log] rows, at C speed
         return texts, newest
 
     def _packed_entry(self) -> str:
