@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from anki.collection import Collection
     from anki.models import NotetypeDict
+    from anki.notes import Note
     from anki.notetypes_pb2 import StockNotetype
 
 
@@ -144,3 +145,22 @@ def next_interval_labels(col: Collection, card_id: int) -> list[str]:
     """
     states = col._backend.get_scheduling_states(card_id)
     return list(col._backend.describe_next_states(states))
+
+
+def copy_blank_note(blank: Note, guid: str | None = None) -> Note:
+    """A new note of ``blank``'s note type: a copy of ``blank`` (a note Anki made for the type, never added) with
+    ``guid``, or a guid of its own made as Anki makes one.
+
+    Why private: ``Note(col, notetype)`` asks the backend for a blank note every time (a round trip, a decode and
+    the note type's field map); the server adds one note per request (Polar's sync), and the copy is that same
+    blank note. It relies on a new ``Note`` being its plain attributes until it is added.
+    """
+    from anki.utils import guid64
+
+    # Not copy.copy: it asks the note for attributes it does not have, each a slow miss in Anki's legacy-name lookup.
+    note = type(blank).__new__(type(blank))
+    note.__dict__.update(blank.__dict__)
+    note.guid = guid or guid64()
+    note.tags = list(blank.tags)
+    note.fields = list(blank.fields)
+    return note

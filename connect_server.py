@@ -615,12 +615,12 @@ def _origin_message(origin: str | None) -> str:
 
 
 def _writes(call: protocol.Call) -> bool:
-    spec = get_spec(call.action)
+    spec = call.spec or get_spec(call.action)
     return spec is not None and spec.writes
 
 
 def _off_main(call: protocol.Call) -> bool:
-    spec = get_spec(call.action)
+    spec = call.spec or get_spec(call.action)
     return spec is not None and spec.off_main
 
 

@@ -26,6 +26,8 @@ _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _VERSION = re.compile(r"HTTP/(\d)\.(\d)")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
+# A read or write that must not wait (0 where the platform has no such flag: every call then waits under a timeout).
+_DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
 
 
 class HTTPError(Exception):
@@ -62,8 +64,20 @@ class Wire:
         self.sock = sock
         self.buf = bytearray()
         self.deadline: float | None = None
+        # While the socket is still in blocking mode (no timeout set yet), what is already there is read, and a
+        # small reply written, without waiting: one system call each, where a timeout costs three (Python polls
+        # before every call on a socket with a timeout, and setting one is a call too). A client's request has
+        # usually arrived by the time its connection is accepted.
+        self._no_wait = bool(_DONTWAIT) and sock.gettimeout() is None
 
     def _recv(self) -> bytes:
+        if self._no_wait:
+            try:
+                return self.sock.recv(RECV_SIZE, _DONTWAIT)
+            except BlockingIOError:  # nothing yet: wait for it under the deadline
+                self._no_wait = False
+            except OSError as exc:  # reset, or shut down by stop()
+                raise Late() from exc
         timeout = SOCKET_TIMEOUT_S if self.deadline is None else self.deadline - time.monotonic()
         if timeout <= 0:
             raise Late()
@@ -118,6 +132,15 @@ class Wire:
             self.buf += data
 
     def send(self, data: bytes) -> None:
+        if self._no_wait:
+            try:
+                sent = self.sock.send(data, _DONTWAIT)
+            except BlockingIOError:
+                sent = 0
+            if sent == len(data):
+                return
+            data = data[sent:]
+            self._no_wait = False
         self.sock.settimeout(SOCKET_TIMEOUT_S)
         self.sock.sendall(data)
 
@@ -219,15 +242,16 @@ def response(
     close: bool = False,
 ) -> bytes:
     """Status line, headers and body as one buffer (one write: no Nagle/delayed-ACK stall on keep-alive)."""
-    try:
-        reason = HTTPStatus(status).phrase
-    except ValueError:
-        reason = ""
-    lines = [f"HTTP/1.1 {status} {reason}", f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
-    lines.extend(f"{name}: {value}" for name, value in (headers or {}).items())
+    reason = _REASONS.get(status, "")
+    head = f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+    if headers:
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     if close:
-        lines.append("Connection: close")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+        head += "Connection: close\r\n"
+    return (head + "\r\n").encode("latin-1") + body
+
+
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
 
 
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"

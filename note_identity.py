@@ -36,6 +36,7 @@ Stamp = tuple[int, int]
 _TERM = re.compile(
     r'''(?<![^\s(-])(?P<q>"?)(?P<kind>guid:|tag:polar_guid:)(?P<guid>[^\s"()]+)(?P=q)(?=[\s)]|$)''', re.IGNORECASE
 )
+_SPACE = re.compile(r"\s")  # what str.isspace() calls a space (both use Py_UNICODE_ISSPACE)
 _SINGLE = re.compile(r'''^\s*"?(?:guid:|tag:polar_guid:)([^\s"()*_]+)"?\s*$''', re.IGNORECASE)
 
 
@@ -43,18 +44,20 @@ def validate_guid(guid: object) -> str:
     """The client's guid, checked; raises ValueError naming the problem."""
     if not isinstance(guid, str):
         raise ValueError(f"note.guid must be a string, not {reprlib.repr(guid)}")
-    if not guid or len(guid) > MAX_GUID_LENGTH or any(c.isspace() for c in guid):
+    if not guid or len(guid) > MAX_GUID_LENGTH or _SPACE.search(guid):
         raise ValueError(f"note.guid must be 1 to {MAX_GUID_LENGTH} characters without spaces")
     return guid
 
 
 @dataclass
 class NameFacts:
-    """What checking a pushed note looks up by name (its note type, its deck), remembered beside the guid index:
-    our own writes of notes into existing decks change neither, so it stays valid as long as the index does."""
+    """What checking a pushed note looks up by name (its note type, its deck), and a blank note of each note type
+    written, remembered beside the guid index: our own writes of notes into existing decks change none of them, so
+    they stay valid as long as the index does."""
 
     notetypes: dict[str, Any] = field(default_factory=dict)  # model name -> how the check resolved it
     decks: dict[str, Any] = field(default_factory=dict)  # deck name -> (deck id or None, refusal or None)
+    blank_notes: dict[int, Any] = field(default_factory=dict)  # note type id -> a blank Note of it, to copy
 
 
 class GuidIndex:

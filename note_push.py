@@ -28,6 +28,12 @@ from .collection_db import db
 from .errors import ClientError
 from .media_files import check_filename, media_item_bytes, store_media
 
+try:  # ships with Anki (its DB layer uses it)
+    from orjson import OPT_SORT_KEYS
+    from orjson import dumps as orjson_dumps
+except ImportError:  # pragma: no cover
+    orjson_dumps = None  # type: ignore[assignment]
+
 if TYPE_CHECKING:
     from anki.collection import Collection
 
@@ -95,6 +101,8 @@ def _bool_option(options: dict, key: str, default: bool = False) -> bool:
 
 
 def _duplicate_options(options: dict) -> DuplicateOptions:
+    if not options:  # most clients send none
+        return DuplicateOptions()
     scope = options.get("duplicateScope", "collection")
     _require(scope is None or isinstance(scope, str), "note.options.duplicateScope must be a string")
     scope_options = options.get("duplicateScopeOptions") or {}
@@ -257,6 +265,8 @@ def _attach_media(
 ) -> None:
     """AnkiConnect's ``picture``/``audio``/``video`` items (``data``, ``url`` or a ``path`` inside the media
     folder) become media files referenced at the end of the fields they name."""
+    if all(note.get(kind) is None for kind in MEDIA_KINDS):
+        return
     own = {f["name"].lower(): f["ord"] for f in notetype["flds"]}
     for kind in MEDIA_KINDS:
         for item in _media_items(note, kind):
@@ -396,19 +406,26 @@ class _Remembered:
     collection: "weakref.ref[Collection]"
     config: "AddonConfig"
     stamp: note_identity.Stamp
-    key: str
+    key: bytes | str
     checked: list[PreparedNote | str]
+    note: Any  # the note checked: equal by Python's rules too (orjson writes NaN as null, as it writes None)
 
 
 _remembered: _Remembered | None = None
 _remembered_lock = threading.Lock()
 
 
-def _remember_key(notes: Sequence[Any]) -> str | None:
-    """The identity of a one-note request whose check may be reused (None: not such a request). Notes with
-    picture/audio/video items are never reused: their prepared bytes are part of the note, not of its text."""
+def _remember_key(notes: Sequence[Any]) -> bytes | str | None:
+    """The identity of a one-note request whose check may be reused (None: not such a request): its JSON with
+    sorted keys, which tells ``true`` from ``1`` as the check does. Notes with picture/audio/video items are never
+    reused: their prepared bytes are part of the note, not of its text."""
     if len(notes) != 1 or not isinstance(notes[0], dict) or any(notes[0].get(kind) for kind in MEDIA_KINDS):
         return None
+    if orjson_dumps is not None:
+        try:  # a few times faster than json for a note; what it refuses is keyed by json as before
+            return orjson_dumps(notes[0], option=OPT_SORT_KEYS)
+        except (TypeError, ValueError):
+            pass
     try:
         return json.dumps(notes[0], sort_keys=True)
     except (TypeError, ValueError):
@@ -427,6 +444,8 @@ def _take_remembered(
         kept, _remembered = _remembered, None
     if key is None or kept is None or kept.collection() is not col or kept.config is not config or kept.key != key:
         return None
+    if kept.note != notes[0]:
+        return None
     stamp = note_identity.collection_stamp(col)
     return (kept.checked, stamp) if stamp == kept.stamp else None
 
@@ -444,7 +463,7 @@ def check_notes(
     checked = _check_notes(col, config, notes, stamp)
     if key is not None:  # any change after the stamp was read moves it: the add will see it
         with _remembered_lock:
-            _remembered = _Remembered(weakref.ref(col), config, stamp, key, checked)
+            _remembered = _Remembered(weakref.ref(col), config, stamp, key, checked, notes[0])
     return checked
 
 
@@ -553,12 +572,15 @@ def _write_notes(
     try:
         deck_ids.update({name: deck_mapping.ensure_deck(col, name) for name in sorted(missing_decks)})
         requests = []
+        # Blank notes to copy, while the index (and so each note type) is as the check saw it.
+        blanks = identity.facts(token).blank_notes if token is not None else {}
         for p in to_add:
-            note = Note(col, p.notetype)
+            blank = blanks.get(p.notetype["id"])
+            if blank is None:
+                blank = blanks[p.notetype["id"]] = Note(col, p.notetype)
+            note = anki_compat.copy_blank_note(blank, p.guid)
             note.fields = list(p.values)
             note.tags = list(p.tags)
-            if p.guid:
-                note.guid = p.guid
             requests.append(AddNoteRequest(note, deck_ids[p.deck_name]))
         if requests:
             col.add_notes(requests)

@@ -30,7 +30,7 @@ _TAGS = Param("tags", (str, list), "a space-separated string of tags")
 def _prepare_note_media(note: Any, prep: PrepareContext) -> Any:
     """A copy of ``note`` whose picture/audio/video items carry their bytes (decoded, downloaded or read here, on
     the connection thread); a failing item carries its error, so only that note is refused."""
-    if not isinstance(note, dict):
+    if not isinstance(note, dict) or all(note.get(kind) is None for kind in note_push.MEDIA_KINDS):
         return note
     prepared = dict(note)
     for kind in note_push.MEDIA_KINDS:

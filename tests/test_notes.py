@@ -335,6 +335,29 @@ def test_an_add_after_its_check_sees_changes_made_in_between(col):
     assert col.note_count() == 2
 
 
+def test_an_add_reuses_only_a_check_of_exactly_the_same_note(col):
+    """A check is reused only for the very same note: ``1`` is not ``true`` and NaN is not ``null`` there, as the
+    check itself tells them apart."""
+    from polar_bridge.actions import ActionContext, ActionError, get_handler
+    from polar_bridge.config import load_config
+
+    ctx = ActionContext(col=col, config=load_config({}))
+    can_add, add_note = get_handler("canAddNotes"), get_handler("addNote")
+    assert can_add and add_note
+    add_note(ctx, {"note": polar_note(guid="firstOne01", fields={"Front": "same question", "Back": "b"})})
+    again = polar_note(guid="secondOne2", fields={"Front": "same question", "Back": "b"})
+    time.sleep(0.002)
+    assert can_add(ctx, {"notes": [{**again, "options": {"allowDuplicate": 1}}]}) == [False]
+    nid = add_note(ctx, {"note": {**again, "options": {"allowDuplicate": True}}})
+    assert col.get_note(nid)["Front"] == "same question"
+    other = polar_note(guid="thirdOne03", fields={"Front": "another question", "Back": "b"})
+    time.sleep(0.002)
+    assert can_add(ctx, {"notes": [{**other, "deckName": None}]}) == [True]
+    with pytest.raises(ActionError, match="deckName must be a string"):
+        add_note(ctx, {"note": {**other, "deckName": float("nan")}})
+    assert col.note_count() == 2
+
+
 def _polar_sync_card(col, note: dict) -> int | None:
     """One card as Polar sends it: findNotes, canAddNotes, addNote (the collection's stamp settled in between, as
     over HTTP), or None when the add is refused."""
@@ -349,6 +372,27 @@ def _polar_sync_card(col, note: dict) -> int | None:
         return call(col, "addNote", {"note": note})
     except ActionError:
         return None
+
+
+def test_notes_added_one_per_request_get_guids_of_their_own_and_the_note_type_as_it_is_now(col):
+    """Notes pushed one per request (the add copies one blank note per note type) each get a guid of their own when
+    the client sends none, and a field the user adds to the note type is there for the next note."""
+    assert _polar_sync_card(col, polar_note(guid="polarOne01", tags=[], fields={"Front": "p", "Back": "b"}))
+    nids = []
+    for i in range(3):
+        note = {"deckName": "Default", "modelName": "Basic", "fields": {"Front": f"word {i}", "Back": f"back {i}"}}
+        time.sleep(0.002)
+        assert call(col, "canAddNotes", {"notes": [note]}) == [True]
+        nids.append(call(col, "addNote", {"note": note}))
+    notes = [col.get_note(nid) for nid in nids]
+    assert [(n["Front"], n["Back"]) for n in notes] == [(f"word {i}", f"back {i}") for i in range(3)]
+    assert len({n.guid for n in notes} | {"polarOne01"}) == 4 and all(n.guid for n in notes)
+    basic = col.models.by_name("Basic")
+    col.models.add_field(basic, col.models.new_field("Extra"))
+    col.models.update_dict(basic)
+    later = _polar_sync_card(col, polar_note(guid="polarTwo02", tags=[], fields={"Front": "q", "Extra": "more"}))
+    assert later and col.get_note(later)["Extra"] == "more" and col.get_note(later).guid == "polarTwo02"
+    assert col.note_count() == 5
 
 
 def test_a_sync_sees_decks_and_note_types_the_user_changes_between_its_cards(col):

@@ -123,6 +123,16 @@ def test_malformed_json_names_the_problem():
         parse_json(b'\xff\xfe')
 
 
+def test_numbers_decode_as_json_reads_them_whatever_their_size():
+    """Ids beyond 64 bits stay integers (a client's huge id is "not found", not "not an integer"), and what only
+    Python's reader accepts (NaN, an overflowing exponent) is still accepted."""
+    body = b'{"notes": [18446744073709551616, -9223372036854775809, 1234567890123456789012345, 5], "x": 1e400}'
+    value = parse_json(body)
+    assert value["notes"] == [2**64, -(2**63) - 1, 1234567890123456789012345, 5]
+    assert all(type(n) is int for n in value["notes"]) and value["x"] == float("inf")
+    assert parse_json(b'{"a": NaN, "b": 1.5, "c": [true, null, "\u00e9"]}')["c"] == [True, None, "\u00e9"]
+
+
 def test_nesting_and_surrogates_are_refused_whatever_their_spelling():
     def nested(levels: int) -> bytes:
         return b'{"action":"version","params":{"x":' + b"[" * (levels - 2) + b"]" * (levels - 2) + b"}}"

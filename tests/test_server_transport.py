@@ -6,6 +6,7 @@ Covers what is awkward to provoke in a real Anki: a busy main thread at stop, ch
 from __future__ import annotations
 
 import base64
+import json
 import os
 import socket
 import threading
@@ -208,3 +209,29 @@ def test_clients_one_after_another_share_one_thread_and_a_stalled_one_holds_up_n
         time.sleep(0.1)  # the server has taken it
         assert invoke(server.port, "version", timeout=2)["result"] == 6
         assert invoke(server.port, "deckNames", timeout=2)["result"] == ["Default"]
+
+
+def test_a_request_sent_in_pieces_and_a_large_reply_read_slowly_arrive_whole(serve, col):
+    """A client that sends its request in pieces, pausing in between, and reads a reply larger than the socket's
+    buffers slowly gets its whole reply, on a fresh connection and then on the same keep-alive one."""
+    server, _ = serve()
+    data = os.urandom(3 * 1024 * 1024)
+    encoded = base64.b64encode(data).decode()
+    assert invoke(server.port, "storeMediaFile", {"filename": "big.bin", "data": encoded})["error"] is None
+    body = b'{"action": "retrieveMediaFile", "version": 6, "params": {"filename": "big.bin"}}'
+    head = f"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:
+        for _ in range(2):
+            for piece in (head[:10], head[10:], body[:5], body[5:]):
+                time.sleep(0.1)
+                s.sendall(piece)
+            time.sleep(0.3)  # the server has filled the socket's buffers and waits for the client
+            reply = b""
+            while b"\r\n\r\n" not in reply:
+                reply += s.recv(1024)
+            header, rest = reply.split(b"\r\n\r\n", 1)
+            length = int(header.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+            while len(rest) < length:
+                rest += s.recv(65536)
+                time.sleep(0.001)
+            assert json.loads(rest) == {"result": encoded, "error": None}
