@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from anki.collection import StripHtmlMode
+from anki.utils import guid64
+
 if TYPE_CHECKING:
     from anki.collection import Collection
     from anki.models import NotetypeDict
@@ -33,8 +36,6 @@ def strip_html_keeping_media(col: Collection, html: str) -> str:
     Why private: the public ``anki.utils.strip_html_media`` needs ``anki.lang.current_i18n``, which only the GUI
     sets; the collection's own backend does the same work in tools, tests and Anki alike.
     """
-    from anki.collection import StripHtmlMode
-
     return col._backend.strip_html(text=html, mode=StripHtmlMode.PRESERVE_MEDIA_FILENAMES)
 
 
@@ -155,8 +156,6 @@ def copy_blank_note(blank: Note, guid: str | None = None) -> Note:
     the note type's field map); the server adds one note per request (Polar's sync), and the copy is that same
     blank note. It relies on a new ``Note`` being its plain attributes until it is added.
     """
-    from anki.utils import guid64
-
     # Not copy.copy: it asks the note for attributes it does not have, each a slow miss in Anki's legacy-name lookup.
     note = type(blank).__new__(type(blank))
     note.__dict__.update(blank.__dict__)

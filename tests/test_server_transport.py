@@ -235,3 +235,20 @@ def test_a_request_sent_in_pieces_and_a_large_reply_read_slowly_arrive_whole(ser
                 rest += s.recv(65536)
                 time.sleep(0.001)
             assert json.loads(rest) == {"result": encoded, "error": None}
+
+
+def test_requests_with_bare_or_mixed_line_ends_are_read_exactly(serve):
+    """Heads ending in any mix of CRLF and bare LF (and a blank line before a request) are read up to their blank
+    line and no further: five requests sent back to back on one connection get five answers."""
+    server, _ = serve()
+    body = b'{"action": "version", "version": 6}'
+    heads = [
+        b"POST / HTTP/1.1\nHost: 127.0.0.1\nContent-Length: %d\n\n",
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\nContent-Length: %d\r\n\n",
+        b"POST / HTTP/1.1\nHost: 127.0.0.1\r\nContent-Length: %d\n\r\n",
+        b"\r\nPOST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n",
+        b"POST / HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n",
+    ]
+    raw = _raw(server.port, b"".join(head % len(body) + body for head in heads))
+    assert raw.count(b"HTTP/1.1 200 OK") == 5, raw
+    assert raw.count(b'{"result":6,"error":null}') == 5
