@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from operator import sub
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from anki.consts import (
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 CHUNK_SIZE = 100_000  # cards read per query where a whole-table read is paged; bounds memory on huge collections
 PLAN_CHUNK_SIZE = 20_000  # cards planned per chunk (at least): the next chunk's logs are read meanwhile
 FIRST_CHUNK_SIZE = 1_000  # the first chunk, read while nothing else can run: small, so planning starts soon
+# each chunk this much larger than the one before: its read (on the read-ahead thread) then takes no longer than
+# planning the one before, where doubling made the planning wait for the read of each of the first chunks
+CHUNK_GROWTH = 1.5
 TABLE_SCANS = 5  # whole-table plans use at most this many full chunks: each one's log query scans the revlog table
 IN_LIST_LIMIT = 10_000  # ids per "in (...)" list
 NOTE_BATCH = 1_000  # notes read per query when a scheduler reads cards' tags or fields
@@ -84,7 +88,7 @@ def pages(
     col: Collection, columns: str, chunk_size: int = CHUNK_SIZE, where: str = "", first_size: int | None = None
 ) -> Iterator[list[Any]]:
     """Every card's ``columns`` (the first must be ``id``) in id order, one keyset-paged query per page
-    (``first_size``: the first page's size, doubling page by page up to ``chunk_size``)."""
+    (``first_size``: the first page's size, growing page by page up to ``chunk_size``, `_chunk_sizes`)."""
     condition = f" and ({where})" if where else ""
     last_id = -(2**63)
     for size in _chunk_sizes(chunk_size, first_size):
@@ -100,13 +104,13 @@ def pages(
 
 
 def _chunk_sizes(chunk_size: int, first_size: int | None) -> Iterator[int]:
-    """``first_size``, twice that, ... up to ``chunk_size``, then ``chunk_size`` for ever: a read-ahead pipeline
-    starts with a small chunk (read while nothing else can run), and each chunk's read then takes about as long as
-    planning the chunk before it."""
+    """``first_size``, CHUNK_GROWTH times that, ... up to ``chunk_size``, then ``chunk_size`` for ever: a read-ahead
+    pipeline starts with a small chunk (read while nothing else can run), and each chunk's read then takes about as
+    long as planning the chunk before it."""
     size = min(first_size or chunk_size, chunk_size)
     while True:
         yield size
-        size = min(2 * size, chunk_size)
+        size = min(max(size + 1, int(CHUNK_GROWTH * size)), chunk_size)
 
 
 def int_columns(col: Collection, columns: Sequence[str], source: str) -> list[list[int]]:
@@ -272,9 +276,11 @@ class ChunkHistories:
                 f"select cid, '['||group_concat({entry}{order})||']'{newest_column} from {self.source} where {where}"
                 " group by cid"
             )
-            texts.update((row[0], row[1]) for row in rows)
             if with_newest:
+                texts.update((row[0], row[1]) for row in rows)
                 newest.update((row[0], row[2]) for row in rows if row[2] is not None)
+            else:
+                texts.update(cast("list[tuple[int, str]]", rows))  # [card id, log] rows, at C speed
         return texts, newest
 
     def _packed_entry(self) -> str:
@@ -315,10 +321,16 @@ class ChunkHistories:
         asked for later come from the whole logs."""
         if reviews or self._texts is not None:
             return self._whole_history(self._rows[card.card_id])
+        return self.columns_log(card.card_id)
+
+    def columns_log(self, card_id: int) -> CardLog:
+        """`history_of` the card with ``reviews`` False, by card id (the engine's path without a CardHistory)."""
+        if self._texts is not None:
+            return self._whole_history(self._rows[card_id])
         logs = self._packed_histories
-        if logs is None or card.card_id not in logs:
-            logs = self._packed_logs(card.card_id)
-        return logs.get(card.card_id, _EMPTY)
+        if logs is None or card_id not in logs:
+            logs = self._packed_logs(card_id)
+        return logs.get(card_id, _EMPTY)
 
     def settle(self) -> None:
         """Finish the chunk's reads that depend on its logs (the starting states of incomplete histories), when
@@ -340,6 +352,7 @@ class ChunkHistories:
         logs: dict[int, CardLog] = {}
         incomplete: dict[int, tuple[CardLog, int]] = {}  # first answer id -> its card's log, interval unknown
         newest = self._last_answer_ms if self._newest_from_entries else None
+        cutoffs = self._cutoffs
         for row in window:
             text = texts.get(row.id)
             if not text:
@@ -354,9 +367,11 @@ class ChunkHistories:
                     last -= 1
                 if last >= 0:
                     newest[row.id] = ids[last]
-            restarted = restart_history(
-                ids, eases, interday, has_factor, kinds, self._cutoff(row.odid or row.did), answer_flags
-            )
+            deck_id = row.odid or row.did
+            cutoff = cutoffs.get(deck_id)
+            if cutoff is None:
+                cutoff = self._cutoff(deck_id)
+            restarted = restart_history(ids, eases, interday, has_factor, kinds, cutoff, answer_flags)
             log = logs[row.id] = self._card_log(
                 row, ids, eases, kinds, restarted, None, *self._from_whole_logs(row), days_ago
             )
@@ -456,7 +471,7 @@ class ChunkHistories:
                 ago = [max(0, days) for days in ago]
             columns = AnswerColumns(
                 eases if every else [eases[i] for i in answers],
-                [0] + [ago[k - 1] - ago[k] for k in range(1, len(ago))],
+                [0, *map(sub, ago, ago[1:])],  # elapsed days: each answer's days_ago minus the next one's
                 kinds if every else [kinds[i] for i in answers],
                 ids[answers[-1]] / 1000.0,
                 today - ago[-1],

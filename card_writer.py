@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from anki import cards_pb2
 
@@ -15,14 +15,27 @@ if TYPE_CHECKING:
     from anki.collection import Collection
 
 WRITE_BATCH = 25_000  # cards per update call: one is written while the next is built; each call costs ~60 ms more
+FIRST_WRITE_BATCH = 10_000  # the first batch is built while nothing is written yet
+
+# A card to write: its cards-table row and new (type, queue, due, ivl, left, odue, ease factor or None to keep it)
+CardUpdate = tuple[CardRow, int, int, int, int, int, int, "int | None"]
 
 
 def backend_card(
-    row: CardRow, ctype: int, queue: int, due: int, ivl: int, left: int, odue: int, factor: int | None = None
+    row: CardRow,
+    ctype: int,
+    queue: int,
+    due: int,
+    ivl: int,
+    left: int,
+    odue: int,
+    factor: int | None = None,
+    into: Any = None,
 ) -> cards_pb2.Card:
-    """A backend Card message from a cards-table row with new scheduling fields (everything else kept)."""
+    """A backend Card message from a cards-table row with new scheduling fields (everything else kept); ``into``:
+    the repeated field of a request to add it to (built in place, not copied there later)."""
     extra = _parse_card_data(row.data)
-    card = cards_pb2.Card(
+    card = (cards_pb2.Card if into is None else into.add)(
         id=row.id,
         note_id=row.nid,
         deck_id=row.did,
@@ -66,31 +79,39 @@ def _parse_card_data(data: str) -> dict:
 
 
 def write_as_one_step(
-    col: Collection, label: str, batches: Iterable[list[cards_pb2.Card]], *, merge_into_caller_step: bool = False
+    col: Collection,
+    label: str,
+    batches: Iterable[cards_pb2.UpdateCardsRequest],
+    *,
+    merge_into_caller_step: bool = False,
+    before_first_write: Callable[[], object] | None = None,
 ) -> None:
-    """Write batches of cards as one undo step ``label`` (or merged into the caller's latest step), all or nothing.
+    """Write batches of cards (`batched`) as one undo step ``label`` (or merged into the caller's latest step), all
+    or nothing.
 
     Each batch is an ordinary undoable write merged into the step at once (``skip_undo_entry=True`` is never used:
     Anki clears the whole undo history on non-undoable writes). The writes run in a helper thread, one at a time and
     in order, while this thread builds the next batch (Anki's backend lets other threads run while it writes). If a
     batch fails, or building one does, the batches already written are undone before the error is raised, so the
-    collection is as it was.
+    collection is as it was. ``before_first_write()`` runs once the first batch is built, before it is written
+    (e.g. waits for a snapshot taken meanwhile); if it raises, nothing is written.
     """
     caller_step = col.undo_status().last_step if merge_into_caller_step else 0
     undo_target = col.add_custom_undo_entry(label)
 
-    def write(cards: list[cards_pb2.Card]) -> None:
-        update_cards_undoable(col, cards)
+    def write(batch: cards_pb2.UpdateCardsRequest) -> None:
+        update_cards_undoable(col, batch)
         col.merge_undo_entries(undo_target)
 
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polar-bridge-write") as writer:
             writing: Future[None] | None = None
             for batch in batches:
-                for start in range(0, len(batch), WRITE_BATCH):
-                    if writing is not None:
-                        writing.result()  # in order, and a failed write stops the run here
-                    writing = writer.submit(write, batch[start : start + WRITE_BATCH])
+                if writing is not None:
+                    writing.result()  # in order, and a failed write stops the run here
+                elif before_first_write is not None:
+                    before_first_write()
+                writing = writer.submit(write, batch)
             if writing is not None:
                 writing.result()
     except BaseException:
@@ -101,17 +122,23 @@ def write_as_one_step(
         col.merge_undo_entries(caller_step)
 
 
-def batched(cards: Iterable[cards_pb2.Card], size: int = WRITE_BATCH) -> Callable[[], Iterable[list]]:
-    """Group a stream of cards into lists of ``size`` (the write batches)."""
+def batched(
+    updates: Iterable[CardUpdate], size: int | None = None
+) -> Callable[[], Iterable[cards_pb2.UpdateCardsRequest]]:
+    """The write batches of a stream of card updates: update requests of ``size`` (default WRITE_BATCH) cards each,
+    every card built in place in its request (`backend_card` ``into``)."""
 
-    def batches() -> Iterable[list]:
-        pending: list = []
-        for card in cards:
-            pending.append(card)
-            if len(pending) >= size:
-                yield pending
-                pending = []
-        if pending:
-            yield pending
+    def batches() -> Iterable[cards_pb2.UpdateCardsRequest]:
+        limit = size or WRITE_BATCH
+        first = min(limit, FIRST_WRITE_BATCH)  # a smaller first batch: the writes start sooner
+        request = cards_pb2.UpdateCardsRequest(skip_undo_entry=False)
+        for update in updates:
+            backend_card(*update, into=request.cards)
+            if len(request.cards) >= first:
+                yield request
+                request = cards_pb2.UpdateCardsRequest(skip_undo_entry=False)
+                first = limit
+        if len(request.cards):
+            yield request
 
     return batches

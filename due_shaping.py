@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import accumulate
 from operator import mul
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .anki_compat import sched_timing_today
 
@@ -305,7 +305,12 @@ def select_weighted_interval(
     the caller keeps them (`DayLoads`), else looked up here."""
     if unit is None or not review_counts:
         return None
-    if modifiers is None and 0 not in review_counts:
+    if modifiers is None and squares is not None and 0 not in review_counts:
+        # `_products` of the caller's squares, inline: this runs for every card the load balancer places
+        last = first_interval + len(review_counts)
+        inverses = _INVERSES if len(_INVERSES) >= last else _grow(_INVERSES, last, _inverse)
+        cumulative = list(accumulate(map(mul, squares, inverses[first_interval:last])))
+    elif modifiers is None and 0 not in review_counts:
         cumulative = list(accumulate(_products(first_interval, review_counts, squares)))
     else:
         cumulative = list(accumulate(_weights(first_interval, review_counts, modifiers)))
@@ -401,8 +406,7 @@ class PresetRules:
         return any(kind != EASY_NORMAL for kind in self.easy_days)
 
 
-@dataclass(frozen=True)
-class BacklogCard:
+class BacklogCard(NamedTuple):  # one per overdue card of a run: a tuple is built in a fraction of a dataclass's time
     """A card whose planned day had already passed (so it was put on today): it may be spread."""
 
     card_id: int
@@ -475,7 +479,7 @@ class DayLoads:
         if offset >= len(counts):
             self._grow(offset + 1)
         count = counts[offset] = counts[offset] + 1
-        self.squares[offset] = _square_of(count)
+        self.squares[offset] = _INVERSE_SQUARES[count] if count < len(_INVERSE_SQUARES) else _square_of(count)
 
     def remove(self, day: int) -> None:
         """A card no longer due on ``day`` (nothing if none was counted there)."""
@@ -489,7 +493,7 @@ class DayLoads:
         counts = self.counts
         if offset < len(counts) and counts[offset] > 0:
             count = counts[offset] = counts[offset] - 1
-            self.squares[offset] = _square_of(count)
+            self.squares[offset] = _INVERSE_SQUARES[count]  # a smaller count than one already in the table
             if offset == 0:
                 self.by_today -= 1
 
@@ -582,16 +586,12 @@ class DueShaper:
         costs about 50, and a call of Anki's col.fuzz_delta, which loads the card and its preset, about 19)."""
         if not self.shape:
             return
-        seeds = [reschedule_fuzz_seed(card[0], card[10]) for card in cards]
+        seeds = [(card[0] + card[10] - 1) & _M64 if card[10] > 1 else card[0] & _M64 for card in cards]  # seeds
         self._random_words = dict(zip(seeds, first_random_u32_many(seeds)))
 
     def _unit(self, seed: int) -> float:
         word = self._random_words.get(seed)
         return _unit_f32(seed) if word is None else _unit_from_word(word)
-
-    def __call__(self, card: Sequence[Any], exact_day: int, last_review_day: int) -> int:
-        """The engine's due-day hook (`reschedule.DueDayChooser`): `due_day`."""
-        return self.due_day(card, exact_day, last_review_day)
 
     def due_day(self, card: Sequence[Any], exact_day: int, last_review_day: int) -> int:
         """The day to write for one card row (the engine's card columns) whose plug-in interval lands on
@@ -599,7 +599,9 @@ class DueShaper:
         card_id, _nid, did, _ord, _mod, ctype, queue, due, _ivl, _factor, reps = card[:11]
         odue, odid = card[13], card[14]
         preset_id = self.deck_presets.get(odid or did, 1)
-        loads = self._loads(preset_id) if self.load_balance and queue != QUEUE_SUSPENDED else None
+        loads = None
+        if self.load_balance and queue != QUEUE_SUSPENDED:
+            loads = self.loads.get(preset_id) or self._loads(preset_id)
         if loads is not None and ctype == CARD_TYPE_REV:
             # The card leaves its old day before its new one is chosen (update_due_cnt_per_day moves it after
             # the choice; a card never competes with itself here, so the answer buttons, which preview the choice
@@ -613,6 +615,8 @@ class DueShaper:
             self.backlog.append(BacklogCard(card_id, day, last_review_day, preset_id, bool(odid)))
             day = today
         return day
+
+    __call__ = due_day  # the engine's due-day hook (`reschedule.DueDayChooser`)
 
     def preview_day(self, card_id: int, reps_after_answer: int, deck_id: int, exact_day: int) -> int:
         """The day an answer given now would get (answer buttons), the same day :meth:`due_day` picks when the
@@ -632,7 +636,7 @@ class DueShaper:
         rules = self.presets.get(preset_id) or PresetRules(preset_id, "")
         days = exact_day - last_review_day
         interval = float(days) if days > 0 else 0.0
-        seed = reschedule_fuzz_seed(card_id, reps)
+        seed = (card_id + reps - 1) & _M64 if reps > 1 else card_id & _M64  # `reschedule_fuzz_seed`, inline
         chosen = None
         if self.load_balance:
             elapsed = self.today - last_review_day
@@ -652,7 +656,7 @@ class DueShaper:
             return min(lower, upper)  # overdue beyond the whole fuzz range: the nearest day (then today)
         if lower < days_elapsed:
             lower = days_elapsed  # never into the past
-        loads = self._loads(rules.preset_id)
+        loads = self.loads.get(rules.preset_id) or self._loads(rules.preset_id)
         first_day = self.today - days_elapsed  # the day of interval 0
         review_counts, squares = loads.window(first_day + lower, upper - lower + 1)
         if lower == days_elapsed:  # the candidate "today" (lower is never below it) weighs all of today's load
@@ -662,7 +666,9 @@ class DueShaper:
         if rules.has_easy_days:
             weekdays = [self._weekday(first_day + ivl) for ivl in range(lower, upper + 1)]
             modifiers = easy_days_modifiers(rules.easy_days, weekdays, review_counts)
-        return select_weighted_interval(lower, review_counts, modifiers, self._unit(seed), squares)
+        word = self._random_words.get(seed)  # `_unit`, inline
+        unit = _unit_f32(seed) if word is None else (word >> 9) / 8_388_608.0
+        return select_weighted_interval(lower, review_counts, modifiers, unit, squares)
 
     def _weekday(self, day: int) -> int:
         """Monday = 0 of Anki day ``day`` (interval_to_weekday: the local date at that day's start)."""

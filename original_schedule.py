@@ -12,11 +12,13 @@ import struct
 import zlib
 from array import array
 from collections.abc import Iterator
+from itertools import islice
+from operator import le
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .card_reader import CARD_COLUMNS, CardRow, home_queue, id_lists, int_columns, pages
-from .card_writer import backend_card, batched, write_as_one_step
+from .card_writer import CardUpdate, batched, write_as_one_step
 from .collection_db import db as collection_db
 
 if TYPE_CHECKING:
@@ -82,7 +84,7 @@ def save_original_schedule(col: Collection) -> None:
     else:
         existing = [array("q", values) for values in int_columns(col, _SNAPSHOT_FIELDS, "cards")]
     ids = existing[0]
-    if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
+    if not all(map(le, ids, islice(ids, 1, None))):  # in id order already (a table scan's order), checked in C
         order = sorted(range(len(ids)), key=ids.__getitem__)
         existing = [array("q", (column[i] for i in order)) for column in existing]
     _write_snapshot(col, existing)
@@ -104,8 +106,8 @@ def restore_original_schedule(col: Collection) -> int:
     return len(changed)
 
 
-def _restored_cards(col: Collection, columns: list[array], saved: dict[int, int]) -> Iterator:
-    """Backend cards put back on their saved schedule, for cards whose schedule differs from it."""
+def _restored_cards(col: Collection, columns: list[array], saved: dict[int, int]) -> Iterator[CardUpdate]:
+    """The saved schedule of the cards whose schedule differs from it, to write."""
     for rows in pages(col, CARD_COLUMNS):
         for row in map(CardRow._make, rows):
             i = saved.get(row.id)
@@ -131,4 +133,4 @@ def _restored_cards(col: Collection, columns: list[array], saved: dict[int, int]
                 odue,
             ):
                 continue
-            yield backend_card(row, s_type, queue, due, s_ivl, s_left, odue, factor=s_factor)
+            yield row, s_type, queue, due, s_ivl, s_left, odue, s_factor

@@ -22,6 +22,7 @@ import gc
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,7 @@ from .card_reader import (
     pages,
     plan_chunk_size,
 )
-from .card_writer import backend_card, batched, write_as_one_step
+from .card_writer import CardUpdate, batched, write_as_one_step
 from .collection_db import db as collection_db
 from .forecast import due_forecast
 from .original_schedule import (
@@ -91,6 +92,7 @@ __all__ = [
 DAY_SECS = 86_400
 EXACT_TIME_LIMIT_SECS = 2 * DAY_SECS  # intervals up to this are scheduled to the second, longer ones by day
 MAX_INTERVAL_SECS = 36_500 * DAY_SECS  # Anki's largest maximum interval; longer ones would overflow the date maths
+APPLY_READ_DEPTH = 5  # pages of current card rows apply reads ahead (PLAN_CHUNK_SIZE rows each, 100k rows at most)
 CHECK_EVERY_SECS = 0.1  # at most this much planning time between cancel checks / progress reports
 
 
@@ -246,40 +248,59 @@ def _plan(
 ) -> list[ReschedulePlan]:
     days = AnkiDays.from_collection(col, now)
     plans = [ReschedulePlan(scheduler_name=scheduler.name, report=RescheduleReport()) for scheduler, _ in schedulers]
-    runs = [
-        (plan, plan.report, scheduler_lookup(scheduler), due_day)
+    # each run's planned cards and their new states are collected per chunk, then added to its plan together
+    runs: list[tuple[RescheduleReport, Callable[[int], Any], Any, list[CardRow], list[tuple]]] = [
+        (plan.report, scheduler_lookup(scheduler), due_day, [], [])
         for plan, (scheduler, due_day) in zip(plans, schedulers)
     ]
     total = len(set(card_ids)) if card_ids is not None else collection_db(col).scalar("select count() from cards")
     factory = HistoryFactory(col, days)
+    context = factory.context
+    configs = context.configs  # deck id -> its options, read once per run (`_Context.deck_config`)
     check = _CancelCheck(should_cancel, on_progress, total)
     reads = _history_reads([scheduler for scheduler, _ in schedulers])
     done = 0
     for card_rows, histories in _history_chunks(col, card_ids, days, total, chunk_size, reads):
         check(done)
         last_answers = histories.last_answer_ms
-        for *_, due_day in runs:
+        for _, _, due_day, _, _ in runs:
             prepare = getattr(due_day, "prepare_cards", None)
             if prepare is not None:
                 prepare(card_rows)  # e.g. the due shaper draws every card's random number at once
+        monotonic = time.monotonic
         for position, card in enumerate(card_rows):
-            check(done + position)
+            if monotonic() >= check.next_check:  # `check`'s own test, without a call per card
+                check(done + position)
             if not _is_schedulable(card, last_answers):
                 for plan in plans:
                     plan.report.skipped += 1
                 continue
-            history = factory.build(card, histories)
-            intervals: list[float | None] = []
+            history = None
+            intervals: list[float | None] | None = None
             if on_history is not None:
+                history = factory.build(card, histories)
+                intervals = []
                 on_history(history, intervals)
-            for plan, report, scheduler_for_deck, due_day in runs:
-                chosen = scheduler_for_deck(history.deck_id)
+            deck_id = card.odid or card.did  # the home deck
+            for report, scheduler_for_deck, due_day, planned_cards, planned_states in runs:
+                chosen = scheduler_for_deck(deck_id)
+                by_log = getattr(chosen, "interval_of_log", None) if history is None else None
                 try:
-                    value = chosen.interval(history)
+                    if by_log is not None:  # a built-in reading the card's loaded history: no CardHistory needed
+                        config = configs.get(deck_id) or context.deck_config(deck_id)
+                        value = by_log(histories.columns_log(card.id), config, days)
+                    else:
+                        if history is None:
+                            history = factory.build(card, histories)
+                        value = chosen.interval(history)
                 except Exception as exc:
                     raise SchedulerError(chosen.name, card.id, exc, "raised an exception") from exc
-                interval = check_interval(chosen.name, card.id, value)
-                intervals.append(interval)
+                # `check_interval`; its common case (a float in range) without a call per card
+                interval = value if value.__class__ is float and 0.0 <= value < math.inf else None
+                if interval is None:
+                    interval = check_interval(chosen.name, card.id, value)
+                if intervals is not None:
+                    intervals.append(interval)
                 if interval is None:
                     report.skipped += 1
                     continue
@@ -287,7 +308,12 @@ def _plan(
                 report.by_scheduler[chosen.name] = report.by_scheduler.get(chosen.name, 0) + 1
                 if state == (card.type, card.queue, card.due, card.ivl, card.left, card.odue):
                     continue  # already scheduled exactly so: counted, but not rewritten (no mtime change, no sync)
-                plan.add(card, state)
+                planned_cards.append(card)
+                planned_states.append(state)
+        for plan, (_, _, _, planned_cards, planned_states) in zip(plans, runs):
+            plan.extend(planned_cards, planned_states)
+            planned_cards.clear()
+            planned_states.clear()
         histories.release()
         done += len(card_rows)
         check(done, force=True)
@@ -369,35 +395,42 @@ def apply_plan(col: Collection, plan: ReschedulePlan, *, own_undo_step: bool = T
 
     Cards changed in any way since planning are left alone. Returns the plan's report.
     """
-    save_original_schedule(col)
-    if len(plan):
+    if not len(plan):
+        save_original_schedule(col)
+        return plan.report
+    # the snapshot is taken in a helper thread while the first batch is built (its query runs without Python's
+    # lock); the first write waits for it
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polar-bridge-snapshot") as helper:
+        snapshot = helper.submit(save_original_schedule, col)
         with _without_cycle_collector():  # 100k card rows and messages: the collector would rescan them often
             write_as_one_step(
                 col,
                 f"Reschedule ({plan.scheduler_name})",
                 batched(_planned_cards(col, plan))(),
                 merge_into_caller_step=not own_undo_step,
+                before_first_write=snapshot.result,
             )
+        snapshot.result()  # a plan whose cards all changed since planning writes nothing, but still saves it
     return plan.report
 
 
-def _planned_cards(col: Collection, plan: ReschedulePlan) -> Iterator:
-    """Backend cards with their planned fields, for cards unchanged since planning (read chunk by chunk)."""
+def _planned_cards(col: Collection, plan: ReschedulePlan) -> Iterator[CardUpdate]:
+    """The planned fields of the cards unchanged since planning (read chunk by chunk), to write."""
     index = {cid: i for i, cid in enumerate(plan.card_ids)}
     for row in _current_rows(col, plan.card_ids):
         i = index.get(row.id)
         if i is not None and hash(row) == plan.fingerprints[i]:
-            yield backend_card(
-                row, plan.types[i], plan.queues[i], plan.dues[i], plan.ivls[i], plan.lefts[i], plan.odues[i]
-            )
+            yield row, plan.types[i], plan.queues[i], plan.dues[i], plan.ivls[i], plan.lefts[i], plan.odues[i], None
 
 
 def _current_rows(col: Collection, ids: Sequence[int]) -> Iterator[CardRow]:
     """The cards' rows as they are now (and possibly others): for a plan covering a good part of the collection a
     sequential read of the whole cards table is cheaper than looking up each id."""
     if len(ids) * 3 >= collection_db(col).scalar("select count() from cards"):
-        for _, rows in read_ahead(pages(col, CARD_COLUMNS, PLAN_CHUNK_SIZE), as_card_rows):
-            yield from rows  # the next page is read while this one's cards are built and written
+        # the next pages are read while this one's cards are built: read ahead far enough that they are read
+        # before the writes start (a read waits for a write in progress, which would keep the next batch waiting)
+        for _, rows in read_ahead(pages(col, CARD_COLUMNS, PLAN_CHUNK_SIZE), as_card_rows, depth=APPLY_READ_DEPTH):
+            yield from rows
         return
     for start in range(0, len(ids), CHUNK_SIZE):
         yield from cards_by_id(col, ids[start : start + CHUNK_SIZE])

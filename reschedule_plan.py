@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .card_reader import CardRow
@@ -45,6 +46,16 @@ class ReschedulePlan:
 
     def __len__(self) -> int:
         return len(self.card_ids)
+
+    def extend(self, cards: Sequence[CardRow], states: Sequence[tuple[int, int, int, int, int, int]]) -> None:
+        """`add` for many cards at once (the engine adds each chunk's planned cards together)."""
+        if not cards:
+            return
+        self.card_ids.extend([card.id for card in cards])
+        self.fingerprints.extend(map(hash, cards))
+        columns = (self.types, self.queues, self.dues, self.ivls, self.lefts, self.odues)
+        for column, values in zip(columns, zip(*states)):
+            column.extend(values)
 
     def add(self, card: CardRow, state: tuple[int, int, int, int, int, int]) -> None:
         self.card_ids.append(card.id)

@@ -27,10 +27,11 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 if TYPE_CHECKING:
     from anki.collection import Collection
+    from anki.decks import DeckId
 
 
 class ReviewKind(enum.IntEnum):
@@ -223,9 +224,10 @@ class AnkiDays:
         """The Anki day number (same scale as ``today`` and review cards' ``due``) containing ``timestamp``."""
         # guess with 24-hour days, then correct against the real (DST-aware) day boundaries
         day = self.today + 1 + math.floor((timestamp - self.day_cutoff) / 86_400)
-        while timestamp < self.day_start(day):
+        starts, day_start = self._starts, self.day_start  # the cached starts first (this runs for every card)
+        while timestamp < (starts.get(day) or day_start(day)):
             day -= 1
-        while timestamp >= self.day_start(day + 1):
+        while timestamp >= (starts.get(day + 1) or day_start(day + 1)):
             day += 1
         return day
 
@@ -239,6 +241,15 @@ class _Context:
         self.col, self.days = col, days
         self.notes: dict[int, tuple[tuple[str, ...], dict[str, str]]] = {}
         self.configs: dict[int, dict[str, Any]] = {}
+
+    def deck_config(self, deck_id: int) -> dict[str, Any]:
+        """The deck's options (Anki's legacy deck-config dict), read once per run."""
+        cached = self.configs.get(deck_id)
+        if cached is None:
+            if self.col is None:
+                return {}
+            cached = self.configs[deck_id] = self.col.decks.config_dict_for_deck_id(cast("DeckId", deck_id))
+        return cached
 
 
 class CardHistory(tuple):
@@ -456,19 +467,16 @@ class CardHistory(tuple):
     @property
     def deck_config(self) -> dict[str, Any]:
         """The home deck's options (Anki's legacy deck-config dict, e.g. ``desiredRetention``, ``fsrsParams6``)."""
-        context = self[14]
-        cached = context.configs.get(self.deck_id)
-        if cached is None:
-            if context.col is None:
-                return {}
-            cached = context.col.decks.config_dict_for_deck_id(self.deck_id)
-            context.configs[self.deck_id] = cached
-        return cached
+        return self[14].deck_config(self[2])
 
 
 IntervalFunction = Callable[[CardHistory], "float | None"]
 TrainFunction = Callable[[Iterable[CardHistory]], dict]
 RecallFunction = Callable[[CardHistory, float], "float | None"]
+# A built-in's interval function over what it reads of a card (``reads_history`` "columns"): the card's loaded history
+# (`CardLog`: answer columns, completeness, starting state), its home deck's options and the run's `AnkiDays`. Gives
+# what ``interval`` gives for the card; the engine calls it without building a CardHistory per card.
+LogIntervalFunction = Callable[["CardLog", dict[str, Any], "AnkiDays | None"], "float | None"]
 
 
 @dataclass
@@ -485,6 +493,7 @@ class LoadedScheduler:
     # "columns" (``answer_columns``, completeness, starting state), "reviews" (``reviews``/``log``), or "" (not
     # known: histories are read the first time a card asks)
     reads_history: str = ""
+    interval_of_log: LogIntervalFunction | None = None  # the same function over a card's loaded history (built-ins)
 
 
 class SchedulerLoadError(Exception):

@@ -19,6 +19,10 @@ RECALLS: dict[str, Callable] = {"fsrs": fsrs_builtin.recall}
 # What each built-in's interval reads of every card (`LoadedScheduler.reads_history`).
 READS: dict[str, str] = {"anki": "columns", "fsrs": "columns", "example": "columns"}
 
+# Built-ins whose interval also comes as a function of the card's loaded history, deck options and days
+# (`LoadedScheduler.interval_of_log`, trained params first): the engine's path without a CardHistory per card.
+LOG_INTERVALS: dict[str, Callable] = {"fsrs": fsrs_builtin.interval_of_log}
+
 # Built-ins whose interval can follow one card's answers as they are appended, without a history per answer
 # (Compare schedulers' simulation): interval function -> a class made from the card (and the trained params) whose
 # ``answered(time, rating, kind, day, elapsed_days)`` returns what the interval function returns for the card with

@@ -35,7 +35,7 @@ _NO_PARAMS: dict = {}
 
 
 def memory_state(
-    card: CardHistory,
+    card: CardHistory | None,
     model: Fsrs6,
     sm2_retention: float,
     columns: AnswerColumns | None = None,
@@ -50,16 +50,19 @@ def memory_state(
     answer costs one step (the comparison grows histories an answer at a time); a reschedule sees each card once
     and does not keep them. ``predicted``: replay every answer, appending the retrievability each answer on a later
     day was predicted with (`replay_answers`)."""
-    if loaded is not None:
-        columns, start = loaded.columns, loaded.starting_state
-    else:
+    if loaded is None:
+        assert card is not None, "memory_state needs the card or its loaded history"
+        loaded = card._loaded(False)
         columns, start = columns or card.answer_columns, card.starting_state
+    else:
+        columns, start = loaded.columns, loaded.starting_state
     first, state = _replay_start(model, start, sm2_retention)
     if remember:
+        assert card is not None, "remembering needs the card's id"
         return model.remembered_replay(card.card_id, columns.ratings, columns.elapsed_days, first, state)
     # the state after a prefix of these answers, kept on the log (`CardLog.memory`: a history grown an answer at a
     # time, as the comparison's simulation grows it, carries it over): step through the remaining answers only
-    log = loaded if loaded is not None else card._loaded(False)
+    log = loaded
     count = len(columns.ratings)
     memo = log.memory
     if memo is not None and predicted is None and memo[0] is model and memo[1:3] == (first, state) and memo[3] <= count:
@@ -102,7 +105,10 @@ _presets: dict[tuple[int, int], tuple[dict, dict, _Preset]] = {}
 
 
 def _preset(card: CardHistory, params: dict) -> _Preset:
-    config = card.deck_config
+    return _preset_of(card.deck_config, params)
+
+
+def _preset_of(config: dict[str, Any], params: dict) -> _Preset:
     key = (id(config), id(params))
     cached = _presets.get(key)
     if cached is None or cached[0] is not config or cached[1] is not params:
@@ -169,18 +175,24 @@ def _step_after(
 
 
 def interval(card: CardHistory, params: dict) -> float | None:
-    loaded = card._loaded(False)  # columns and starting state from one lookup (this runs for every card)
+    # columns and starting state from one lookup (this runs for every card)
+    return interval_of_log(params, card._loaded(False), card.deck_config, card.days)
+
+
+def interval_of_log(params: dict, loaded: CardLog, config: dict[str, Any], days: AnkiDays | None) -> float | None:
+    """`interval` from the card's loaded history and home deck options (`scheduler.LogIntervalFunction`, params
+    first: the engine binds them)."""
     columns = loaded.columns
     if not columns.ratings:
         return None
-    preset = _preset(card, params)
+    preset = _preset_of(config, params)
     step = _step_after(columns.ratings, columns.kinds, preset.learn_steps, preset.relearn_steps)
     if step is not None:
         return step
-    state = memory_state(card, preset.model, preset.sm2_retention, loaded=loaded)
+    state = memory_state(None, preset.model, preset.sm2_retention, loaded=loaded)
     if state is None:
         return None
-    return _review_interval(preset, state[0], card.days, columns.last_day, columns.last_time)
+    return _review_interval(preset, state[0], days, columns.last_day, columns.last_time)
 
 
 def _review_interval(

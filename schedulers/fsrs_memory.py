@@ -191,9 +191,8 @@ def replay_answers(
         first += 1
     else:
         s, d = state
-    for index in range(first, len(ratings)):
-        rating = ratings[index]
-        elapsed = elapsed_days[index]
+    s_min, s_max, d_min, d_max = S_MIN, S_MAX, D_MIN, D_MAX
+    for rating, elapsed in zip(ratings[first:], elapsed_days[first:]) if first else zip(ratings, elapsed_days):
         if elapsed == 0:
             sinc = same_day[rating] * s**-w19
             s = s * (sinc if sinc > 1.0 or rating == 1 else 1.0)  # Anki's fsrs-rs: only Again may shrink it
@@ -206,7 +205,7 @@ def replay_answers(
                 s = min(forget, s / floor)
             else:
                 s = s * (success[rating] * (11 - d) * s**-w9 * (exp((1 - r) * w10) - 1) + 1)
-        s = S_MIN if s < S_MIN else S_MAX if s > S_MAX else s
+        s = s_min if s < s_min else s_max if s > s_max else s
         d = d_target + d_keep * (d + d_step[rating] * (10 - d))
-        d = D_MIN if d < D_MIN else D_MAX if d > D_MAX else d
+        d = d_min if d < d_min else d_max if d > d_max else d
     return s, d

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..scheduler import CardHistory, IntervalFunction, LoadedScheduler, RecallFunction, SchedulerLoadError
-from .builtins import BUILTINS, READS, RECALLS
+from .builtins import BUILTINS, LOG_INTERVALS, READS, RECALLS
 
 
 def builtin_names() -> list[str]:
@@ -105,6 +105,7 @@ def load_scheduler(spec: str, user_files_dir: Path, params: dict | None = None) 
             params=params,
             recall=_bind_recall(RECALLS.get(spec), params),
             reads_history=READS.get(spec, ""),
+            interval_of_log=functools.partial(LOG_INTERVALS[spec], params) if spec in LOG_INTERVALS else None,
         )
     if ":" not in spec:
         raise SchedulerLoadError(

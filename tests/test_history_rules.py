@@ -204,6 +204,29 @@ def test_fsrs_agrees_on_a_realistic_collection(col: Collection) -> None:
     assert agreement.exact_share >= 0.99 and agreement.worst <= 1
 
 
+def test_the_engine_writes_the_interval_the_fsrs_builtin_gives_each_card(col: Collection, tmp_path: Path) -> None:
+    """The engine calls the built-in on each card's loaded history, without a CardHistory per card: the plan, with
+    Anki's fuzz and load balancer, is exactly the one the built-in's interval on each card's CardHistory (the path
+    of every plug-in) gives."""
+    from dataclasses import replace
+
+    from polar_bridge.due_shaping import DueShaper
+    from polar_bridge.reschedule import plan_reschedule
+
+    sample_collection.fill_collection(col, 1500, seed=3)
+    fsrs = load_scheduler("fsrs", tmp_path)
+    assert fsrs.interval_of_log is not None
+    now = time.time()
+    plans = [
+        plan_reschedule(col, scheduler, now=now, due_day=DueShaper.from_collection(col, shape=True))
+        for scheduler in (fsrs, replace(fsrs, interval_of_log=None))
+    ]
+    by_log, by_history = ([(c, d, i) for c, d, i in zip(p.card_ids, p.dues, p.ivls)] for p in plans)
+    assert len(by_log) > 1000
+    assert by_log == by_history
+    assert plans[0].report == plans[1].report
+
+
 def test_packed_and_whole_logs_give_every_card_the_same_history(col: Collection) -> None:
     """A scheduler reading only answer columns gets them from the packed log (one number per entry); one reading
     Review objects from the whole log. Both must tell every card the same story: resets, cram, manual entries,

@@ -70,3 +70,32 @@ def test_a_caller_that_stops_early_leaves_no_read_running() -> None:
     chunks.close()
     assert finished == [0, 1]  # the read under way was finished, none was started after
     assert not [t for t in threading.enumerate() if t.name.startswith("polar-bridge-read-ahead")]
+
+
+def test_reading_several_chunks_ahead_keeps_the_order_and_a_caller_that_stops_early_starts_no_more_reads() -> None:
+    """With ``depth`` 3 (apply's re-read of the cards, so the reads are done before the writes start): the next
+    three chunks are read while the caller still works on the first, and a caller that stops early leaves the reads
+    not yet started unread."""
+    three_ahead = threading.Event()
+    five_started = threading.Event()
+    release = threading.Event()
+    loaded: list[int] = []
+
+    def load(chunk: int) -> int:
+        if chunk == 5:
+            five_started.set()
+            release.wait(5)  # a slow read: under way when the caller stops
+        loaded.append(chunk)
+        if chunk == 3:
+            three_ahead.set()
+        return chunk * 10
+
+    chunks = read_ahead(iter(range(100)), load, depth=3)
+    assert next(chunks) == (0, 0)
+    assert three_ahead.wait(5)  # chunks 1..3 read while the caller has not asked for them
+    assert loaded == [0, 1, 2, 3]
+    assert [next(chunks) for _ in range(3)] == [(1, 10), (2, 20), (3, 30)]  # 5 is being read, 6 is queued
+    assert five_started.wait(5)
+    threading.Timer(0.2, release.set).start()
+    chunks.close()  # waits for the read under way (5); the queued read (6) never starts
+    assert loaded == [0, 1, 2, 3, 4, 5]

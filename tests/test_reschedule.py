@@ -524,11 +524,11 @@ def test_a_write_that_fails_part_way_leaves_the_collection_as_it_was(col: Collec
     real_update = card_writer.update_cards_undoable
     calls: list[int] = []
 
-    def fail_on_second_batch(col_, cards):
-        calls.append(len(cards))
+    def fail_on_second_batch(col_, batch):
+        calls.append(len(batch.cards))
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        real_update(col_, cards)
+        real_update(col_, batch)
 
     monkeypatch.setattr(card_writer, "update_cards_undoable", fail_on_second_batch)
     with pytest.raises(RuntimeError, match="disk full"):
@@ -544,16 +544,16 @@ def test_a_batch_that_fails_to_build_while_the_one_before_is_written_leaves_the_
     """The write of one batch runs while the next is built: a failure building the next batch waits for that write
     and then takes it back, so nothing of the run stays."""
     from polar_bridge.card_reader import cards_by_id
-    from polar_bridge.card_writer import backend_card, write_as_one_step
+    from polar_bridge.card_writer import batched, write_as_one_step
 
     ids = [review_card(col, [Rev(ago=DAY)]) for _ in range(30)]
     before = all_rows(col)
     undo_before = col.undo_status().undo
     rows = cards_by_id(col, ids)
-    moved = [backend_card(row, row.type, row.queue, row.due + 5, row.ivl + 5, row.left, row.odue) for row in rows]
+    moved = [(row, row.type, row.queue, row.due + 5, row.ivl + 5, row.left, row.odue, None) for row in rows]
 
     def batches():
-        yield moved[:20]
+        yield from batched(moved[:20])()
         raise RuntimeError("a row could not be read")
 
     with pytest.raises(RuntimeError, match="a row could not be read"):
