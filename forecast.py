@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 from anki.consts import CARD_TYPE_NEW, QUEUE_TYPE_NEW, QUEUE_TYPE_REV
 
-from .card_reader import FIRST_CHUNK_SIZE, PLAN_CHUNK_SIZE, home_queue, pages
-from .read_ahead import read_ahead
+from .card_reader import home_queue, int_column_pages
 from .reschedule_plan import ReschedulePlan
 from .scheduler import AnkiDays
 
@@ -58,9 +57,8 @@ def due_forecasts(
         ({cid: i for i, cid in enumerate(plan.card_ids)}, plan, forecast) for plan, forecast in zip(plans, forecasts)
     ]
     today = anki_days.today
-    read = pages(col, "id, type, queue, due, odue, odid", PLAN_CHUNK_SIZE, "type != 0", FIRST_CHUNK_SIZE)
-    for rows, _ in read_ahead(read, len):  # the next page is read while this one is counted
-        for cid, ctype, queue, due, odue, odid in rows:  # not new (type != 0)
+    for columns in int_column_pages(col, ("id", "type", "queue", "due", "odue", "odid"), "type != 0"):
+        for cid, ctype, queue, due, odue, odid in zip(*columns):  # not new (type != 0)
             home = home_queue(ctype, queue, odue) if odid else queue
             home_due = odue if odid and odue else due
             if home == QUEUE_TYPE_REV:  # `_due_index` of a review card (a day number), without a call per card

@@ -415,6 +415,32 @@ def test_due_forecast_before_and_after(col: Collection) -> None:
     assert suspended
 
 
+def test_due_forecast_reads_page_by_page_and_counts_every_card_once(col: Collection, monkeypatch) -> None:
+    """The forecast reads the cards table a page of columns at a time (bounded memory on huge collections): with
+    pages of 2 cards over 7 scheduled cards (and new cards between them), every card is counted once."""
+    from polar_bridge import card_reader
+
+    now = time.time()
+    for k in range(7):
+        review_card(col, [Rev(ago=DAY)], now=now, due=col.sched.today + k % 3, ivl=k + 1)
+        add_card(col)
+    plan = plan_reschedule(col, fixed(6 * DAY), now=now)
+    whole = due_forecast(col, plan, days=10, now=now)
+    pages_read: list[int] = []
+    real = card_reader.int_column_pages
+
+    def small_pages(col_, columns, where, page_size=card_reader.CHUNK_SIZE):
+        for page in real(col_, columns, where, 2):
+            pages_read.append(len(page[0]))
+            yield page
+
+    monkeypatch.setattr("polar_bridge.forecast.int_column_pages", small_pages)
+    before, after = due_forecast(col, plan, days=10, now=now)
+    assert pages_read == [2, 2, 2, 1]
+    assert (before, after) == whole
+    assert before[:3] == [3, 2, 2] and after[5] == 7
+
+
 def test_answer_intervals_preview_each_button(col: Collection) -> None:
     now = time.time()
     cid = review_card(col, [Rev(ago=10 * DAY, kind=0), Rev(ago=5 * DAY)], now=now)
