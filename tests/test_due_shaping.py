@@ -317,3 +317,35 @@ def test_answer_buttons_preview_the_day_the_after_review_reschedule_writes(ident
         assert set(shown_days) <= set(range(lower, upper + 1)) and len(set(shown_days)) > 3
     finally:
         col.close()
+
+
+def test_the_load_balancer_counts_each_review_card_on_its_home_deck_and_day(col: Collection) -> None:
+    """The load balancer's starting counts are Anki's (storage/card/deck_due_counts.sql): review cards that are not
+    suspended, by home deck preset and home due day; a card in a filtered deck counts on its home schedule."""
+    from anki.decks import DeckId, FilteredDeckConfig
+
+    sample_collection.fill_collection(col, 400, seed=2)
+    col.decks.set_config_id_for_deck_dict(col.decks.get(col.decks.id("Other")), col.decks.add_config_returning_id("B"))
+    for cid in col.find_cards("is:review")[:60]:
+        card = col.get_card(cid)
+        card.did = col.decks.id("Other")
+        col.update_card(card)
+    deck = col.sched.get_or_create_filtered_deck(DeckId(0))
+    deck.name = "Cram"
+    config: FilteredDeckConfig = deck.config
+    config.reschedule = True
+    del config.search_terms[:]
+    config.search_terms.add(search="is:review", limit=80, order=FilteredDeckConfig.SearchTerm.Order.ADDED)
+    col.sched.add_or_update_filtered_deck(deck)
+    in_filtered = col.db.scalar("select count() from cards where odid != 0 and type = 2")
+    assert in_filtered >= 40
+    deck_presets = {int(d["id"]): int(d.get("conf", 1)) for d in col.decks.all() if not d.get("dyn")}
+    expected: Counter[tuple[int, int]] = Counter()
+    for did, due, count in col.db.all(
+        "select case when odid = 0 then did else odid end, case when odid = 0 then due else odue end, count() "
+        "from cards where type = 2 and queue != -1 group by 1, 2"
+    ):
+        expected[(deck_presets[did], due)] += count
+    shaper = DueShaper.from_collection(col, shape=True)
+    assert shaper.load_balance and len({preset for preset, _ in expected}) == 2
+    assert {key: shaper.day_load(*key) for key in expected} == dict(expected)
