@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 CHUNK_SIZE = 100_000  # cards read per query where a whole-table read is paged; bounds memory on huge collections
 PLAN_CHUNK_SIZE = 20_000  # cards planned per chunk (at least): the next chunk's logs are read meanwhile
-FIRST_CHUNK_SIZE = 1_000  # the first chunk, read while nothing else can run: small, so planning starts soon
+FIRST_CHUNK_SIZE = 500  # the first chunk, read while nothing else can run: small, so planning starts soon
 # each chunk this much larger than the one before: its read (on the read-ahead thread) then takes no longer than
 # planning the one before, where doubling made the planning wait for the read of each of the first chunks
 CHUNK_GROWTH = 1.5
