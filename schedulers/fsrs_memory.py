@@ -48,6 +48,8 @@ class Fsrs6:
         self.exp_w8 = math.exp(w[8])
         self.init_d_easy = w[4] - math.exp(w[5] * 3) + 1  # mean-reversion target: initial difficulty of Easy
         self.forget_floor = math.exp(w[17] * w[18])
+        # the state after a first answer, per rating (index = rating; 0 unused): every replay starts with one
+        self.initial_states = tuple(self._initial(rating) for rating in range(5))
         # per-rating factors of the update rules (index = rating; 0 unused), so a replay step looks them up
         ratings = range(5)
         self.replay_constants = (
@@ -62,6 +64,9 @@ class Fsrs6:
         )
 
     def initial(self, rating: int) -> tuple[float, float]:
+        return self.initial_states[rating] if 0 < rating < 5 else self._initial(rating)
+
+    def _initial(self, rating: int) -> tuple[float, float]:
         w = self.w
         d = w[4] - math.exp(w[5] * (rating - 1)) + 1
         return min(max(w[rating - 1], S_MIN), S_MAX), min(max(d, D_MIN), D_MAX)
@@ -187,7 +192,8 @@ def replay_answers(
     if state is None:
         if first >= len(ratings):
             return None
-        s, d = model.initial(ratings[first])
+        rating = ratings[first]
+        s, d = model.initial_states[rating] if 0 < rating < 5 else model.initial(rating)
         first += 1
     else:
         s, d = state
