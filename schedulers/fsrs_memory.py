@@ -198,7 +198,11 @@ def replay_answers(
     else:
         s, d = state
     s_min, s_max, d_min, d_max = S_MIN, S_MAX, D_MIN, D_MAX
-    for rating, elapsed in zip(ratings[first:], elapsed_days[first:]) if first else zip(ratings, elapsed_days):
+    # by index: an incremental replay (the comparison grows a history an answer at a time) steps through the new
+    # answers only, without copying the ones before
+    for index in range(first, len(ratings)):
+        rating = ratings[index]
+        elapsed = elapsed_days[index]
         if elapsed == 0:
             sinc = same_day[rating] * s**-w19
             s = s * (sinc if sinc > 1.0 or rating == 1 else 1.0)  # Anki's fsrs-rs: only Again may shrink it
