@@ -371,7 +371,6 @@ class ChunkHistories:
         logs: dict[int, CardLog] = {}
         incomplete: dict[int, tuple[CardLog, int]] = {}  # first answer id -> its card's log, interval unknown
         newest = self._last_answer_ms if self._newest_from_entries else None
-        cutoffs = self._cutoffs
         for row in window:
             text = texts.get(row.id)
             if not text:
@@ -386,11 +385,9 @@ class ChunkHistories:
                     last -= 1
                 if last >= 0:
                     newest[row.id] = ids[last]
-            deck_id = row.odid or row.did
-            cutoff = cutoffs.get(deck_id)
-            if cutoff is None:
-                cutoff = self._cutoff(deck_id)
-            restarted = restart_history(ids, eases, interday, has_factor, kinds, cutoff, answer_flags)
+            restarted = restart_history(
+                ids, eases, interday, has_factor, kinds, self._cutoff(row.odid or row.did), answer_flags
+            )
             log = logs[row.id] = self._card_log(
                 row, ids, eases, kinds, restarted, None, *self._from_whole_logs(row), days_ago
             )
@@ -440,7 +437,7 @@ class ChunkHistories:
                     [takens[i] / 1000.0 for i in indexes],
                     [_KINDS[kinds[i]] for i in indexes],
                     [today - a for a in ago],
-                    [0] + [ago[k - 1] - ago[k] for k in range(1, len(ago))],
+                    _elapsed_days(ago),
                 )
             )
 
@@ -490,12 +487,18 @@ class ChunkHistories:
                 ago = [max(0, days) for days in ago]
             columns = AnswerColumns(
                 eases if every else [eases[i] for i in answers],
-                [0, *map(sub, ago, ago[1:])],  # elapsed days: each answer's days_ago minus the next one's
+                _elapsed_days(ago),
                 kinds if every else [kinds[i] for i in answers],
                 ids[answers[-1]] / 1000.0,
                 today - ago[-1],
             )
         return CardLog(None, restarted.complete, starting, review_factory=reviews, log_factory=log, columns=columns)
+
+
+def _elapsed_days(days_ago: list[int]) -> list[int]:
+    """Anki days between each answer and the one before (0 for the first), from their days before tomorrow: FSRS's
+    ``delta_t``."""
+    return [0, *map(sub, days_ago, days_ago[1:])]
 
 
 def _logged_start(ivl: int, factor: int) -> StartingState:

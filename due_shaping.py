@@ -307,12 +307,7 @@ def select_weighted_interval(
     the caller keeps them (`DayLoads`), else looked up here."""
     if unit is None or not review_counts:
         return None
-    if modifiers is None and squares is not None and 0 not in review_counts:
-        # `_products` of the caller's squares, inline: this runs for every card the load balancer places
-        last = first_interval + len(review_counts)
-        inverses = _INVERSES if len(_INVERSES) >= last else _grow(_INVERSES, last, _inverse)
-        cumulative = list(accumulate(map(mul, squares, inverses[first_interval:last])))
-    elif modifiers is None and 0 not in review_counts:
+    if modifiers is None and 0 not in review_counts:
         cumulative = list(accumulate(_products(first_interval, review_counts, squares)))
     else:
         cumulative = list(accumulate(_weights(first_interval, review_counts, modifiers)))
@@ -481,7 +476,7 @@ class DayLoads:
         if offset >= len(counts):
             self._grow(offset + 1)
         count = counts[offset] = counts[offset] + 1
-        self.squares[offset] = _INVERSE_SQUARES[count] if count < len(_INVERSE_SQUARES) else _square_of(count)
+        self.squares[offset] = _square_of(count)
 
     def remove(self, day: int) -> None:
         """A card no longer due on ``day`` (nothing if none was counted there)."""
@@ -495,7 +490,7 @@ class DayLoads:
         counts = self.counts
         if offset < len(counts) and counts[offset] > 0:
             count = counts[offset] = counts[offset] - 1
-            self.squares[offset] = _INVERSE_SQUARES[count]  # a smaller count than one already in the table
+            self.squares[offset] = _square_of(count)
             if offset == 0:
                 self.by_today -= 1
 
@@ -591,7 +586,7 @@ class DueShaper:
         costs about 50, and a call of Anki's col.fuzz_delta, which loads the card and its preset, about 19)."""
         if not self.shape:
             return
-        seeds = [(card[0] + card[10] - 1) & _M64 if card[10] > 1 else card[0] & _M64 for card in cards]  # seeds
+        seeds = [reschedule_fuzz_seed(card[0], card[10]) for card in cards]
         self._random_words = dict(zip(seeds, first_random_u32_many(seeds)))
 
     def _unit(self, seed: int) -> float:
@@ -604,9 +599,7 @@ class DueShaper:
         card_id, _nid, did, _ord, _mod, ctype, queue, due, _ivl, _factor, reps = card[:11]
         odue, odid = card[13], card[14]
         preset_id = self.deck_presets.get(odid or did, 1)
-        loads = None
-        if self.load_balance and queue != QUEUE_SUSPENDED:
-            loads = self.loads.get(preset_id) or self._loads(preset_id)
+        loads = self._loads(preset_id) if self.load_balance and queue != QUEUE_SUSPENDED else None
         if loads is not None and ctype == CARD_TYPE_REV:
             # The card leaves its old day before its new one is chosen (update_due_cnt_per_day moves it after
             # the choice; a card never competes with itself here, so the answer buttons, which preview the choice
@@ -639,13 +632,11 @@ class DueShaper:
         if not self.shape:
             return exact_day
         rules = self.presets.get(preset_id) or PresetRules(preset_id, "")
-        days = exact_day - last_review_day
-        interval = float(days) if days > 0 else 0.0
-        seed = (card_id + reps - 1) & _M64 if reps > 1 else card_id & _M64  # `reschedule_fuzz_seed`, inline
+        interval = float(max(exact_day - last_review_day, 0))
+        seed = reschedule_fuzz_seed(card_id, reps)
         chosen = None
         if self.load_balance:
-            elapsed = self.today - last_review_day
-            chosen = self._find_interval(interval, rules, elapsed if elapsed > 0 else 0, seed)
+            chosen = self._find_interval(interval, rules, max(self.today - last_review_day, 0), seed)
         if chosen is None:
             drawn = seed in self._random_words
             if not drawn and stored_reps and self.anki_fuzz_delta is not None and interval >= MINIMUM_INTERVAL:
@@ -661,7 +652,7 @@ class DueShaper:
             return min(lower, upper)  # overdue beyond the whole fuzz range: the nearest day (then today)
         if lower < days_elapsed:
             lower = days_elapsed  # never into the past
-        loads = self.loads.get(rules.preset_id) or self._loads(rules.preset_id)
+        loads = self._loads(rules.preset_id)
         first_day = self.today - days_elapsed  # the day of interval 0
         review_counts, squares = loads.window(first_day + lower, upper - lower + 1)
         if lower == days_elapsed:  # the candidate "today" (lower is never below it) weighs all of today's load
@@ -671,9 +662,7 @@ class DueShaper:
         if rules.has_easy_days:
             weekdays = [self._weekday(first_day + ivl) for ivl in range(lower, upper + 1)]
             modifiers = easy_days_modifiers(rules.easy_days, weekdays, review_counts)
-        word = self._random_words.get(seed)  # `_unit`, inline
-        unit = _unit_f32(seed) if word is None else (word >> 9) / 8_388_608.0
-        return select_weighted_interval(lower, review_counts, modifiers, unit, squares)
+        return select_weighted_interval(lower, review_counts, modifiers, self._unit(seed), squares)
 
     def _weekday(self, day: int) -> int:
         """Monday = 0 of Anki day ``day`` (interval_to_weekday: the local date at that day's start)."""

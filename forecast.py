@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from anki.consts import CARD_TYPE_NEW, QUEUE_TYPE_NEW, QUEUE_TYPE_REV
+from anki.consts import CARD_TYPE_NEW, QUEUE_TYPE_NEW
 
 from .card_reader import home_queue, int_column_pages
 from .reschedule_plan import ReschedulePlan
@@ -56,15 +56,11 @@ def due_forecasts(
     runs = [
         ({cid: i for i, cid in enumerate(plan.card_ids)}, plan, forecast) for plan, forecast in zip(plans, forecasts)
     ]
-    today = anki_days.today
     for columns in int_column_pages(col, ("id", "type", "queue", "due", "odue", "odid"), "type != 0"):
         for cid, ctype, queue, due, odue, odid in zip(*columns):  # not new (type != 0)
             home = home_queue(ctype, queue, odue) if odid else queue
             home_due = odue if odid and odue else due
-            if home == QUEUE_TYPE_REV:  # `_due_index` of a review card (a day number), without a call per card
-                old: int | None = home_due - today if home_due > today else 0
-            else:
-                old = _due_index(ctype, home, home_due, anki_days)
+            old = _due_index(ctype, home, home_due, anki_days)
             if old is not None and old < days:
                 before[old] += 1
             for planned, plan, forecast in runs:
@@ -76,10 +72,7 @@ def due_forecasts(
                     if odid:
                         new_queue = home_queue(new_type, new_queue, plan.odues[i])
                         new_due = plan.odues[i]
-                    if new_queue == QUEUE_TYPE_REV:  # planned cards are never new
-                        new = new_due - today if new_due > today else 0
-                    else:
-                        new = _due_index(new_type, new_queue, new_due, anki_days)
+                    new = _due_index(new_type, new_queue, new_due, anki_days)
                     if old is not None and new is not None and new != old:
                         if new < old:
                             forecast.earlier += 1

@@ -256,7 +256,6 @@ def _plan(
     total = len(set(card_ids)) if card_ids is not None else collection_db(col).scalar("select count() from cards")
     factory = HistoryFactory(col, days)
     context = factory.context
-    configs = context.configs  # deck id -> its options, read once per run (`_Context.deck_config`)
     check = _CancelCheck(should_cancel, on_progress, total)
     reads = _history_reads([scheduler for scheduler, _ in schedulers])
     done = 0
@@ -267,10 +266,8 @@ def _plan(
             prepare = getattr(due_day, "prepare_cards", None)
             if prepare is not None:
                 prepare(card_rows)  # e.g. the due shaper draws every card's random number at once
-        monotonic = time.monotonic
         for position, card in enumerate(card_rows):
-            if monotonic() >= check.next_check:  # `check`'s own test, without a call per card
-                check(done + position)
+            check(done + position)
             if not _is_schedulable(card, last_answers):
                 for plan in plans:
                     plan.report.skipped += 1
@@ -287,18 +284,14 @@ def _plan(
                 by_log = getattr(chosen, "interval_of_log", None) if history is None else None
                 try:
                     if by_log is not None:  # a built-in reading the card's loaded history: no CardHistory needed
-                        config = configs.get(deck_id) or context.deck_config(deck_id)
-                        value = by_log(histories.columns_log(card.id), config, days)
+                        value = by_log(histories.columns_log(card.id), context.deck_config(deck_id), days)
                     else:
                         if history is None:
                             history = factory.build(card, histories)
                         value = chosen.interval(history)
                 except Exception as exc:
                     raise SchedulerError(chosen.name, card.id, exc, "raised an exception") from exc
-                # `check_interval`; its common case (a float in range) without a call per card
-                interval = value if value.__class__ is float and 0.0 <= value < math.inf else None
-                if interval is None:
-                    interval = check_interval(chosen.name, card.id, value)
+                interval = check_interval(chosen.name, card.id, value)
                 if intervals is not None:
                     intervals.append(interval)
                 if interval is None:

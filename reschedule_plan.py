@@ -48,7 +48,8 @@ class ReschedulePlan:
         return len(self.card_ids)
 
     def extend(self, cards: Sequence[CardRow], states: Sequence[tuple[int, int, int, int, int, int]]) -> None:
-        """`add` for many cards at once (the engine adds each chunk's planned cards together)."""
+        """Add cards with their new (type, queue, due, ivl, left, odue), each with its row's fingerprint (the engine
+        adds each chunk's planned cards together)."""
         if not cards:
             return
         self.card_ids.extend([card.id for card in cards])
@@ -56,16 +57,6 @@ class ReschedulePlan:
         columns = (self.types, self.queues, self.dues, self.ivls, self.lefts, self.odues)
         for column, values in zip(columns, zip(*states)):
             column.extend(values)
-
-    def add(self, card: CardRow, state: tuple[int, int, int, int, int, int]) -> None:
-        self.card_ids.append(card.id)
-        self.fingerprints.append(hash(card))
-        self.types.append(state[0])
-        self.queues.append(state[1])
-        self.dues.append(state[2])
-        self.ivls.append(state[3])
-        self.lefts.append(state[4])
-        self.odues.append(state[5])
 
     def new_state(self, card_id: int) -> dict[str, int] | None:
         """The planned fields of one card (for previews and tests), or None if the plan leaves it alone."""

@@ -224,10 +224,9 @@ class AnkiDays:
         """The Anki day number (same scale as ``today`` and review cards' ``due``) containing ``timestamp``."""
         # guess with 24-hour days, then correct against the real (DST-aware) day boundaries
         day = self.today + 1 + math.floor((timestamp - self.day_cutoff) / 86_400)
-        starts, day_start = self._starts, self.day_start  # the cached starts first (this runs for every card)
-        while timestamp < (starts.get(day) or day_start(day)):
+        while timestamp < self.day_start(day):
             day -= 1
-        while timestamp >= (starts.get(day + 1) or day_start(day + 1)):
+        while timestamp >= self.day_start(day + 1):
             day += 1
         return day
 

@@ -192,8 +192,7 @@ def replay_answers(
     if state is None:
         if first >= len(ratings):
             return None
-        rating = ratings[first]
-        s, d = model.initial_states[rating] if 0 < rating < 5 else model.initial(rating)
+        s, d = model.initial(ratings[first])
         first += 1
     else:
         s, d = state
