@@ -241,7 +241,8 @@ def prepare_note(
     )
 
 
-MEDIA_KINDS = ("picture", "audio", "video")
+# In AnkiConnect's order (its addMediaFromNote): references to one field follow each other audio, video, picture.
+MEDIA_KINDS = ("audio", "video", "picture")
 # Set by the off-main-thread preparer when an item's data/url could not be read (JSON can't carry it as bytes).
 PREPARE_ERROR = "_prepare_error"
 

@@ -189,6 +189,17 @@ def test_picture_attachment_with_data(col):
     assert col.media.have("pic.png")
 
 
+def test_media_references_in_one_field_follow_ankiconnects_order(col):
+    note = polar_note(
+        fields={"Front": "word", "Back": "meaning"},
+        picture=[{"filename": "p.png", "data": PNG_B64, "fields": ["Back"]}],
+        audio=[{"filename": "a.mp3", "data": PNG_B64, "fields": ["Back"]}],
+        video=[{"filename": "v.mp4", "data": PNG_B64, "fields": ["Back"]}],
+    )
+    nid = call(col, "addNote", {"note": note})
+    assert col.get_note(nid)["Back"] == 'meaning[sound:a.mp3][sound:v.mp4]<img src="p.png">'
+
+
 def test_source_context_is_linked_on_the_back(col):
     note = polar_note(source={"url": "https://example.org/paper.pdf", "title": "A <Paper>", "text": "highlight"})
     back = col.get_note(call(col, "addNote", {"note": note}))["Back"]
