@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from anki import hooks
@@ -99,21 +100,44 @@ def _keeper(col: Collection, presets: dict[int, DeckConfig]) -> tuple[DeckId, De
     return did, presets[decks[did]]
 
 
+@contextmanager
+def _scratch(col: Collection) -> Iterator[Collection]:
+    """A throwaway collection beside nothing of the user's, for Anki's own conversions and checks."""
+    with tempfile.TemporaryDirectory(prefix="polar_bridge_preset_") as folder:
+        scratch = type(col)(os.path.join(folder, "scratch.anki2"))
+        try:
+            yield scratch
+        finally:
+            scratch.close(downgrade=False)
+
+
 def converted(col: Collection, config: dict[str, Any]) -> DeckConfig:
     """``config`` (a whole preset in Anki's legacy JSON form, as AnkiConnect's clients send it) as the operation
     takes it.
 
-    Anki converts the legacy form only while storing it (Rust ``schema11.rs``); converting it in a throwaway
+    Anki converts the legacy form only while storing it (Rust ``schema11.rs``); converting it in a scratch
     collection uses that same conversion without writing to ``col`` (a near-copy of it would drift). A preset the
     conversion refuses raises Anki's error here, before anything is written.
     """
-    with tempfile.TemporaryDirectory(prefix="polar_bridge_preset_") as folder:
-        scratch = type(col)(os.path.join(folder, "convert.anki2"))
-        try:
-            scratch.decks.update_config(dict(config))
-            return _presets(scratch)[config["id"]]
-        finally:
-            scratch.close(downgrade=False)
+    with _scratch(col) as scratch:
+        scratch.decks.update_config(dict(config))
+        return _presets(scratch)[config["id"]]
+
+
+def _run(col: Collection, writes: Sequence[tuple[DeckId, list[DeckConfig], list[int]]]) -> None:
+    """The operations ``writes`` (target, presets, removed ids), after Anki's checks of every preset they pass
+    (FSRS parameters…) have run on copies in a scratch collection: a failed operation empties Anki's undo history,
+    so what it would refuse must be refused before the first write, or a request could not be rolled back."""
+    with _scratch(col) as scratch:
+        copies = []
+        for preset in {preset.id: preset for _, presets, _ in writes for preset in presets}.values():
+            copy = type(preset)()
+            copy.CopyFrom(preset)
+            copy.id = 0
+            copies.append(copy)
+        _update(scratch, _any_deck(scratch), copies)
+    for target, presets, removed in writes:
+        _update(col, target, presets, removed)
 
 
 def save_preset(col: Collection, config: DeckConfig) -> None:
@@ -121,10 +145,10 @@ def save_preset(col: Collection, config: DeckConfig) -> None:
     presets = _presets(col)
     using = [did for did, cid in _preset_of_decks(col).items() if cid == config.id]
     if using:
-        _update(col, using[0], [config])
+        _run(col, [(using[0], [config], [])])
     else:
         did, kept = _keeper(col, presets)
-        _update(col, did, [config, kept])
+        _run(col, [(did, [config, kept], [])])
 
 
 def clone_preset(col: Collection, name: str, source_id: int) -> int:
@@ -135,19 +159,22 @@ def clone_preset(col: Collection, name: str, source_id: int) -> int:
     clone.id = 0  # Anki assigns a new id
     clone.name = name
     did, kept = _keeper(col, presets)
-    _update(col, did, [clone, kept])
+    _run(col, [(did, [clone, kept], [])])
     (new_id,) = set(_presets(col)) - set(presets)
     return new_id
 
 
-def assign_preset(col: Collection, deck_ids: Sequence[DeckId], config_id: int) -> None:
-    """Give each normal deck of ``deck_ids`` the preset ``config_id``, one operation per deck so that each keeps
-    its own limits (an operation writes its limits to every deck it assigns)."""
-    preset = _presets(col)[config_id]
+def decks_to_assign(col: Collection, deck_ids: Sequence[DeckId], config_id: int) -> list[DeckId]:
+    """The normal decks of ``deck_ids`` that do not have preset ``config_id`` yet, each once."""
     current = _preset_of_decks(col)
-    for did in dict.fromkeys(deck_ids):
-        if current[did] != config_id:
-            _update(col, did, [preset])
+    return [did for did in dict.fromkeys(deck_ids) if current[did] != config_id]
+
+
+def assign_preset(col: Collection, deck_ids: Sequence[DeckId], config_id: int) -> None:
+    """Give each deck of ``deck_ids`` (normal decks, see `decks_to_assign`) the preset ``config_id``, one operation
+    per deck so that each keeps its own limits (an operation writes its limits to every deck it assigns)."""
+    preset = _presets(col)[config_id]
+    _run(col, [(did, [preset], []) for did in deck_ids])
 
 
 def confirm_schema_change(col: Collection) -> None:
@@ -159,14 +186,14 @@ def confirm_schema_change(col: Collection) -> None:
 
 
 def remove_preset(col: Collection, config_id: int) -> None:
-    """Delete preset ``config_id``; the decks using it get the default preset and keep their own limits."""
+    """Delete preset ``config_id``; the decks using it get the default preset and keep their own limits (each but
+    the last gets it in an operation of its own; the last one's operation removes the preset)."""
     presets = _presets(col)
     using = [did for did, cid in _preset_of_decks(col).items() if cid == config_id]
     default = presets[DEFAULT_DECK_CONF_ID]
-    for did in using[1:]:
-        _update(col, did, [default])
     if using:
-        _update(col, using[0], [default], removed=[config_id])
+        writes = [(did, [default], []) for did in using[1:]] + [(using[0], [default], [config_id])]
     else:
         did, kept = _keeper(col, presets)
-        _update(col, did, [kept], removed=[config_id])
+        writes = [(did, [kept], [config_id])]
+    _run(col, writes)

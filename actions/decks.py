@@ -138,8 +138,10 @@ def set_deck_config_id(ctx: ActionContext, params: dict) -> bool:
         assert deck is not None
         if deck.get("dyn"):
             raise ActionError(f"deck {deck['name']} is a filtered deck and has no options preset")
-    with undo_step(ctx.col, deck_presets.step_name(ctx.col)):
-        deck_presets.assign_preset(ctx.col, dids, config_id)
+    changing = deck_presets.decks_to_assign(ctx.col, dids, config_id)
+    if changing:
+        with undo_step(ctx.col, deck_presets.step_name(ctx.col)):
+            deck_presets.assign_preset(ctx.col, changing, config_id)
     return True
 
 
