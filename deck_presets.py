@@ -124,7 +124,11 @@ def converted(col: Collection, config: dict[str, Any]) -> DeckConfig:
         return _presets(scratch)[config["id"]]
 
 
-def _run(col: Collection, writes: Sequence[tuple[DeckId, list[DeckConfig], list[int]]]) -> None:
+# One operation: the deck it targets, the presets it saves (the last one the deck's), the preset ids it removes.
+Write = tuple[DeckId, list["DeckConfig"], list[int]]
+
+
+def _run(col: Collection, writes: Sequence[Write]) -> None:
     """The operations ``writes`` (target, presets, removed ids), after Anki's checks of every preset they pass
     (FSRS parameters…) have run on copies in a scratch collection: a failed operation empties Anki's undo history,
     so what it would refuse must be refused before the first write, or a request could not be rolled back."""
@@ -186,11 +190,12 @@ def confirm_schema_change(col: Collection) -> None:
 
 
 def remove_preset(col: Collection, config_id: int) -> None:
-    """Delete preset ``config_id``; the decks using it get the default preset and keep their own limits (each but
-    the last gets it in an operation of its own; the last one's operation removes the preset)."""
+    """Delete preset ``config_id``; the decks using it get the default preset and keep their own limits: each but
+    the first gets it in an operation of its own, then the first one's operation also removes the preset."""
     presets = _presets(col)
     using = [did for did, cid in _preset_of_decks(col).items() if cid == config_id]
     default = presets[DEFAULT_DECK_CONF_ID]
+    writes: list[Write]
     if using:
         writes = [(did, [default], []) for did in using[1:]] + [(using[0], [default], [config_id])]
     else:
