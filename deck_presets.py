@@ -128,10 +128,13 @@ def converted(col: Collection, config: dict[str, Any]) -> DeckConfig:
 Write = tuple[DeckId, list["DeckConfig"], list[int]]
 
 
-def _run(col: Collection, writes: Sequence[Write]) -> None:
-    """The operations ``writes`` (target, presets, removed ids), after Anki's checks of every preset they pass
-    (FSRS parameters…) have run on copies in a scratch collection: a failed operation empties Anki's undo history,
-    so what it would refuse must be refused before the first write, or a request could not be rolled back."""
+def _run(col: Collection, writes: Sequence[Write], undo_entry: int) -> None:
+    """The operations ``writes`` (target, presets, removed ids), each merged into ``undo_entry`` as it is done
+    (Anki keeps only the last 30 undo steps, and a request may assign a preset to more decks than that).
+
+    Anki's checks of every preset they pass (FSRS parameters…) run first on copies in a scratch collection: a
+    failed operation empties Anki's undo history, so what it would refuse must be refused before the first write,
+    or a request could not be rolled back."""
     with _scratch(col) as scratch:
         copies = []
         for preset in {preset.id: preset for _, presets, _ in writes for preset in presets}.values():
@@ -142,20 +145,21 @@ def _run(col: Collection, writes: Sequence[Write]) -> None:
         _update(scratch, _any_deck(scratch), copies)
     for target, presets, removed in writes:
         _update(col, target, presets, removed)
+        col.merge_undo_entries(undo_entry)
 
 
-def save_preset(col: Collection, config: DeckConfig) -> None:
+def save_preset(col: Collection, config: DeckConfig, undo_entry: int) -> None:
     """Store ``config`` over the preset with its id; no deck changes preset."""
     presets = _presets(col)
     using = [did for did, cid in _preset_of_decks(col).items() if cid == config.id]
     if using:
-        _run(col, [(using[0], [config], [])])
+        _run(col, [(using[0], [config], [])], undo_entry)
     else:
         did, kept = _keeper(col, presets)
-        _run(col, [(did, [config, kept], [])])
+        _run(col, [(did, [config, kept], [])], undo_entry)
 
 
-def clone_preset(col: Collection, name: str, source_id: int) -> int:
+def clone_preset(col: Collection, name: str, source_id: int, undo_entry: int) -> int:
     """A new preset called ``name`` with the settings of ``source_id`` (no deck uses it yet); its id."""
     presets = _presets(col)
     clone = type(presets[source_id])()
@@ -163,7 +167,7 @@ def clone_preset(col: Collection, name: str, source_id: int) -> int:
     clone.id = 0  # Anki assigns a new id
     clone.name = name
     did, kept = _keeper(col, presets)
-    _run(col, [(did, [clone, kept], [])])
+    _run(col, [(did, [clone, kept], [])], undo_entry)
     (new_id,) = set(_presets(col)) - set(presets)
     return new_id
 
@@ -174,11 +178,11 @@ def decks_to_assign(col: Collection, deck_ids: Sequence[DeckId], config_id: int)
     return [did for did in dict.fromkeys(deck_ids) if current[did] != config_id]
 
 
-def assign_preset(col: Collection, deck_ids: Sequence[DeckId], config_id: int) -> None:
+def assign_preset(col: Collection, deck_ids: Sequence[DeckId], config_id: int, undo_entry: int) -> None:
     """Give each deck of ``deck_ids`` (normal decks, see `decks_to_assign`) the preset ``config_id``, one operation
     per deck so that each keeps its own limits (an operation writes its limits to every deck it assigns)."""
     preset = _presets(col)[config_id]
-    _run(col, [(did, [preset], []) for did in deck_ids])
+    _run(col, [(did, [preset], []) for did in deck_ids], undo_entry)
 
 
 def confirm_schema_change(col: Collection) -> None:
@@ -189,7 +193,7 @@ def confirm_schema_change(col: Collection) -> None:
         raise AbortSchemaModification()
 
 
-def remove_preset(col: Collection, config_id: int) -> None:
+def remove_preset(col: Collection, config_id: int, undo_entry: int) -> None:
     """Delete preset ``config_id``; the decks using it get the default preset and keep their own limits: each but
     the first gets it in an operation of its own, then the first one's operation also removes the preset."""
     presets = _presets(col)
@@ -201,4 +205,4 @@ def remove_preset(col: Collection, config_id: int) -> None:
     else:
         did, kept = _keeper(col, presets)
         writes = [(did, [kept], [config_id])]
-    _run(col, writes)
+    _run(col, writes, undo_entry)

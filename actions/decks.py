@@ -117,8 +117,8 @@ def save_deck_config(ctx: ActionContext, params: dict) -> bool:
     current = ctx.col.decks.get_config(DeckConfigId(config["id"]))
     assert current is not None
     preset = deck_presets.converted(ctx.col, {**current, **config})
-    with undo_step(ctx.col, deck_presets.step_name(ctx.col)):
-        deck_presets.save_preset(ctx.col, preset)
+    with undo_step(ctx.col, deck_presets.step_name(ctx.col)) as step:
+        deck_presets.save_preset(ctx.col, preset, step)
     return True
 
 
@@ -140,8 +140,8 @@ def set_deck_config_id(ctx: ActionContext, params: dict) -> bool:
             raise ActionError(f"deck {deck['name']} is a filtered deck and has no options preset")
     changing = deck_presets.decks_to_assign(ctx.col, dids, config_id)
     if changing:
-        with undo_step(ctx.col, deck_presets.step_name(ctx.col)):
-            deck_presets.assign_preset(ctx.col, changing, config_id)
+        with undo_step(ctx.col, deck_presets.step_name(ctx.col)) as step:
+            deck_presets.assign_preset(ctx.col, changing, config_id, step)
     return True
 
 
@@ -153,8 +153,8 @@ def clone_deck_config_id(ctx: ActionContext, params: dict) -> int | bool:
     source_id = _int_id(params["cloneFrom"], "cloneFrom")
     if source_id not in _config_ids(ctx.col):
         return False
-    with undo_step(ctx.col, deck_presets.step_name(ctx.col)):
-        return deck_presets.clone_preset(ctx.col, params["name"], source_id)
+    with undo_step(ctx.col, deck_presets.step_name(ctx.col)) as step:
+        return deck_presets.clone_preset(ctx.col, params["name"], source_id, step)
 
 
 @action("removeDeckConfigId", Param("configId", (int, str), "a preset id"), writes=True)
@@ -165,8 +165,8 @@ def remove_deck_config_id(ctx: ActionContext, params: dict) -> bool:
     if config_id not in _config_ids(ctx.col) or config_id == 1:
         return False
     deck_presets.confirm_schema_change(ctx.col)
-    with undo_step(ctx.col, deck_presets.step_name(ctx.col)):
-        deck_presets.remove_preset(ctx.col, config_id)
+    with undo_step(ctx.col, deck_presets.step_name(ctx.col)) as step:
+        deck_presets.remove_preset(ctx.col, config_id, step)
     return True
 
 

@@ -253,3 +253,23 @@ def test_remove_deck_config_id_declined_full_sync_changes_nothing(col):
         hooks.schema_will_change.remove(decline)
     assert message.startswith("removeDeckConfigId")
     assert _state(col) == before and undo_name(col) == "Add Note" and not col.schema_changed()
+
+
+def test_preset_requests_over_more_decks_than_anki_keeps_undo_steps_are_one_step(col):
+    """Anki keeps 30 undo steps; a preset given to (and removed from) 40 decks is still one step each."""
+    ids = _preset_collection(col)
+    names = [f"Many::{number}" for number in range(40)]
+    for name in names:
+        col.decks.id(name)
+    add_basic(col, "after the decks")
+    before = _state(col)
+    assert ok(col, "setDeckConfigId", decks=names, configId=ids["Spare"]) is True
+    assert {col.decks.get(col.decks.id_for_name(name))["conf"] for name in names} == {ids["Spare"]}
+    _undo_restores(col, before)
+    assert ok(col, "setDeckConfigId", decks=names, configId=ids["Spare"]) is True
+    assigned = _state(col)
+    assert ok(col, "removeDeckConfigId", configId=ids["Spare"]) is True
+    assert {col.decks.get(col.decks.id_for_name(name))["conf"] for name in names} == {1}
+    assert undo_name(col) == "Deck Options"
+    col.undo()
+    assert _state(col) == assigned
