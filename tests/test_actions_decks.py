@@ -273,3 +273,20 @@ def test_preset_requests_over_more_decks_than_anki_keeps_undo_steps_are_one_step
     assert undo_name(col) == "Deck Options"
     col.undo()
     assert _state(col) == assigned
+
+
+def test_a_past_today_only_limit_stays_in_the_past(col):
+    """A deck's "today only" limit from an earlier day stays inactive when the deck gets another preset (Anki
+    reports it with its number; sent back as it is, it would apply again today)."""
+    col.db.execute("update col set crt = crt - 5 * 86400")  # a collection five days old
+    today = col.sched.today
+    assert today >= 5
+    deck = col.decks.get(col.decks.id("Old"))
+    deck["reviewLimitToday"] = {"limit": 4, "today": today - 2}
+    deck["newLimitToday"] = {"limit": 2, "today": today}
+    col.decks.save(deck)
+    spare = ok(col, "cloneDeckConfigId", name="Spare", cloneFrom=1)
+    assert ok(col, "setDeckConfigId", decks=["Old"], configId=spare) is True
+    now = col.decks.get(deck["id"])
+    assert now["conf"] == spare
+    assert now["reviewLimitToday"] == {"limit": 4, "today": today - 2} and now["newLimitToday"] == deck["newLimitToday"]
