@@ -49,19 +49,7 @@ def test_server_writes_update_the_undo_menu(start_anki, tmp_path):
 
 
 PRESETS_OVER_HTTP = r"""
-import threading, urllib.request
-port = addon.state.server.port
-
-def call(action, **params):
-    box = []
-    def post():
-        body = json.dumps({"action": action, "version": 6, "params": params}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{port}", data=body)
-        box.append(json.loads(urllib.request.urlopen(request, timeout=30).read()))
-    threading.Thread(target=post).start()
-    wait_until(lambda: box, what=f"the reply to {action}")
-    return box[0]
-
+call = call_server
 note = {"deckName": "Default", "modelName": "Basic", "fields": {"Front": "before the presets", "Back": "a"}}
 results["add"] = call("addNote", note=note)["error"]
 wait_until(lambda: undo_text() == "Undo Add Note", timeout=10, what="the Undo menu to name the note")
