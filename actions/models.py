@@ -36,7 +36,7 @@ def model_field_names(ctx: ActionContext, params: dict) -> list[str]:
 def _templates(params: dict) -> list[dict[str, Any]]:
     templates = params["cardTemplates"]
     if not templates:
-        raise ActionError('parameter "cardTemplates" must contain at least one template')
+        raise ActionError("Must provide at least one card for cardTemplates")
     for i, template in enumerate(templates):
         if not (
             isinstance(template, dict)
@@ -51,8 +51,10 @@ def _templates(params: dict) -> list[dict[str, Any]]:
 
 def _fields(params: dict) -> list[str]:
     fields = params["inOrderFields"]
-    if not fields or not all(isinstance(f, str) and f.strip() for f in fields):
-        raise ActionError('parameter "inOrderFields" must be a non-empty list of field names')
+    if not fields:
+        raise ActionError("Must provide at least one field for inOrderFields")
+    if not all(isinstance(f, str) and f.strip() for f in fields):
+        raise ActionError('parameter "inOrderFields" must be a list of field names')
     if len({f.strip().lower() for f in fields}) != len(fields):
         raise ActionError('parameter "inOrderFields" names a field twice')
     return [f.strip() for f in fields]
@@ -68,14 +70,20 @@ def _fields(params: dict) -> list[str]:
     writes=True,
 )
 def create_model(ctx: ActionContext, params: dict) -> NotetypeDict:
-    """Create a note type. A name that already resolves (e.g. "Basic" in a German collection) is a no-op that
-    returns the existing note type; "Cloze", ``isCloze`` or a ``{{cloze:`` template make a cloze type."""
+    """Create a note type; ``Model name already exists`` for a note type's exact name, as AnkiConnect (clients
+    match that text). A name that only resolves otherwise (e.g. "Basic" in a German collection, whose stock type
+    is "Einfach") is a no-op returning that note type; "Cloze", ``isCloze`` or a ``{{cloze:`` template make a
+    cloze type."""
     col = ctx.col
+    # AnkiConnect's order: no fields, no templates, then the name.
+    fields = _fields(params)
+    templates = _templates(params)
     name = params["modelName"].strip()
     if not name:
         raise ActionError('parameter "modelName" must be a note type name')
-    fields = _fields(params)
-    templates = _templates(params)
+    names = {entry.name for entry in col.models.all_names_and_ids()}
+    if params["modelName"] in names or name in names:
+        raise ActionError("Model name already exists")
     css = params["css"]
     is_cloze = params["isCloze"]
 

@@ -27,7 +27,7 @@ _TAGS = Param("tags", (str, list), "a space-separated string of tags")
 # --- Media items, read off the main thread ---------------------------------------------------------------------
 
 
-def _prepare_note_media(note: Any, prep: PrepareContext) -> Any:
+def prepare_note_media(note: Any, prep: PrepareContext) -> Any:
     """A copy of ``note`` whose picture/audio/video items carry their bytes (decoded, downloaded or read here, on
     the connection thread); a failing item carries its error, so only that note is refused."""
     if not isinstance(note, dict) or all(note.get(kind) is None for kind in note_push.MEDIA_KINDS):
@@ -50,11 +50,11 @@ def _prepare_note_media(note: Any, prep: PrepareContext) -> Any:
 
 
 def _prepare_one_note(params: dict, prep: PrepareContext) -> dict:
-    return {**params, "note": _prepare_note_media(params["note"], prep)}
+    return {**params, "note": prepare_note_media(params["note"], prep)}
 
 
 def _prepare_notes(params: dict, prep: PrepareContext) -> dict:
-    return {**params, "notes": [_prepare_note_media(note, prep) for note in params["notes"]]}
+    return {**params, "notes": [prepare_note_media(note, prep) for note in params["notes"]]}
 
 
 # --- Finding ------------------------------------------------------------------------------------------------

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import anki_compat
-from ..actions import ActionContext, ActionError, action, anything, flag, integer, obj, text
+from .. import anki_compat, note_push
+from ..actions import ActionContext, ActionError, PrepareContext, action, anything, flag, integer, obj, text
 from ..actions.cards import card_info
 from ..actions.common import deck_id, model_by_name
+from ..actions.notes import prepare_note_media
 
 
 def _mw() -> Any:
@@ -161,17 +162,38 @@ def _client_note(ctx: ActionContext, note: dict) -> tuple[Any, Any]:
     return did, anki_note
 
 
+def _prepare_note(params: dict, prep: PrepareContext) -> dict:
+    """The note's picture/audio/video items read, decoded or downloaded on the connection thread, as addNote's
+    are (never a download on Anki's main thread); a null note stays null."""
+    return {**params, "note": prepare_note_media(params["note"], prep)}
+
+
+def _media_references(ctx: ActionContext, note: dict, notetype: Any) -> list[str]:
+    """Per field of ``notetype``: the references to the note's media items (``<img src>`` for pictures,
+    ``[sound:]`` for audio and video), which go at the end of the fields the items name, as AnkiConnect's
+    addMediaFromNote puts them. The files are stored now; a bad item refuses the request with nothing stored."""
+    try:
+        return note_push.attach_media_to_fields(ctx.col, ctx.config, note, notetype, [""] * len(notetype["flds"]))
+    except note_push.NoteError as exc:
+        raise ActionError(str(exc)) from exc
+
+
 def _add_window() -> Any:
     # Anki opens its classic Add window unless the experimental Svelte editor is switched on.
     return anki_compat.open_dialog(_dialogs(), "AddCards")
 
 
-@action("guiAddCards", obj("note", "a note object", default=None))
+@action("guiAddCards", obj("note", "a note object", default=None), prepare=_prepare_note)
 def gui_add_cards(ctx: ActionContext, params: dict) -> int:
-    """Open Add (as Tools > Add does) with the note's deck, note type, fields and tags filled in; the user adds
-    it. Returns 0 as AnkiConnect does (the note has no id until it is added)."""
+    """Open Add (as Tools > Add does) with the note's deck, note type, fields, media and tags filled in; the user
+    adds it. Returns 0 as AnkiConnect does (the note has no id until it is added)."""
     note = params["note"]
-    prepared = _client_note(ctx, note) if note is not None else None
+    prepared = None
+    if note is not None:
+        did, anki_note = _client_note(ctx, note)
+        references = _media_references(ctx, note, anki_note.note_type())
+        anki_note.fields = [value + ref for value, ref in zip(anki_note.fields, references)]
+        prepared = did, anki_note
     add_cards = _dialogs().open("AddCards", _mw())
     if prepared is not None:
         did, anki_note = prepared
@@ -180,14 +202,17 @@ def gui_add_cards(ctx: ActionContext, params: dict) -> int:
     return 0
 
 
-@action("guiAddNoteSetData", obj("note", "a note object"), flag("append", False))
+@action("guiAddNoteSetData", obj("note", "a note object"), flag("append", False), prepare=_prepare_note)
 def gui_add_note_set_data(ctx: ActionContext, params: dict) -> bool:
-    """Set deck, note type, fields and tags in the open Add window (``append`` adds to the fields' text)."""
+    """Set deck, note type, fields, media and tags in the open Add window (``append`` adds to the fields' text;
+    media references always go at the end of their fields, as in AnkiConnect's fork)."""
     add_cards = _add_window()
     if add_cards is None or not hasattr(add_cards, "editor"):
         raise ActionError("Add Note dialog is not open")
     note = params["note"]
     did, wanted = _client_note(ctx, {"modelName": add_cards.editor.note.note_type()["name"], **note})
+    # Before the window changes: a bad media item leaves it as it was.
+    references = _media_references(ctx, note, wanted.note_type())
     if did is not None:
         add_cards.set_deck(did)
     if wanted.mid != add_cards.editor.note.mid:
@@ -196,6 +221,7 @@ def gui_add_note_set_data(ctx: ActionContext, params: dict) -> bool:
     for i, value in enumerate(wanted.fields):
         if value:
             current.fields[i] = current.fields[i] + value if params["append"] else value
+        current.fields[i] += references[i]
     if "tags" in note:
         current.tags = wanted.tags
     add_cards.editor.loadNote()

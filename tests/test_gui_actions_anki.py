@@ -13,7 +13,7 @@ from server_helpers import invoke
 pytestmark = pytest.mark.e2e
 
 SCRIPT = r'''
-import os
+import base64, http.server, os, threading
 
 def call(action, **params):
     """``call_server``, each reply recorded."""
@@ -63,11 +63,64 @@ R["state_deck_browser"] = mw.state
 R["review_inactive"] = call("guiReviewActive")["result"]
 R["current_inactive"] = call("guiCurrentCard")["error"]
 R["set_data_closed"] = call("guiAddNoteSetData", note={"deckName": "Study"})["error"]
-new_note = {"deckName": "Study", "modelName": "Basic", "fields": {"Front": "F", "back": "B"}}
+media_dir = mw.col.media.dir()
+PICTURE, SOUND = b"\x89PNG\r\n\x1a\n a picture", b"ID3 a sound"
+def b64(data):
+    return base64.b64encode(data).decode()
+def stored(*names):
+    """{name: the file's bytes, or None when it is not in the media folder}"""
+    found = {}
+    for name in names:
+        path = os.path.join(media_dir, name)
+        found[name] = open(path, "rb").read() if os.path.exists(path) else None
+    return found
+def add_fields():
+    return list(aqt.dialogs._dialogs["AddCards"][1].editor.note.fields)
+# A bad item refuses the whole request: the good picture before it is not stored either.
+good_picture = {"data": b64(PICTURE), "filename": "refused_picture.png", "fields": ["Front"]}
+R["add_bad_base64"] = call("guiAddCards", note={"deckName": "Study", "fields": {"Front": "F"}, "picture": [
+    good_picture], "audio": [{"data": "not base64 !!", "filename": "refused_sound.mp3", "fields": ["Back"]}]})["error"]
+R["add_open_after_bad"] = aqt.dialogs._dialogs["AddCards"][1] is not None
+inner = []
+class SlowVideo(http.server.BaseHTTPRequestHandler):
+    """Asks the add-on for getProfiles (an action run on Anki's main thread) while the download is under way:
+    answered only if the download is not holding up the main thread."""
+    def do_GET(self):
+        body = json.dumps({"action": "getProfiles", "version": 6}).encode()
+        try:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}", data=body)
+            inner.append(json.loads(urllib.request.urlopen(request, timeout=10).read())["result"])
+        except Exception as exc:
+            inner.append(repr(exc))
+        self.send_response(200)
+        self.send_header("Content-Length", "7")
+        self.end_headers()
+        self.wfile.write(b"a video")
+    def log_message(self, *args):
+        pass
+video_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowVideo)
+threading.Thread(target=video_server.serve_forever, daemon=True).start()
+video_url = f"http://127.0.0.1:{video_server.server_address[1]}/v.mp4"
+new_note = {"deckName": "Study", "modelName": "Basic", "fields": {"Front": "F", "back": "B"},
+            "video": [{"url": video_url, "filename": "gui_video.mp4", "fields": ["Back"]}],
+            "picture": [{"data": b64(PICTURE), "filename": "gui_picture.png", "fields": ["Front"]}],
+            "audio": {"data": b64(SOUND), "filename": "gui_sound.mp3", "fields": ["Back"]}}
 R["add_cards"] = call("guiAddCards", note=new_note)["result"]
 R["add_open"] = aqt.dialogs._dialogs["AddCards"][1] is not None
-R["set_data"] = call("guiAddNoteSetData", note={"fields": {"Back": "more"}}, append=True)["result"]
-R["add_fields"] = list(aqt.dialogs._dialogs["AddCards"][1].editor.note.fields)
+R["add_media_fields"] = add_fields()
+R["download_inner"] = inner
+video_server.shutdown()
+R["set_data_outside"] = call("guiAddNoteSetData", note={"fields": {"Back": "lost"}, "picture": [good_picture],
+    "audio": [{"path": "/etc/hostname", "filename": "hostname.mp3", "fields": ["Back"]}]})["error"]
+R["set_data_bad_base64"] = call("guiAddNoteSetData", note={"fields": {"Back": "lost"}, "picture": [
+    {**good_picture, "data": "%%%"}]})["error"]
+R["fields_after_bad"] = add_fields()
+R["set_data"] = call("guiAddNoteSetData", note={"fields": {"Back": "more"}, "picture": [
+    {"data": b64(PICTURE + b"2"), "filename": "set_data_picture.png", "fields": ["Back"]}]}, append=True)["result"]
+R["add_fields"] = add_fields()
+R["media"] = {name: data and data.decode("latin-1") for name, data in stored(
+    "gui_picture.png", "gui_sound.mp3", "gui_video.mp4", "set_data_picture.png", "refused_picture.png",
+    "refused_sound.mp3", "hostname.mp3").items()}
 # Close it as the user does: Anki asks whether to discard the typed note. (Calling its _close() right after the
 # editor loaded the note let Qt WebEngine crash Anki (SIGSEGV) a moment later in most runs on a loaded machine.)
 aqt.dialogs._dialogs["AddCards"][1].close()
@@ -113,13 +166,36 @@ def test_gui_and_profile_actions_drive_real_anki(start_anki, tmp_path):
     assert results["review_inactive"] is False
     assert results["current_inactive"] == "Gui review is not currently active."
     assert results["set_data_closed"] == "Add Note dialog is not open"
-    assert results["add_cards"] == 0 and results["add_fields"] == ["F", "Bmore"]
+    assert results["add_bad_base64"] == "note.audio: data is not valid base64"
+    assert results["add_open_after_bad"] is False  # refused before the Add window opened
+    assert results["add_cards"] == 0
+    assert results["add_media_fields"] == [
+        'F<img src="gui_picture.png">',
+        "B[sound:gui_sound.mp3][sound:gui_video.mp4]",
+    ]
+    assert results["download_inner"] == [["dev"]]  # answered on the main thread while the video downloaded
+    assert results["set_data_outside"].startswith("note.audio: path '/etc/hostname' is outside the media folder")
+    assert results["set_data_bad_base64"] == "note.picture: data is not valid base64"
+    assert results["fields_after_bad"] == results["add_media_fields"]
+    assert results["add_fields"] == [
+        'F<img src="gui_picture.png">',
+        'B[sound:gui_sound.mp3][sound:gui_video.mp4]more<img src="set_data_picture.png">',
+    ]
+    assert results["media"] == {
+        "gui_picture.png": "\x89PNG\r\n\x1a\n a picture",
+        "gui_sound.mp3": "ID3 a sound",
+        "gui_video.mp4": "a video",
+        "set_data_picture.png": "\x89PNG\r\n\x1a\n a picture2",
+        "refused_picture.png": None,
+        "refused_sound.mp3": None,
+        "hostname.mp3": None,
+    }
     assert results["add_open"] is True and results["set_data"] is True and results["discard_question"]
     assert results["export"] is True and results["import"] == {"result": None, "error": None}
     assert results["import_missing"].startswith("file not found") and results["import_dialog"] is True
     assert results["check_db"] is True and results["reload"]["error"] is None
     assert all(
-        reply.get("error") is None or action in ("guiCurrentCard", "guiAddNoteSetData", "guiImportFile")
+        reply.get("error") is None or action in ("guiCurrentCard", "guiAddCards", "guiAddNoteSetData", "guiImportFile")
         for action, reply in results["calls"]
     ), results["calls"]
 

@@ -147,7 +147,15 @@ def test_create_model_normal_type_and_field_names(col):
         ),
         (
             {"modelName": "X", "inOrderFields": [], "cardTemplates": [{"Front": "x", "Back": "y"}]},
-            'parameter "inOrderFields" must be a non-empty list of field names',
+            "Must provide at least one field for inOrderFields",
+        ),
+        (
+            {"modelName": "Basic", "inOrderFields": [], "cardTemplates": []},
+            "Must provide at least one field for inOrderFields",
+        ),
+        (
+            {"modelName": "X", "inOrderFields": ["A", ""], "cardTemplates": [{"Front": "x", "Back": "y"}]},
+            'parameter "inOrderFields" must be a list of field names',
         ),
         (
             {"modelName": "X", "inOrderFields": ["A", "a"], "cardTemplates": [{"Front": "x", "Back": "y"}]},
@@ -159,7 +167,11 @@ def test_create_model_normal_type_and_field_names(col):
         ),
         (
             {"modelName": "X", "inOrderFields": ["A"], "cardTemplates": []},
-            'parameter "cardTemplates" must contain at least one template',
+            "Must provide at least one card for cardTemplates",
+        ),
+        (
+            {"modelName": "Basic", "inOrderFields": ["A"], "cardTemplates": []},
+            "Must provide at least one card for cardTemplates",
         ),
     ],
 )
@@ -167,6 +179,32 @@ def test_create_model_validates_and_writes_nothing(col, params, message):
     before = len(col.models.all_names_and_ids())
     assert call_error(col, "createModel", params) == message
     assert len(col.models.all_names_and_ids()) == before
+
+
+_VOCAB = {
+    "modelName": "Vocab",
+    "inOrderFields": ["Word", "Meaning"],
+    "cardTemplates": [{"Front": "{{Word}}", "Back": "{{Meaning}}"}],
+}
+
+
+@pytest.mark.parametrize("name", ["Basic", "Cloze", "Vocab", " Vocab "])
+def test_create_model_refuses_an_existing_name_as_ankiconnect_and_changes_nothing(col, name):
+    call(col, "createModel", _VOCAB)
+    before = {entry.name: entry.id for entry in col.models.all_names_and_ids()}
+    vocab = col.models.by_name("Vocab")
+    request = {**_VOCAB, "modelName": name, "inOrderFields": ["Other"], "css": ".x {}"}
+    assert call_error(col, "createModel", request) == "Model name already exists"
+    assert {entry.name: entry.id for entry in col.models.all_names_and_ids()} == before
+    assert col.models.by_name("Vocab") == vocab
+
+
+def test_create_model_refuses_a_german_stock_name_but_not_its_english_alias(german):
+    before = len(german.models.all_names_and_ids())
+    request = {"inOrderFields": ["Front", "Back"], "cardTemplates": [{"Front": "{{Front}}", "Back": "{{Back}}"}]}
+    assert call_error(german, "createModel", {**request, "modelName": "Einfach"}) == "Model name already exists"
+    assert call(german, "createModel", {**request, "modelName": "Basic"})["name"] == "Einfach"
+    assert len(german.models.all_names_and_ids()) == before
 
 
 def test_english_field_names_work_for_other_german_stock_types(german):
