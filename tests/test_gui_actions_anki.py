@@ -13,7 +13,8 @@ from server_helpers import invoke
 pytestmark = pytest.mark.e2e
 
 SCRIPT = r'''
-import base64, http.server, os, threading
+import base64, http.server, os, threading, urllib.request
+port = addon.state.server.port
 
 def call(action, **params):
     """``call_server``, each reply recorded."""
