@@ -22,12 +22,15 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def undo_step(col: Collection, name: str) -> Iterator[None]:
+def undo_step(col: Collection, name: str) -> Iterator[int]:
     """Everything written inside becomes one Edit > Undo step called ``name``; if the block raises, what it had
-    already written is undone, so a request that fails part-way leaves the collection as it was."""
+    already written is undone, so a request that fails part-way leaves the collection as it was.
+
+    Yields the step's undo entry: a block running more than 29 operations merges them into it as it goes
+    (``col.merge_undo_entries``), since Anki keeps only the last 30 steps."""
     target = col.add_custom_undo_entry(name)
     try:
-        yield
+        yield target
     except BaseException:
         col.merge_undo_entries(target)
         if col.undo_status().undo == name:

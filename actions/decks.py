@@ -7,7 +7,7 @@ from typing import Any
 from anki.decks import DeckConfigId, DeckId
 from anki.utils import ids2str
 
-from .. import deck_mapping
+from .. import deck_mapping, deck_presets
 from ..collection_db import db
 from .common import require_cards, undo_step
 from .registry import ActionContext, ActionError, Param, action, flag, ids, integer, obj, strings, text
@@ -108,21 +108,24 @@ def get_deck_config(ctx: ActionContext, params: dict) -> dict[str, Any] | bool:
 
 @action("saveDeckConfig", obj("config", "a deck options preset"), writes=True)
 def save_deck_config(ctx: ActionContext, params: dict) -> bool:
+    """Store a preset (keys left out keep their values); false for an unknown id. One undoable "Deck Options"
+    step, as the Deck Options screen saves."""
     config = dict(params["config"])
     if "id" not in config or _int_id(config["id"], "config.id") not in _config_ids(ctx.col):
         return False
     config["id"] = int(config["id"])
     current = ctx.col.decks.get_config(DeckConfigId(config["id"]))
     assert current is not None
-    merged = {**current, **config}
-    # Anki's legacy preset calls are not undoable (they clear Edit > Undo, as its own old options screen did).
-    ctx.col.decks.update_config(merged)
+    preset = deck_presets.converted(ctx.col, {**current, **config})
+    with undo_step(ctx.col, deck_presets.step_name(ctx.col)) as step:
+        deck_presets.save_preset(ctx.col, preset, step)
     return True
 
 
 @action("setDeckConfigId", _DECKS, Param("configId", (int, str), "a preset id"), writes=True)
 def set_deck_config_id(ctx: ActionContext, params: dict) -> bool:
-    """Give every deck the preset ``configId``; false (and nothing changed) if a deck or the preset is unknown."""
+    """Give every deck the preset ``configId``; false (and nothing changed) if a deck or the preset is unknown.
+    One undoable "Deck Options" step."""
     config_id = _int_id(params["configId"], "configId")
     if config_id not in _config_ids(ctx.col):
         return False
@@ -130,14 +133,15 @@ def set_deck_config_id(ctx: ActionContext, params: dict) -> bool:
     dids = [did for did in found if did is not None]
     if len(dids) != len(found):
         return False
-    with undo_step(ctx.col, "Set Deck Options"):
-        for did in dids:
-            deck = ctx.col.decks.get(did)
-            assert deck is not None
-            if deck.get("dyn"):
-                raise ActionError(f"deck {deck['name']} is a filtered deck and has no options preset")
-            deck["conf"] = config_id
-            ctx.col.decks.save(deck)
+    for did in dids:
+        deck = ctx.col.decks.get(did)
+        assert deck is not None
+        if deck.get("dyn"):
+            raise ActionError(f"deck {deck['name']} is a filtered deck and has no options preset")
+    changing = deck_presets.decks_to_assign(ctx.col, dids, config_id)
+    if changing:
+        with undo_step(ctx.col, deck_presets.step_name(ctx.col)) as step:
+            deck_presets.assign_preset(ctx.col, changing, config_id, step)
     return True
 
 
@@ -145,20 +149,24 @@ def set_deck_config_id(ctx: ActionContext, params: dict) -> bool:
     "cloneDeckConfigId", text("name", "a preset name"), Param("cloneFrom", (int, str), "a preset id", "1"), writes=True
 )
 def clone_deck_config_id(ctx: ActionContext, params: dict) -> int | bool:
+    """A copy of preset ``cloneFrom`` called ``name``: its id, or false for an unknown preset."""
     source_id = _int_id(params["cloneFrom"], "cloneFrom")
-    source = ctx.col.decks.get_config(DeckConfigId(source_id)) if source_id in _config_ids(ctx.col) else None
-    if source is None:
+    if source_id not in _config_ids(ctx.col):
         return False
-    return int(ctx.col.decks.add_config_returning_id(params["name"], source))
+    with undo_step(ctx.col, deck_presets.step_name(ctx.col)) as step:
+        return deck_presets.clone_preset(ctx.col, params["name"], source_id, step)
 
 
 @action("removeDeckConfigId", Param("configId", (int, str), "a preset id"), writes=True)
 def remove_deck_config_id(ctx: ActionContext, params: dict) -> bool:
-    """Remove a preset (its decks fall back to the default preset); false for an unknown id or the default."""
+    """Remove a preset (its decks fall back to the default preset); false for an unknown id or the default.
+    Forces a full sync (Anki asks first, as for its own removal); one undoable "Deck Options" step."""
     config_id = _int_id(params["configId"], "configId")
     if config_id not in _config_ids(ctx.col) or config_id == 1:
         return False
-    ctx.col.decks.remove_config(DeckConfigId(config_id))
+    deck_presets.confirm_schema_change(ctx.col)
+    with undo_step(ctx.col, deck_presets.step_name(ctx.col)) as step:
+        deck_presets.remove_preset(ctx.col, config_id, step)
     return True
 
 

@@ -120,6 +120,19 @@ def wait_until(condition, timeout=60, what="condition"):
         time.sleep(0.02)
     raise TimeoutError(f"timed out waiting for {what}")
 
+def call_server(action, **params):
+    """One request to the add-on's server from another thread (as a client would), while this main thread keeps
+    Anki running; the reply."""
+    import threading, urllib.request
+    box = []
+    def post():
+        body = json.dumps({"action": action, "version": 6, "params": params}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{addon.state.server.port}", data=body)
+        box.append(json.loads(urllib.request.urlopen(request, timeout=60).read()))
+    threading.Thread(target=post).start()
+    wait_until(lambda: box, what=f"the reply to {action}")
+    return box[0]
+
 def idle():
     """No background op running and no progress window."""
     return not mw.progress.busy() and not mw._background_op_count

@@ -17,15 +17,8 @@ import base64, http.server, os, threading, urllib.request
 port = addon.state.server.port
 
 def call(action, **params):
-    """One request from another thread (as a client would), while this main thread keeps Anki running."""
-    box = []
-    def post():
-        body = json.dumps({"action": action, "version": 6, "params": params}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{port}", data=body)
-        box.append(json.loads(urllib.request.urlopen(request, timeout=60).read()))
-    threading.Thread(target=post).start()
-    wait_until(lambda: box, what=f"the reply to {action}")
-    reply = box[0]
+    """``call_server``, each reply recorded."""
+    reply = call_server(action, **params)
     results.setdefault("calls", []).append([action, reply])
     with open(RESULT_PATH, "w") as f:  # as far as the script got, should Anki close early
         json.dump(results, f)

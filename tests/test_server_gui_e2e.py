@@ -46,3 +46,42 @@ def test_server_writes_update_the_undo_menu(start_anki, tmp_path):
     assert results["undo_after"] == f"Undo {results['backend_undo']}"
     assert results["undo_after"].startswith("Undo Add Note")
     assert results["refreshes"] == 1  # one refresh for the burst of three writes, as one operation
+
+
+PRESETS_OVER_HTTP = r"""
+call = call_server
+note = {"deckName": "Default", "modelName": "Basic", "fields": {"Front": "before the presets", "Back": "a"}}
+results["add"] = call("addNote", note=note)["error"]
+wait_until(lambda: undo_text() == "Undo Add Note", timeout=10, what="the Undo menu to name the note")
+clone = call("cloneDeckConfigId", name="Fast", cloneFrom=1)["result"]
+fast = call("getDeckConfig", deck="Default")["result"]
+replies = [
+    call("setDeckConfigId", decks=["Default"], configId=clone),
+    call("saveDeckConfig", config={"id": clone, "new": {**fast["new"], "perDay": 7}}),
+    call("removeDeckConfigId", configId=clone),
+]
+results["errors"] = [reply["error"] for reply in replies]
+results["results"] = [reply["result"] for reply in replies]
+wait_until(lambda: undo_text() == "Undo Deck Options", timeout=10, what="the Undo menu to name the presets")
+results["undo_menu"] = undo_text()
+for _ in range(4):  # remove, save, set, clone: Edit > Undo each, in Anki's window
+    step = mw.col.undo_status().last_step
+    mw.form.actionUndo.trigger()
+    wait_until(lambda: mw.col.undo_status().last_step != step, timeout=10, what="the undo")
+    wait_until(idle, what="the undo to finish")
+results["after_undo"] = undo_text()
+results["presets"] = sorted(conf["name"] for conf in mw.col.decks.all_config())
+results["default_preset"] = mw.col.decks.get(1)["conf"]
+finish()
+"""
+
+
+def test_preset_writes_are_undone_from_anki_edit_menu(start_anki, tmp_path):
+    """Deck options presets written over HTTP in a real Anki: each an Edit > Undo step "Deck Options", undone
+    from Anki's own menu one by one, and the note added before them is still the next step."""
+    results, _ = run_script_in_anki(start_anki, tmp_path, PRESETS_OVER_HTTP)
+    assert results["add"] is None and results["errors"] == [None, None, None]
+    assert results["results"] == [True, True, True]
+    assert results["undo_menu"] == "Undo Deck Options"
+    assert results["after_undo"] == "Undo Add Note"
+    assert results["presets"] == ["Default"] and results["default_preset"] == 1
