@@ -186,19 +186,36 @@ def _add_window() -> Any:
 @action("guiAddCards", obj("note", "a note object", default=None), prepare=_prepare_note)
 def gui_add_cards(ctx: ActionContext, params: dict) -> int:
     """Open Add (as Tools > Add does) with the note's deck, note type, fields, media and tags filled in; the user
-    adds it. Returns 0 as AnkiConnect does (the note has no id until it is added)."""
+    adds it. Returns 0 as AnkiConnect does (the note has no id until it is added).
+
+    With the Add window already open and the user's input in it, Anki first asks "Discard current input?" (as when
+    the window is closed); only Discard puts the note in. The reply does not wait for the answer, and the note's
+    media files are stored either way (as in AnkiConnect)."""
     note = params["note"]
-    prepared = None
-    if note is not None:
-        did, anki_note = _client_note(ctx, note)
-        references = _media_references(ctx, note, anki_note.note_type())
-        anki_note.fields = [value + ref for value, ref in zip(anki_note.fields, references)]
-        prepared = did, anki_note
-    add_cards = _dialogs().open("AddCards", _mw())
-    if prepared is not None:
-        did, anki_note = prepared
+    if note is None:
+        _dialogs().open("AddCards", _mw()).activateWindow()
+        return 0
+    did, anki_note = _client_note(ctx, note)
+    references = _media_references(ctx, note, anki_note.note_type())
+    anki_note.fields = [value + ref for value, ref in zip(anki_note.fields, references)]
+
+    def show_note() -> None:
+        mw = _mw()
+        if mw.col is not ctx.col:  # the profile closed while the user was being asked
+            return
+        add_cards = _dialogs().open("AddCards", mw)
         add_cards.set_note(anki_note, did)
-    add_cards.activateWindow()
+        add_cards.activateWindow()
+
+    open_window = _add_window()
+    if open_window is None:
+        show_note()
+    else:
+        # Anki's own check before the window's input is lost: calls back at once when the fields are blank,
+        # otherwise only once the user chose Discard (AnkiConnect closes the window through the same check).
+        # Activated first so the question comes up over the Add window, not over whatever window is in front.
+        open_window.activateWindow()
+        open_window.ifCanClose(show_note)
     return 0
 
 

@@ -201,6 +201,111 @@ def test_gui_and_profile_actions_drive_real_anki(start_anki, tmp_path):
     ), results["calls"]
 
 
+TYPED_SCRIPT = r'''
+import base64, os
+import aqt
+from aqt import gui_hooks
+from PyQt6.QtTest import QTest
+
+R = results
+focused = []  # the editor page reports the field the cursor went into
+gui_hooks.editor_did_focus_field.append(lambda note, ord: focused.append(ord))
+
+def call(action, **params):
+    reply = call_server(action, **params)
+    with open(RESULT_PATH, "w") as f:  # as far as the script got, should Anki close early
+        json.dump(results, f)
+    return reply
+
+def open_add_window():
+    """Tools > Add, as the user opens it; the window once its editor shows the note with the first field focused."""
+    focused.clear()
+    mw.onAddCard()
+    window = wait_until(lambda: aqt.dialogs._dialogs["AddCards"][1], what="the Add window")
+    wait_until(lambda: 0 in focused, what="the cursor in the Front field")
+    wait_until(lambda: QApplication.focusWidget() is window.editor.web.focusProxy(), what="the keyboard focus")
+    return window
+
+def saved_fields(window):
+    """The fields of the note in the Add window, after the editor saved what is typed in it (as Add does)."""
+    saved = []
+    window.editor.call_after_note_saved(lambda: saved.append(list(window.editor.note.fields)))
+    return wait_until(lambda: saved, what="the editor's save")[0]
+
+def answer(button):
+    """Press ``button`` on Anki's question; its text, or None when no question came within 10 s."""
+    try:
+        wait_until(message_boxes, timeout=10, what="a question")
+    except TimeoutError:
+        return None
+    return click_message_box(button)
+
+client_note = {"deckName": "Study", "modelName": "Basic", "fields": {"Front": "client front", "Back": "client back"},
+               "tags": ["from_client"],
+               "picture": [{"data": base64.b64encode(b"a picture").decode(), "filename": "asked.png",
+                            "fields": ["Back"]}]}
+window = open_add_window()
+QTest.keyClicks(window.editor.web.focusProxy(), "typed by user")  # real key presses into the focused Front field
+R["typed"] = saved_fields(window)
+
+# With input in the window: the reply comes at once, and the question comes before anything is replaced.
+R["reply_keep"] = call("guiAddCards", note=client_note)
+wait_until(lambda: message_boxes() or window.editor.note.fields[0] != "typed by user", what="the question")
+R["fields_while_asked"] = list(window.editor.note.fields)
+R["question"] = answer("Keep Editing")
+pump(0.5)
+R["fields_after_keep"] = saved_fields(window)
+R["boxes_after_keep"] = len(message_boxes())
+R["picture_stored"] = os.path.exists(os.path.join(mw.col.media.dir(), "asked.png"))
+
+# Asked again; Discard puts the client's note in.
+R["reply_discard"] = call("guiAddCards", note=client_note)
+R["question_again"] = answer("Discard")
+wait_until(lambda: window.editor.note.fields[0] == "client front", what="the client's note")
+R["fields_after_discard"] = saved_fields(window)
+R["tags_after_discard"] = list(window.editor.note.tags)
+R["same_window"] = aqt.dialogs._dialogs["AddCards"][1] is window
+
+# Closed as the user does (discarding the client's note), then opened blank: the note goes in without a question.
+window.close()
+R["close_question"] = answer("Discard")
+wait_until(lambda: aqt.dialogs._dialogs["AddCards"][1] is None, what="the Add window to close")
+pump(0.3)
+window = open_add_window()
+R["blank"] = saved_fields(window)
+R["reply_blank"] = call("guiAddCards", note={**client_note, "fields": {"Front": "into blank"}, "picture": []})
+wait_until(lambda: message_boxes() or window.editor.note.fields[0] == "into blank", what="the note or a question")
+R["asked_when_blank"] = answer("Discard") if message_boxes() else None
+R["fields_blank_filled"] = saved_fields(window)
+window.close()
+answer("Discard")
+wait_until(lambda: aqt.dialogs._dialogs["AddCards"][1] is None, what="the Add window to close")
+pump(0.3)
+finish()
+'''
+
+
+def test_gui_add_cards_asks_before_replacing_what_the_user_typed(start_anki, tmp_path):
+    """guiAddCards while the user has typed into the open Add window: Anki's own "Discard current input?" comes
+    first (as AnkiConnect's close-and-reopen asks); Keep Editing keeps the typed text, Discard shows the client's
+    note; a blank window takes the note without a question. The reply never waits for the answer."""
+    results, _ = run_script_in_anki(start_anki, tmp_path, TYPED_SCRIPT, prepare=_prepare)
+    assert results["typed"] == ["typed by user", ""]
+    assert results["reply_keep"] == {"result": 0, "error": None}
+    assert results["fields_while_asked"] == ["typed by user", ""]  # not replaced before the answer
+    assert results["question"] == "Discard current input?"
+    assert results["fields_after_keep"] == ["typed by user", ""] and results["boxes_after_keep"] == 0
+    assert results["picture_stored"] is True  # the request's media is stored before the question, as in AnkiConnect
+    assert results["reply_discard"] == {"result": 0, "error": None}
+    assert results["question_again"] == "Discard current input?"
+    assert results["fields_after_discard"] == ["client front", 'client back<img src="asked.png">']
+    assert results["tags_after_discard"] == ["from_client"] and results["same_window"] is True
+    assert results["close_question"] == "Discard current input?"
+    assert results["blank"] == ["", ""]
+    assert results["reply_blank"] == {"result": 0, "error": None}
+    assert results["asked_when_blank"] is None and results["fields_blank_filled"] == ["into blank", ""]
+
+
 def test_profile_actions_switch_profiles_while_the_server_keeps_answering(start_anki, tmp_path):
     base = tmp_path / "anki"
     anki_env.create_profile(base, "dev", "en_US")
