@@ -13,7 +13,9 @@ from pathlib import Path
 import anki_env
 import demo_profile
 import pytest
+import sample_collection
 from anki.collection import Collection
+from anki.decks import DeckId
 
 REPO = Path(__file__).resolve().parent.parent
 FSRS6_DEFAULTS_START = [0.212, 1.2931, 2.3065, 8.2956]  # Anki's FSRS-6 defaults begin so (fsrs-rs DEFAULT_PARAMETERS)
@@ -157,6 +159,23 @@ def test_same_seed_gives_the_same_collection(tmp_path: Path):
     col = Collection(str(other_seed))
     try:
         assert col.db.all("select id, cid, ease, ivl, lastIvl, factor, time, type from revlog order by id") != first[1]
+    finally:
+        col.close()
+
+
+def test_decks_filled_one_after_another_never_share_a_review_id(tmp_path: Path):
+    """The demo fills its decks one after another, each with answers at random times of the same months: an answer
+    at the same millisecond as one of an earlier deck must not stop the launcher (UNIQUE constraint on revlog.id).
+    The same seed and time twice give every answer of the second deck such a twin."""
+    col = Collection(str(tmp_path / "c.anki2"))
+    try:
+        first, second = (DeckId(col.decks.id(name, create=True) or 0) for name in ("First", "Second"))
+        written = sum(
+            sample_collection.fill_collection(col, 200, seed=7, days=200, deck_id=deck, now=1_790_000_000.0)
+            for deck in (first, second)
+        )
+        assert col.db.scalar("select count() from revlog") == written > 400
+        assert col.db.scalar("select count(distinct cid) from revlog") == 400
     finally:
         col.close()
 

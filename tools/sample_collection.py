@@ -254,6 +254,8 @@ def fill_collection(
     now = time.time() if now is None else now
     timing = col._backend.sched_timing_today()
     sim = _Simulator(rng, now, timing.next_day_at, timing.days_elapsed, mix or HistoryMix())
+    # Review ids are answer times in ms: a collection filled before (another deck of the demo) may hold one already.
+    sim.used_ids.update(col.db.list("select id from revlog"))
     mid = col.models.by_name("Basic")["id"]
     mod = int(now)
     first_id = int((now - days * DAY) * 1000)
