@@ -31,8 +31,13 @@ def undo_step(col: Collection, name: str) -> Iterator[int]:
     target = col.add_custom_undo_entry(name)
     try:
         yield target
-    except BaseException:
-        col.merge_undo_entries(target)
+    except BaseException as failure:
+        try:
+            col.merge_undo_entries(target)
+        except Exception:
+            # An Anki operation that fails empties Anki's undo history, this step's entry with it: the caller hears
+            # that failure, not that the entry is gone.
+            raise failure from None
         if col.undo_status().undo == name:
             col.undo()
         raise

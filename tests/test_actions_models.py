@@ -53,6 +53,16 @@ def test_updating_templates_and_styling(col):
     )
 
 
+def test_a_template_anki_refuses_gets_ankis_reason_and_changes_nothing(col):
+    """Anki's own operation fails (and empties Edit > Undo, as it does for its own failed operations): the client
+    hears Anki's reason, not that the request's undo step has gone."""
+    before = ok(col, "modelTemplates", modelName="Basic")
+    broken = {"name": "Basic", "templates": {"Card 1": {"Front": "{{#Front}}never closed"}}}
+    message = err(col, "updateModelTemplates", model=broken)
+    assert message.startswith("updateModelTemplates: Card template") and "has a problem" in message
+    assert ok(col, "modelTemplates", modelName="Basic") == before
+
+
 def test_template_and_field_changes(col):
     ok(col, "modelTemplateAdd", modelName="Basic", template={"Name": "Rev", "Front": "{{Back}}", "Back": "{{Front}}"})
     assert list(ok(col, "modelTemplates", modelName="Basic")) == ["Card 1", "Rev"]
