@@ -27,7 +27,7 @@ _TAGS = Param("tags", (str, list), "a space-separated string of tags")
 # --- Media items, read off the main thread ---------------------------------------------------------------------
 
 
-def prepare_note_media(note: Any, prep: PrepareContext) -> Any:
+def _prepare_note_media(note: Any, prep: PrepareContext) -> Any:
     """A copy of ``note`` whose picture/audio/video items carry their bytes (decoded, downloaded or read here, on
     the connection thread); a failing item carries its error, so only that note is refused."""
     if not isinstance(note, dict) or all(note.get(kind) is None for kind in note_push.MEDIA_KINDS):
@@ -49,12 +49,13 @@ def prepare_note_media(note: Any, prep: PrepareContext) -> Any:
     return prepared
 
 
-def _prepare_one_note(params: dict, prep: PrepareContext) -> dict:
-    return {**params, "note": prepare_note_media(params["note"], prep)}
+def prepare_one_note(params: dict, prep: PrepareContext) -> dict:
+    """``params`` with its ``note``'s media items prepared (a null or malformed note passes through unchanged)."""
+    return {**params, "note": _prepare_note_media(params["note"], prep)}
 
 
 def _prepare_notes(params: dict, prep: PrepareContext) -> dict:
-    return {**params, "notes": [prepare_note_media(note, prep) for note in params["notes"]]}
+    return {**params, "notes": [_prepare_note_media(note, prep) for note in params["notes"]]}
 
 
 # --- Finding ------------------------------------------------------------------------------------------------
@@ -142,12 +143,12 @@ def notes_mod_time(ctx: ActionContext, params: dict) -> list[dict[str, Any]]:
 
 
 # Checking a note reads its picture/audio items too: they are prepared off the main thread like addNotes'.
-@action("canAddNote", _NOTE, prepare=_prepare_one_note, off_main=True)
+@action("canAddNote", _NOTE, prepare=prepare_one_note, off_main=True)
 def can_add_note(ctx: ActionContext, params: dict) -> bool:
     return not isinstance(note_push.check_notes(ctx.col, ctx.config, [params["note"]], remember=True)[0], str)
 
 
-@action("canAddNoteWithErrorDetail", _NOTE, prepare=_prepare_one_note, off_main=True)
+@action("canAddNoteWithErrorDetail", _NOTE, prepare=prepare_one_note, off_main=True)
 def can_add_note_with_error_detail(ctx: ActionContext, params: dict) -> dict[str, Any]:
     item = note_push.check_notes(ctx.col, ctx.config, [params["note"]], remember=True)[0]
     return {"canAdd": False, "error": item} if isinstance(item, str) else {"canAdd": True}
@@ -168,7 +169,7 @@ def can_add_notes_with_error_detail(ctx: ActionContext, params: dict) -> list[di
     ]
 
 
-@action("addNote", _NOTE, writes=True, prepare=_prepare_one_note, off_main=True)
+@action("addNote", _NOTE, writes=True, prepare=prepare_one_note, off_main=True)
 def add_note(ctx: ActionContext, params: dict) -> int:
     note = params["note"]
     result = note_push.push_notes(ctx.col, ctx.config, [note])
@@ -253,7 +254,7 @@ def _apply_media(ctx: ActionContext, note: Note, raw: dict) -> bool:
     return True
 
 
-@action("updateNoteFields", _NOTE_WITH_ID, writes=True, prepare=_prepare_one_note, off_main=True)
+@action("updateNoteFields", _NOTE_WITH_ID, writes=True, prepare=prepare_one_note, off_main=True)
 def update_note_fields(ctx: ActionContext, params: dict) -> None:
     """Set fields (and, as in AnkiConnect, append the note's picture/audio/video items to the fields they name)."""
     note_id, raw = _note_param(params)
@@ -266,7 +267,7 @@ def update_note_fields(ctx: ActionContext, params: dict) -> None:
         ctx.col.update_note(note)
 
 
-@action("updateNote", _NOTE_WITH_ID, writes=True, prepare=_prepare_one_note, off_main=True)
+@action("updateNote", _NOTE_WITH_ID, writes=True, prepare=prepare_one_note, off_main=True)
 def update_note(ctx: ActionContext, params: dict) -> None:
     note_id, raw = _note_param(params)
     if "fields" not in raw and "tags" not in raw:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from .. import anki_compat, note_push
-from ..actions import ActionContext, ActionError, PrepareContext, action, anything, flag, integer, obj, text
+from ..actions import ActionContext, ActionError, action, anything, flag, integer, obj, text
 from ..actions.cards import card_info
 from ..actions.common import deck_id, model_by_name
-from ..actions.notes import prepare_note_media
+from ..actions.notes import prepare_one_note
 
 
 def _mw() -> Any:
@@ -162,12 +162,6 @@ def _client_note(ctx: ActionContext, note: dict) -> tuple[Any, Any]:
     return did, anki_note
 
 
-def _prepare_note(params: dict, prep: PrepareContext) -> dict:
-    """The note's picture/audio/video items read, decoded or downloaded on the connection thread, as addNote's
-    are (never a download on Anki's main thread); a null note stays null."""
-    return {**params, "note": prepare_note_media(params["note"], prep)}
-
-
 def _media_references(ctx: ActionContext, note: dict, notetype: Any) -> list[str]:
     """Per field of ``notetype``: the references to the note's media items (``<img src>`` for pictures,
     ``[sound:]`` for audio and video), which go at the end of the fields the items name, as AnkiConnect's
@@ -183,7 +177,7 @@ def _add_window() -> Any:
     return anki_compat.open_dialog(_dialogs(), "AddCards")
 
 
-@action("guiAddCards", obj("note", "a note object", default=None), prepare=_prepare_note)
+@action("guiAddCards", obj("note", "a note object", default=None), prepare=prepare_one_note)
 def gui_add_cards(ctx: ActionContext, params: dict) -> int:
     """Open Add (as Tools > Add does) with the note's deck, note type, fields, media and tags filled in; the user
     adds it. Returns 0 as AnkiConnect does (the note has no id until it is added).
@@ -219,7 +213,7 @@ def gui_add_cards(ctx: ActionContext, params: dict) -> int:
     return 0
 
 
-@action("guiAddNoteSetData", obj("note", "a note object"), flag("append", False), prepare=_prepare_note)
+@action("guiAddNoteSetData", obj("note", "a note object"), flag("append", False), prepare=prepare_one_note)
 def gui_add_note_set_data(ctx: ActionContext, params: dict) -> bool:
     """Set deck, note type, fields, media and tags in the open Add window (``append`` adds to the fields' text;
     media references always go at the end of their fields, as in AnkiConnect's fork)."""
