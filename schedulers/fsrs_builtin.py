@@ -62,15 +62,14 @@ def memory_state(
         return model.remembered_replay(card.card_id, columns.ratings, columns.elapsed_days, first, state)
     # the state after a prefix of these answers, kept on the log (`CardLog.memory`: a history grown an answer at a
     # time, as the comparison's simulation grows it, carries it over): step through the remaining answers only
-    log = loaded
     count = len(columns.ratings)
-    memo = log.memory
+    memo = loaded.memory
     if memo is not None and predicted is None and memo[0] is model and memo[1:3] == (first, state) and memo[3] <= count:
         result = replay_answers(model, columns.ratings, columns.elapsed_days, memo[3], memo[4])
     else:
         result = replay_answers(model, columns.ratings, columns.elapsed_days, first, state, predicted)
     if result is not None:
-        log.memory = (model, first, state, count, result)
+        loaded.memory = (model, first, state, count, result)
     return result
 
 
