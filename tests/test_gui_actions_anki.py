@@ -232,6 +232,16 @@ def saved_fields(window):
     window.editor.call_after_note_saved(lambda: saved.append(list(window.editor.note.fields)))
     return wait_until(lambda: saved, what="the editor's save")[0]
 
+def fields_once_typed(window, text, timeout=10):
+    """``saved_fields`` once the typed ``text`` reached the note (or after ``timeout`` s): key presses reach the
+    editor page asynchronously, and a save asked for right after them may run before them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        fields = saved_fields(window)
+        if fields[0] == text or time.monotonic() > deadline:
+            return fields
+        pump(0.1)
+
 def answer(button):
     """Press ``button`` on Anki's question; its text, or None when no question came within 10 s."""
     try:
@@ -246,7 +256,7 @@ client_note = {"deckName": "Study", "modelName": "Basic", "fields": {"Front": "c
                             "fields": ["Back"]}]}
 window = open_add_window()
 QTest.keyClicks(window.editor.web.focusProxy(), "typed by user")  # real key presses into the focused Front field
-R["typed"] = saved_fields(window)
+R["typed"] = fields_once_typed(window, "typed by user")
 
 # With input in the window: the reply comes at once, and the question comes before anything is replaced.
 R["reply_keep"] = call("guiAddCards", note=client_note)
